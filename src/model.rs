@@ -1,0 +1,233 @@
+//! Plain data that crosses pipeline stages. No I/O lives here.
+//!
+//! `RawRecord` is what a source kind extracts (fields as the source gave them, every value a
+//! string); `NormRecord` is one record after `normalise`; `Tool` is one merged row of the
+//! `tools` table (SPEC section 6).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The canonical fields a mapping may fill (SPEC section 4), in declaration order.
+pub const CANONICAL_FIELDS: &[&str] = &[
+    "record_id",
+    "name",
+    "description",
+    "homepage",
+    "repository",
+    "license",
+    "categories",
+    "tags",
+    "countries",
+    "languages",
+    "programming_languages",
+    "organizations",
+    "logo",
+    "created_at",
+    "updated_at",
+    "stars",
+    "forks",
+    "archived",
+    "wikidata",
+];
+
+/// Canonical fields that hold a list; all others are scalars (the first match wins).
+pub const LIST_FIELDS: &[&str] = &[
+    "repository",
+    "categories",
+    "tags",
+    "countries",
+    "languages",
+    "programming_languages",
+    "organizations",
+];
+
+/// True when `field` is a canonical field name.
+pub fn is_canonical_field(field: &str) -> bool {
+    CANONICAL_FIELDS.contains(&field)
+}
+
+/// True when `field` holds a list of values.
+pub fn is_list_field(field: &str) -> bool {
+    LIST_FIELDS.contains(&field)
+}
+
+/// One record as a source kind extracted it: canonical field name → the values found, as text.
+///
+/// Scalar fields keep every match too; `normalise` takes the first. Empty strings are dropped
+/// by the kinds before they get here.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RawRecord {
+    /// The record's id within its source (mapping `record_id`, else detail URL or content hash).
+    pub record_id: String,
+    /// The URL of the page or document the record was read from.
+    pub source_url: String,
+    /// Canonical field → values as given.
+    pub fields: BTreeMap<String, Vec<String>>,
+}
+
+impl RawRecord {
+    /// The first value of a field, if any.
+    pub fn first(&self, field: &str) -> Option<&str> {
+        self.fields
+            .get(field)
+            .and_then(|v| v.first())
+            .map(String::as_str)
+    }
+
+    /// Every value of a field (empty when absent).
+    pub fn all(&self, field: &str) -> &[String] {
+        self.fields.get(field).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// One source record after normalisation: typed, canonical values.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NormRecord {
+    pub source_id: String,
+    pub record_id: String,
+    pub source_url: String,
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub homepage_url: Option<String>,
+    pub repository_url: Option<String>,
+    pub wikidata_id: Option<String>,
+    pub license: Option<String>,
+    /// The licence text exactly as the source gave it (kept when it could not be mapped).
+    pub license_raw: Option<String>,
+    pub categories: Vec<String>,
+    pub tags: Vec<String>,
+    pub countries: Vec<String>,
+    pub languages: Vec<String>,
+    pub programming_languages: Vec<String>,
+    pub organizations: Vec<String>,
+    pub logo_url: Option<String>,
+    pub stars: Option<i64>,
+    pub forks: Option<i64>,
+    pub archived: Option<bool>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Every repository URL the record gave, canonical (the first is `repository_url`).
+    pub repositories: Vec<String>,
+}
+
+/// One merged tool: a row of `tools` (SPEC section 6, in column order).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    pub id: String,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub homepage_url: Option<String>,
+    pub repository_url: Option<String>,
+    pub wikidata_id: Option<String>,
+    pub license: Option<String>,
+    pub open_source: Option<bool>,
+    pub categories: Vec<String>,
+    pub tags: Vec<String>,
+    pub countries: Vec<String>,
+    pub languages: Vec<String>,
+    pub programming_languages: Vec<String>,
+    pub organizations: Vec<String>,
+    pub stars: Option<i64>,
+    pub forks: Option<i64>,
+    pub archived: Option<bool>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub last_activity_at: Option<DateTime<Utc>>,
+    pub first_seen_at: Option<DateTime<Utc>>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    pub sources: Vec<String>,
+    pub stale: bool,
+}
+
+/// One row of `source_records`: a normalised record, the tool it went into, and which of the
+/// tool's fields it supplied (`provenance`: field → source id).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceRecordRow {
+    pub tool_id: String,
+    pub record: NormRecord,
+    pub stale: bool,
+    pub provenance: BTreeMap<String, String>,
+}
+
+/// One row of `sources`: a declared source and how it did in this run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub role: String,
+    pub priority: i64,
+    pub license: Option<String>,
+    pub urls: Vec<String>,
+    /// `ok`, `failed`, `stale` or `skipped`.
+    pub status: String,
+    pub records: i64,
+    pub error: Option<String>,
+}
+
+/// Everything `publish` needs to write one release directory.
+#[derive(Clone, Debug, Default)]
+pub struct Release {
+    /// The release id and directory name, e.g. `2026-11-26T030000Z`.
+    pub id: String,
+    /// When the release was built (written to report.json, never to data files).
+    pub created_at: DateTime<Utc>,
+    pub tools: Vec<Tool>,
+    pub source_records: Vec<SourceRecordRow>,
+    pub sources: Vec<SourceRow>,
+    /// The run report, written as `report.json`.
+    pub report: serde_json::Value,
+}
+
+/// A string that never prints: tokens and other credentials.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a credential.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The credential itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("**REDACTED**")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("**REDACTED**")
+    }
+}
+
+/// Politeness for one source's hosts: requests per second and burst.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rate {
+    pub per_second: f64,
+    #[serde(default = "default_burst")]
+    pub burst: u32,
+}
+
+fn default_burst() -> u32 {
+    1
+}
+
+impl Default for Rate {
+    fn default() -> Self {
+        Rate {
+            per_second: 1.0,
+            burst: 1,
+        }
+    }
+}
