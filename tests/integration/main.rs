@@ -1,1 +1,7 @@
+//! The one integration-test binary (STYLE.md section 7): every test runs offline against
+//! servers it starts on loopback.
 
+mod support;
+
+mod faults;
+mod spine;

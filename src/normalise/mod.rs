@@ -1,0 +1,115 @@
+//! normalise: pure functions from a [`RawRecord`] (fields as the source gave them) to a
+//! [`NormRecord`] (canonical URLs, plain text, codes, typed numbers and dates). No I/O.
+//!
+//! A value that cannot be understood is dropped from the typed field and reported as an
+//! [`Issue`]; it never fails the record or the source (SPEC section 7).
+
+pub mod text;
+pub mod url;
+pub mod values;
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{NormRecord, RawRecord};
+use crate::report::Issue;
+
+/// Normalises one record of source `source_id` fetched at `fetched_at`.
+pub fn normalise(
+    source_id: &str,
+    raw: &RawRecord,
+    fetched_at: Option<DateTime<Utc>>,
+) -> (NormRecord, Vec<Issue>) {
+    let mut issues = Vec::new();
+    let mut issue = |field: &str, message: String| {
+        issues.push(
+            Issue::new(&raw.source_url, message)
+                .record(&raw.record_id)
+                .field(field),
+        );
+    };
+    let mut rec = NormRecord {
+        source_id: source_id.to_string(),
+        record_id: raw.record_id.clone(),
+        source_url: raw.source_url.clone(),
+        fetched_at,
+        name: raw.first("name").map(text::plain).filter(|s| !s.is_empty()),
+        description: raw
+            .first("description")
+            .map(text::plain)
+            .filter(|s| !s.is_empty()),
+        ..NormRecord::default()
+    };
+    if rec.name.is_none() {
+        issue("name", "record has no name".to_string());
+    }
+    for value in raw.all("homepage") {
+        match url::canonical(value) {
+            Ok(u) => {
+                rec.homepage_url = Some(u);
+                break;
+            }
+            Err(e) => issue("homepage", format!("invalid homepage URL `{value}`: {e}")),
+        }
+    }
+    for value in raw.all("repository") {
+        // One answer may hold several URLs with prose around them (DPG registry).
+        for candidate in url::find_urls(value) {
+            match url::canonical(&candidate) {
+                Ok(u) if !rec.repositories.contains(&u) => rec.repositories.push(u),
+                Ok(_) => {}
+                Err(e) => issue("repository", format!("invalid repository URL `{candidate}`: {e}")),
+            }
+        }
+    }
+    rec.repository_url = rec
+        .repositories
+        .iter()
+        .find(|u| url::is_forge_project(u))
+        .or(rec.repositories.first())
+        .cloned();
+    if let Some(value) = raw.first("logo") {
+        rec.logo_url = url::canonical(value).ok();
+    }
+    if let Some(value) = raw.first("license") {
+        rec.license_raw = Some(value.to_string());
+        rec.license = values::license(value);
+    }
+    if let Some(value) = raw.first("wikidata") {
+        rec.wikidata_id = values::wikidata(value);
+        if rec.wikidata_id.is_none() {
+            issue("wikidata", format!("not a Wikidata item id: `{value}`"));
+        }
+    }
+    rec.categories = values::list(raw.all("categories"), text::plain);
+    rec.tags = values::list(raw.all("tags"), values::tag);
+    rec.countries = values::list(raw.all("countries"), str::to_string);
+    rec.languages = values::list(raw.all("languages"), str::to_string);
+    rec.programming_languages = values::list(raw.all("programming_languages"), text::plain);
+    rec.organizations = values::list(raw.all("organizations"), text::plain);
+    for (field, slot) in [("stars", &mut rec.stars), ("forks", &mut rec.forks)] {
+        if let Some(value) = raw.first(field) {
+            *slot = values::integer(value);
+            if slot.is_none() {
+                issue(field, format!("not a whole number: `{value}`"));
+            }
+        }
+    }
+    if let Some(value) = raw.first("archived") {
+        rec.archived = values::boolean(value);
+        if rec.archived.is_none() {
+            issue("archived", format!("not a boolean: `{value}`"));
+        }
+    }
+    for (field, slot) in [
+        ("created_at", &mut rec.created_at),
+        ("updated_at", &mut rec.updated_at),
+    ] {
+        if let Some(value) = raw.first(field) {
+            *slot = values::datetime(value);
+            if slot.is_none() {
+                issue(field, format!("not a date or time: `{value}`"));
+            }
+        }
+    }
+    (rec, issues)
+}
