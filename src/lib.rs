@@ -15,6 +15,7 @@
 pub mod cli;
 pub mod crawl;
 pub mod declare;
+pub mod failpoint;
 pub mod kinds;
 pub mod model;
 pub mod normalise;
@@ -23,3 +24,4 @@ pub mod publish;
 pub mod report;
 pub mod resolve;
 pub mod settings;
+pub mod state;

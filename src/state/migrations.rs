@@ -1,0 +1,68 @@
+//! Schema migrations, versioned in code: `PRAGMA user_version` is the number of migrations
+//! applied. Append new migrations; never edit an applied one.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: validators, records, runs, source runs, id registry.
+    "CREATE TABLE validators (
+        url TEXT NOT NULL,
+        cred TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        body_sha256 TEXT NOT NULL,
+        final_url TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (url, cred)
+    );
+    CREATE TABLE records (
+        source_id TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        stale INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (source_id, record_id)
+    );
+    CREATE TABLE runs (
+        run_id TEXT PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,
+        release_id TEXT
+    );
+    CREATE TABLE source_runs (
+        run_id TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        records INTEGER NOT NULL,
+        requests INTEGER NOT NULL,
+        not_modified INTEGER NOT NULL,
+        error TEXT,
+        duration_ms INTEGER NOT NULL,
+        PRIMARY KEY (run_id, source_id)
+    );
+    CREATE TABLE tool_ids (
+        key TEXT PRIMARY KEY,
+        tool_id TEXT NOT NULL,
+        registered_at TEXT NOT NULL
+    );
+    CREATE INDEX tool_ids_by_id ON tool_ids (tool_id);",
+];
+
+/// Applies every migration not yet applied, each in its own transaction.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let applied: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The schema version this build writes.
+#[cfg(test)]
+pub const VERSION: usize = MIGRATIONS.len();
