@@ -9,7 +9,11 @@ use std::time::Duration;
 fn armed() -> Option<&'static str> {
     static ARMED: OnceLock<Option<String>> = OnceLock::new();
     ARMED
-        .get_or_init(|| std::env::var("CIVICRAWL_FAILPOINT").ok().filter(|s| !s.is_empty()))
+        .get_or_init(|| {
+            std::env::var("CIVICRAWL_FAILPOINT")
+                .ok()
+                .filter(|s| !s.is_empty())
+        })
         .as_deref()
 }
 

@@ -231,3 +231,16 @@ impl Default for Rate {
         }
     }
 }
+
+/// HTTP validators of one URL fetched with one credential (conditional requests, SPEC
+/// section 2): sent back as `If-None-Match` / `If-Modified-Since`; a 304 reuses the archived
+/// body named by `body_sha256`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// SHA-256 (hex) of the body in the archive.
+    pub body_sha256: String,
+    pub final_url: String,
+    pub fetched_at: DateTime<Utc>,
+}

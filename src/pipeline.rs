@@ -1,25 +1,32 @@
-//! pipeline: wires the stages for `run` (SPEC section 2). The only module that sees them all.
+//! pipeline: wires the stages for `run` and `build` (SPEC section 2). The only module that
+//! sees them all.
 //!
-//! declarations → one task per source (crawl + extract) → normalise → resolve → publish.
-//! A source that fails does not stop the others; the run publishes what succeeded (exit 3).
-//! When no source succeeds nothing is published and the previous release stays.
+//! `run`: lock → declarations → one task per source (crawl + extract, conditional requests
+//! and the raw archive through the state store) → each source's records saved (or its old
+//! ones kept stale) → `build`. `build`: the state store's records → normalise → resolve →
+//! publish, with no network, so a rebuild from the same state gives the same data files.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::json;
 
+use crate::crawl::archive::Archive;
+use crate::crawl::conditional::{Cache, ValidatorStore};
 use crate::crawl::{FetchStats, Fetcher};
 use crate::declare::{self, DeclError, Declaration, Role};
 use crate::kinds::{self, Harvest, SourceCx};
-use crate::model::{Release, SourceRow};
+use crate::model::{RawRecord, Release, SourceRow, Validators};
 use crate::normalise;
 use crate::publish::{self, PublishError};
 use crate::report::Issue;
 use crate::resolve::{self, Input};
 use crate::settings::Settings;
+use crate::state::lock::{LockError, RunLock};
+use crate::state::{SourceRun, StateError, Store};
 
 /// What `civicrawl run` was asked to do.
 #[derive(Clone, Debug)]
@@ -28,13 +35,17 @@ pub struct RunOptions {
     pub only: Vec<String>,
     pub out_dir: PathBuf,
     pub settings: Settings,
+    /// Accept a source whose record count fell by more than half.
+    pub accept_drop: bool,
+    /// Wait for another run's lock instead of exiting 4.
+    pub wait: bool,
 }
 
-/// How one source did.
+/// How one source did in this run.
 #[derive(Clone, Debug)]
 pub struct SourceOutcome {
     pub id: String,
-    /// `ok` or `failed`.
+    /// `ok`, `failed` (kept stale) or `held` (record count fell; kept stale).
     pub status: &'static str,
     pub records: usize,
     pub error: Option<String>,
@@ -48,18 +59,20 @@ pub struct SourceOutcome {
 }
 
 impl SourceOutcome {
-    /// True when the source failed this run.
+    /// True when the source failed this run (its earlier records are kept stale).
     pub fn failed(&self) -> bool {
         self.status != "ok"
     }
 }
 
-/// A run that published a release.
+/// A run or build that published a release.
 #[derive(Debug)]
 pub struct RunOutcome {
     pub release_dir: PathBuf,
     pub tools: usize,
     pub sources: Vec<SourceOutcome>,
+    /// Sources whose records in the release are stale.
+    pub stale_sources: Vec<String>,
 }
 
 impl RunOutcome {
@@ -76,10 +89,14 @@ pub enum RunError {
     Declarations(Vec<DeclError>),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Locked(LockError),
     #[error("no source succeeded; nothing was published and the previous release stays")]
     NothingSucceeded(Vec<SourceOutcome>),
     #[error(transparent)]
     Publish(#[from] PublishError),
+    #[error(transparent)]
+    State(#[from] StateError),
     #[error("{0}")]
     Other(String),
 }
@@ -89,46 +106,133 @@ pub fn check_sources(dir: &Path) -> Result<Vec<Declaration>, Vec<DeclError>> {
     declare::load_dir(dir)
 }
 
-/// `civicrawl run`: crawl every selected source and publish a release.
+fn state_path(out_dir: &Path) -> PathBuf {
+    out_dir.join("state.sqlite")
+}
+
+fn take_lock(out_dir: &Path, wait: bool) -> Result<RunLock, RunError> {
+    RunLock::acquire(out_dir, wait).map_err(|e| match e {
+        LockError::Held { .. } => RunError::Locked(e),
+        LockError::Io { .. } => RunError::Other(e.to_string()),
+    })
+}
+
+/// `civicrawl run`: crawl every selected source, save what it found, publish a release.
 pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
-    let decls = declare::load_dir(&opts.sources_dir).map_err(RunError::Declarations)?;
-    let decls = declare::select(decls, &opts.only).map_err(RunError::Usage)?;
+    let all = declare::load_dir(&opts.sources_dir).map_err(RunError::Declarations)?;
+    let enabled: Vec<SourceRow> = all.iter().filter(|d| d.enabled).map(declared_row).collect();
+    let decls = declare::select(all, &opts.only).map_err(RunError::Usage)?;
     if decls.is_empty() {
         return Err(RunError::Usage(format!(
             "no enabled source in `{}`",
             opts.sources_dir.display()
         )));
     }
+    let _lock = take_lock(&opts.out_dir, opts.wait)?;
     let started = Utc::now();
-    let fetcher = Arc::new(Fetcher::new(&opts.settings.crawl).map_err(|e| RunError::Other(e.to_string()))?);
+    let run_id = format!("{}-{}", release_id(started), std::process::id());
+    let mut store = Store::open(&state_path(&opts.out_dir))?;
+    let interrupted = store.interrupted_runs()?;
+    if !interrupted.is_empty() {
+        tracing::warn!(runs = ?interrupted, "earlier runs were interrupted; their archived pages answer from validators");
+        store.close_interrupted_runs()?;
+    }
+    store.begin_run(&run_id, started)?;
+    store.set_sources(&enabled)?;
+
+    let validators = StateValidators(Mutex::new(Store::open(&state_path(&opts.out_dir))?));
+    let fetcher = Fetcher::new(&opts.settings.crawl)
+        .map_err(|e| RunError::Other(e.to_string()))?
+        .with_cache(Cache {
+            archive: Archive::new(opts.out_dir.join("archive")),
+            store: Box::new(validators),
+        });
     for d in &decls {
         for url in kinds::start_urls(&d.source) {
             fetcher.register_host(&url, d.rate);
         }
     }
-    let harvests = crawl_all(decls, fetcher).await;
-    let outcomes: Vec<SourceOutcome> = harvests.iter().map(|h| h.outcome.clone()).collect();
+    let harvests = crawl_all(decls, Arc::new(fetcher)).await;
+    crate::failpoint::hit("run-after-crawl");
+    let mut outcomes = Vec::new();
+    for h in harvests {
+        outcomes.push(save_harvest(&mut store, &run_id, h, opts.accept_drop)?);
+    }
     if outcomes.iter().all(SourceOutcome::failed) {
+        store.finish_run(&run_id, "failed", None)?;
         return Err(RunError::NothingSucceeded(outcomes));
     }
-    let mut release = assemble(harvests, started);
-    release.id = unique_release_id(&opts.out_dir, release.created_at);
-    if let Some(obj) = release.report.as_object_mut() {
-        obj.insert("release_id".into(), json!(release.id));
+    crate::failpoint::hit("run-before-publish");
+    let built = build_release(&mut store, &opts.out_dir, Some((&outcomes, started)))?;
+    store.finish_run(&run_id, "published", Some(&built.0))?;
+    Ok(RunOutcome {
+        release_dir: built.1,
+        tools: built.2,
+        sources: outcomes,
+        stale_sources: built.3,
+    })
+}
+
+/// `civicrawl build`: a release from the state store alone, no network.
+pub fn build(out_dir: &Path, wait: bool) -> Result<RunOutcome, RunError> {
+    let _lock = take_lock(out_dir, wait)?;
+    let path = state_path(out_dir);
+    if !path.exists() {
+        return Err(RunError::Usage(format!(
+            "`{}` does not exist: run `civicrawl run` first",
+            path.display()
+        )));
     }
-    let tools = release.tools.len();
-    let release_dir = publish::publish(&release, &opts.out_dir)?;
+    let mut store = Store::open(&path)?;
+    let (_, release_dir, tools, stale_sources) = build_release(&mut store, out_dir, None)?;
     Ok(RunOutcome {
         release_dir,
         tools,
-        sources: outcomes,
+        sources: Vec::new(),
+        stale_sources,
     })
+}
+
+/// Validators in the state store, through their own connection.
+struct StateValidators(Mutex<Store>);
+
+impl ValidatorStore for StateValidators {
+    fn get(&self, url: &str, cred: &str) -> Option<Validators> {
+        let store = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        store.validators(url, cred).unwrap_or_else(|e| {
+            tracing::warn!("{e}");
+            None
+        })
+    }
+
+    fn put(&self, url: &str, cred: &str, v: &Validators) {
+        let store = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = store.put_validators(url, cred, v) {
+            tracing::warn!("{e}");
+        }
+    }
+}
+
+/// What a declaration says of its source (status filled from the state store later).
+fn declared_row(d: &Declaration) -> SourceRow {
+    SourceRow {
+        id: d.id.clone(),
+        name: d.name.clone(),
+        kind: d.kind.clone(),
+        role: d.role.as_str().to_string(),
+        priority: d.priority,
+        license: d.license.clone(),
+        urls: kinds::start_urls(&d.source)
+            .iter()
+            .map(|u| u.to_string())
+            .collect(),
+        ..SourceRow::default()
+    }
 }
 
 /// One source's records and outcome.
 struct SourceHarvest {
-    decl: Declaration,
-    records: Vec<crate::model::RawRecord>,
+    records: Vec<RawRecord>,
     fetched_at: DateTime<Utc>,
     outcome: SourceOutcome,
 }
@@ -149,7 +253,7 @@ async fn crawl_all(decls: Vec<Declaration>, fetcher: Arc<Fetcher>) -> Vec<Source
                 };
                 kinds::run(&decl.source, &cx).await
             };
-            finish_source(decl, result, &stats, started, fetched_at)
+            finish_source(&decl.id, result, &stats, started, fetched_at)
         });
     }
     let mut out = Vec::new();
@@ -159,19 +263,19 @@ async fn crawl_all(decls: Vec<Declaration>, fetcher: Arc<Fetcher>) -> Vec<Source
             Err(e) => tracing::error!("a source task panicked: {e}"),
         }
     }
-    out.sort_by(|a, b| a.decl.id.cmp(&b.decl.id));
+    out.sort_by(|a, b| a.outcome.id.cmp(&b.outcome.id));
     out
 }
 
 fn finish_source(
-    decl: Declaration,
+    id: &str,
     result: Result<Harvest, kinds::SourceError>,
     stats: &FetchStats,
     started: Instant,
     fetched_at: DateTime<Utc>,
 ) -> SourceHarvest {
     let mut outcome = SourceOutcome {
-        id: decl.id.clone(),
+        id: id.to_string(),
         status: "ok",
         records: 0,
         error: None,
@@ -188,51 +292,122 @@ fn finish_source(
             outcome.records = h.records.len();
             outcome.issues = h.issues;
             outcome.robots_skipped = h.robots_skipped;
-            tracing::info!(source_id = %decl.id, records = outcome.records, "source done");
+            tracing::info!(source_id = %id, records = outcome.records, requests = outcome.requests, not_modified = outcome.not_modified, "source done");
             h.records
         }
         Err(e) => {
-            tracing::error!(source_id = %decl.id, "source failed: {e}");
+            tracing::error!(source_id = %id, "source failed: {e}");
             outcome.status = "failed";
             outcome.error = Some(e.to_string());
             Vec::new()
         }
     };
     SourceHarvest {
-        decl,
         records,
         fetched_at,
         outcome,
     }
 }
 
-/// Normalises, resolves and describes the harvests as a release.
-fn assemble(mut harvests: Vec<SourceHarvest>, started: DateTime<Utc>) -> Release {
-    let mut inputs = Vec::new();
-    for h in &mut harvests {
-        for raw in &h.records {
-            let (record, issues) = normalise::normalise(&h.decl.id, raw, Some(h.fetched_at));
-            h.outcome.issues.extend(issues);
-            inputs.push(Input {
-                record,
-                priority: h.decl.priority,
-                create: h.decl.role == Role::Create,
-                stale: false,
-            });
+/// Saves a source's records, or keeps its earlier ones stale when it failed or its record
+/// count fell by more than half (unless `accept_drop`).
+fn save_harvest(
+    store: &mut Store,
+    run_id: &str,
+    mut h: SourceHarvest,
+    accept_drop: bool,
+) -> Result<SourceOutcome, StateError> {
+    let o = &mut h.outcome;
+    if !o.failed() {
+        let before = store.record_count(&o.id)?;
+        let now = h.records.len() as i64;
+        if !accept_drop && before > 0 && now * 2 < before {
+            o.status = "held";
+            o.error = Some(format!(
+                "record count fell from {before} to {now} (more than half): the earlier records are kept, flagged stale; if the drop is real, run again with --accept-drop"
+            ));
+            tracing::error!(source_id = %o.id, "{}", o.error.as_deref().unwrap_or_default());
         }
     }
-    let resolved = resolve::resolve(inputs);
+    let run = SourceRun {
+        run_id: run_id.to_string(),
+        source_id: o.id.clone(),
+        status: if o.failed() {
+            "stale".to_string()
+        } else {
+            "ok".to_string()
+        },
+        records: o.records as i64,
+        requests: o.requests as i64,
+        not_modified: o.not_modified as i64,
+        error: o.error.clone(),
+        duration_ms: o.duration_ms as i64,
+    };
+    if o.failed() {
+        store.keep_stale(&run)?;
+    } else {
+        store.save_source(&run, &h.records, h.fetched_at)?;
+    }
+    Ok(h.outcome)
+}
+
+/// Builds and publishes a release from the state store. Returns (release id, release dir,
+/// tools, stale sources).
+fn build_release(
+    store: &mut Store,
+    out_dir: &Path,
+    this_run: Option<(&[SourceOutcome], DateTime<Utc>)>,
+) -> Result<(String, PathBuf, usize, Vec<String>), RunError> {
+    let sources = store.sources()?;
+    let by_id: HashMap<&str, &SourceRow> = sources.iter().map(|s| (s.id.as_str(), s)).collect();
+    let mut inputs = Vec::new();
+    let mut issues: HashMap<String, Vec<Issue>> = HashMap::new();
+    for stored in store.all_records()? {
+        let Some(src) = by_id.get(stored.source_id.as_str()) else {
+            continue;
+        };
+        let (record, mut found) =
+            normalise::normalise(&stored.source_id, &stored.raw, Some(stored.fetched_at));
+        issues
+            .entry(stored.source_id.clone())
+            .or_default()
+            .append(&mut found);
+        inputs.push(Input {
+            record,
+            priority: src.priority,
+            create: src.role == Role::Create.as_str(),
+            stale: stored.stale,
+            first_seen_at: Some(stored.first_seen_at),
+            last_seen_at: Some(stored.last_seen_at),
+        });
+    }
+    let known = store.tool_ids()?;
+    let resolved = resolve::resolve(inputs, &known);
     let created_at = Utc::now();
-    let sources: Vec<SourceRow> = harvests.iter().map(source_row).collect();
-    let report = report_json(&harvests, started, created_at, resolved.tools.len(), resolved.unmatched_enrich);
-    Release {
-        id: String::new(),
+    let id = unique_release_id(out_dir, created_at);
+    let stale_sources: Vec<String> = sources
+        .iter()
+        .filter(|s| s.status == "stale")
+        .map(|s| s.id.clone())
+        .collect();
+    let report = report_json(&id, &sources, this_run, created_at, &resolved, &mut issues);
+    let release = Release {
+        id: id.clone(),
         created_at,
         tools: resolved.tools,
         source_records: resolved.rows,
         sources,
         report,
-    }
+    };
+    let dir = publish::publish(&release, out_dir)?;
+    crate::failpoint::hit("run-after-publish");
+    store.register_tool_ids(&resolved.new_ids, created_at)?;
+    Ok((id, dir, release.tools.len(), stale_sources))
+}
+
+/// The release id of a release published at `at`: `2026-11-26T030000Z`.
+pub fn release_id(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H%M%SZ").to_string()
 }
 
 /// The release id for `at`, with `-2`, `-3`… when a release of that second exists already.
@@ -248,63 +423,71 @@ fn unique_release_id(out_dir: &Path, at: DateTime<Utc>) -> String {
     id
 }
 
-/// The release id of a run that published at `at`: `2026-11-26T030000Z`.
-pub fn release_id(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H%M%SZ").to_string()
-}
-
-fn source_row(h: &SourceHarvest) -> SourceRow {
-    let d = &h.decl;
-    SourceRow {
-        id: d.id.clone(),
-        name: d.name.clone(),
-        kind: d.kind.clone(),
-        role: d.role.as_str().to_string(),
-        priority: d.priority,
-        license: d.license.clone(),
-        urls: kinds::start_urls(&d.source).iter().map(|u| u.to_string()).collect(),
-        status: h.outcome.status.to_string(),
-        records: h.outcome.records as i64,
-        error: h.outcome.error.clone(),
-    }
-}
-
 fn report_json(
-    harvests: &[SourceHarvest],
-    started: DateTime<Utc>,
+    release_id: &str,
+    sources: &[SourceRow],
+    this_run: Option<(&[SourceOutcome], DateTime<Utc>)>,
     finished: DateTime<Utc>,
-    tools: usize,
-    unmatched_enrich: usize,
+    resolved: &resolve::Resolved,
+    issues: &mut HashMap<String, Vec<Issue>>,
 ) -> serde_json::Value {
     let ts = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
-    let sources: Vec<serde_json::Value> = harvests
+    let outcomes: HashMap<&str, &SourceOutcome> = this_run
+        .map(|(o, _)| o.iter().map(|s| (s.id.as_str(), s)).collect())
+        .unwrap_or_default();
+    let rows: Vec<serde_json::Value> = sources
         .iter()
-        .map(|h| {
-            let o = &h.outcome;
-            json!({
-                "id": o.id,
-                "kind": h.decl.kind,
-                "status": o.status,
-                "records": o.records,
-                "error": o.error,
-                "requests": o.requests,
-                "not_modified": o.not_modified,
-                "retries": o.retries,
-                "robots_disallowed": o.robots_disallowed,
-                "robots_skipped_urls": o.robots_skipped,
-                "duration_ms": o.duration_ms as u64,
-                "issues": o.issues,
-            })
+        .map(|s| {
+            let mut v = json!({
+                "id": s.id,
+                "kind": s.kind,
+                "status": s.status,
+                "stale": s.status == "stale",
+                "records": s.records,
+                "error": s.error,
+            });
+            let mut record_issues = issues.remove(&s.id).unwrap_or_default();
+            if let Some(o) = outcomes.get(s.id.as_str()) {
+                record_issues.splice(0..0, o.issues.iter().cloned());
+                let extra = json!({
+                    "ran": true,
+                    "records_fetched": o.records,
+                    "requests": o.requests,
+                    "not_modified": o.not_modified,
+                    "retries": o.retries,
+                    "robots_disallowed": o.robots_disallowed,
+                    "robots_skipped_urls": o.robots_skipped,
+                    "duration_ms": o.duration_ms as u64,
+                });
+                merge_into(&mut v, extra);
+            } else {
+                merge_into(&mut v, json!({ "ran": false }));
+            }
+            merge_into(&mut v, json!({ "issues": record_issues }));
+            v
         })
         .collect();
+    let requests: u64 = outcomes.values().map(|o| o.requests).sum();
+    let not_modified: u64 = outcomes.values().map(|o| o.not_modified).sum();
     json!({
-        "release_id": null,
-        "started_at": ts(started),
+        "release_id": release_id,
+        "mode": if this_run.is_some() { "run" } else { "build" },
+        "started_at": this_run.map(|(_, t)| ts(t)),
         "finished_at": ts(finished),
         "generator": concat!("civicrawl ", env!("CARGO_PKG_VERSION")),
-        "tools": tools,
-        "unmatched_enrich_records": unmatched_enrich,
-        "sources_failed": harvests.iter().filter(|h| h.outcome.failed()).map(|h| h.outcome.id.clone()).collect::<Vec<_>>(),
-        "sources": sources,
+        "tools": resolved.tools.len(),
+        "source_records": resolved.rows.len(),
+        "unmatched_enrich_records": resolved.unmatched_enrich,
+        "requests": requests,
+        "not_modified": not_modified,
+        "sources_failed": outcomes.values().filter(|o| o.failed()).map(|o| o.id.clone()).collect::<std::collections::BTreeSet<_>>(),
+        "sources_stale": sources.iter().filter(|s| s.status == "stale").map(|s| s.id.clone()).collect::<Vec<_>>(),
+        "sources": rows,
     })
+}
+
+fn merge_into(target: &mut serde_json::Value, extra: serde_json::Value) {
+    if let (Some(t), serde_json::Value::Object(e)) = (target.as_object_mut(), extra) {
+        t.extend(e);
+    }
 }

@@ -1,6 +1,7 @@
 //! The command line (SPEC section 3): clap, logging, error printing and exit codes. The only
 //! module that reads argv or the environment, or prints.
 
+mod build;
 mod run;
 mod sources;
 
@@ -61,6 +62,8 @@ enum LogFormat {
 enum Command {
     /// Crawl the declared sources, then normalise, resolve and publish a release.
     Run(run::RunArgs),
+    /// Rebuild a release from the state store and the archive, with no network.
+    Build(build::BuildArgs),
     /// List or check the source declarations (no network).
     Sources(sources::SourcesArgs),
 }
@@ -70,7 +73,11 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
             let _ = e.print();
             return ExitCode::from(code);
         }
@@ -85,6 +92,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Run(args) => run::exec(args, settings),
+        Command::Build(args) => build::exec(args),
         Command::Sources(args) => sources::exec(args),
     };
     ExitCode::from(code)
@@ -119,5 +127,7 @@ fn init_logging(verbose: u8, quiet: u8, format: LogFormat) {
 
 /// A tokio runtime for one command.
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
 }

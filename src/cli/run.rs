@@ -19,6 +19,13 @@ pub struct RunArgs {
     /// Data directory: releases, archive, state.
     #[arg(long, default_value = "output", value_name = "DIR")]
     out: PathBuf,
+    /// Accept a source whose record count fell by more than half since its last success
+    /// (without it, such a source keeps its earlier records, flagged stale).
+    #[arg(long)]
+    accept_drop: bool,
+    /// When another run holds the lock, wait for it instead of exiting 4.
+    #[arg(long)]
+    wait: bool,
 }
 
 pub fn exec(args: RunArgs, settings: Settings) -> u8 {
@@ -27,6 +34,8 @@ pub fn exec(args: RunArgs, settings: Settings) -> u8 {
         only: args.only,
         out_dir: args.out,
         settings,
+        accept_drop: args.accept_drop,
+        wait: args.wait,
     };
     let rt = match super::runtime() {
         Ok(rt) => rt,
@@ -35,24 +44,45 @@ pub fn exec(args: RunArgs, settings: Settings) -> u8 {
             return exit::FAILURE;
         }
     };
-    match rt.block_on(pipeline::run(&opts)) {
+    let result = rt.block_on(pipeline::run(&opts));
+    report(result, &opts.sources_dir)
+}
+
+/// Prints the outcome of a run or build and maps it to an exit code.
+pub fn report(result: Result<pipeline::RunOutcome, RunError>, sources_dir: &std::path::Path) -> u8 {
+    match result {
         Ok(outcome) => {
             let failed = outcome.failed();
             eprintln!(
-                "published {} ({} tools from {} sources)",
+                "published {} ({} tools)",
                 outcome.release_dir.display(),
                 outcome.tools,
-                outcome.sources.len() - failed.len()
             );
-            if failed.is_empty() {
+            for s in &failed {
+                eprintln!(
+                    "warning: source `{}` failed; its earlier records are kept, flagged stale: {}",
+                    s.id,
+                    s.error.as_deref().unwrap_or("failed")
+                );
+            }
+            let stale_only: Vec<&String> = outcome
+                .stale_sources
+                .iter()
+                .filter(|id| !failed.iter().any(|f| &f.id == *id))
+                .collect();
+            for id in &stale_only {
+                eprintln!("warning: source `{id}` is stale (its last run failed)");
+            }
+            if failed.is_empty() && stale_only.is_empty() {
                 exit::OK
             } else {
-                eprintln!("warning: {} source(s) failed:", failed.len());
-                for s in failed {
-                    eprintln!("  {}: {}", s.id, s.error.as_deref().unwrap_or("failed"));
-                }
                 exit::PARTIAL
             }
+        }
+        Err(RunError::Locked(e)) => {
+            eprintln!("error: {e}");
+            eprintln!("help: wait for it to finish, or pass --wait to queue behind it");
+            exit::LOCKED
         }
         Err(RunError::Declarations(errors)) => {
             for e in &errors {
@@ -61,7 +91,7 @@ pub fn exec(args: RunArgs, settings: Settings) -> u8 {
             eprintln!(
                 "error: {} problem(s) in the source declarations in `{}`; nothing was fetched",
                 errors.len(),
-                opts.sources_dir.display()
+                sources_dir.display()
             );
             exit::USAGE
         }
@@ -70,7 +100,9 @@ pub fn exec(args: RunArgs, settings: Settings) -> u8 {
             exit::USAGE
         }
         Err(RunError::NothingSucceeded(outcomes)) => {
-            eprintln!("error: every source failed; nothing was published and the previous release stays");
+            eprintln!(
+                "error: every source failed; nothing was published and the previous release stays"
+            );
             for s in &outcomes {
                 eprintln!("  {}: {}", s.id, s.error.as_deref().unwrap_or("failed"));
             }

@@ -38,9 +38,15 @@ pub fn exec(args: SourcesArgs) -> u8 {
     match pipeline::check_sources(&dir) {
         Ok(decls) => {
             if list {
-                println!("{:<28} {:<7} {:<7} {:>8} {:<8} urls", "id", "kind", "role", "priority", "enabled");
+                println!(
+                    "{:<28} {:<7} {:<7} {:>8} {:<8} urls",
+                    "id", "kind", "role", "priority", "enabled"
+                );
                 for d in &decls {
-                    let urls: Vec<String> = kinds::start_urls(&d.source).iter().map(|u| u.to_string()).collect();
+                    let urls: Vec<String> = kinds::start_urls(&d.source)
+                        .iter()
+                        .map(|u| u.to_string())
+                        .collect();
                     println!(
                         "{:<28} {:<7} {:<7} {:>8} {:<8} {}",
                         d.id,
@@ -52,7 +58,11 @@ pub fn exec(args: SourcesArgs) -> u8 {
                     );
                 }
             } else {
-                println!("{} source declaration(s) in `{}` are valid", decls.len(), dir.display());
+                println!(
+                    "{} source declaration(s) in `{}` are valid",
+                    decls.len(),
+                    dir.display()
+                );
             }
             exit::OK
         }

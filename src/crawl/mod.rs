@@ -1,20 +1,46 @@
 //! Polite HTTP for every source kind (SPEC section 2, `crawl`). The only module that sends
 //! requests: kinds hand it URLs and get bytes back, never a reqwest type.
 //!
-//! Per request: robots.txt (once per host per run) → host limiter (governor, strictest `rate`
-//! of the sources on that host, slowed by `Crawl-delay`) → global permit (`concurrency`) →
-//! send → body under the cap → retry policy (`retry.rs`).
+//! Per request: robots.txt (once per host per run, `robots.rs`) → host limiter (governor,
+//! strictest `rate` of the sources on that origin, slowed by `Crawl-delay`, `politeness.rs`) →
+//! global permit (`concurrency`, held until the body is read) → send → body under the cap
+//! (`client.rs`) → retry policy (`retry.rs`). Every attempt, retries and the robots.txt fetch
+//! included, waits on the host limiter and is counted in [`FetchStats::requests`].
+//!
+//! Request headers and bearer tokens are never logged nor put in errors.
 
+pub mod archive;
+mod client;
+pub mod conditional;
+mod politeness;
+mod retry;
+mod robots;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Instant, SystemTime};
 
 use chrono::{DateTime, Utc};
+use tokio::sync::Semaphore;
+use tracing::{Instrument, debug, debug_span, info, warn};
 use url::Url;
 
 use crate::model::{Rate, Secret};
 use crate::settings::CrawlSettings;
 
-/// One request to send.
-#[derive(Clone, Debug)]
+pub use client::{install_crypto_provider, user_agent};
+
+use client::{AttemptError, BodyCap};
+use conditional::{Cache, conditional_request, credential_hash};
+use politeness::{Host, Hosts};
+use retry::{Failure, RetryDecision, RetryPolicy};
+use robots::Robots;
+
+/// One request to send. Its `Debug` shows header names only, never values or the token.
+#[derive(Clone)]
 pub struct Request {
     pub url: Url,
     /// Extra request headers (e.g. `Accept`). Never logged.
@@ -34,6 +60,17 @@ impl Request {
     }
 }
 
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("Request")
+            .field("url", &self.url.as_str())
+            .field("headers", &names)
+            .field("bearer", &self.bearer)
+            .finish()
+    }
+}
+
 /// A successful (2xx) response with its whole body.
 #[derive(Clone, Debug)]
 pub struct Response {
@@ -47,14 +84,18 @@ pub struct Response {
     /// The body after decompression (at most `max_body_bytes`).
     pub body: Vec<u8>,
     pub fetched_at: DateTime<Utc>,
+    /// Answered 304: `body` is the archived body of the last fetch.
+    pub not_modified: bool,
+    /// SHA-256 of the body in the archive, when a cache is set.
+    pub body_sha256: Option<String>,
 }
 
 impl Response {
-    /// The first header named `name` (lowercase).
+    /// The first header named `name` (compared ignoring ASCII case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
-            .find(|(k, _)| k == name)
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 }
@@ -127,28 +168,297 @@ impl FetchError {
     }
 }
 
-/// The one HTTP client of a run (shared in an `Arc`).
+/// The one HTTP client of a run (shared in an `Arc`): reqwest client, global permits, the
+/// hosts with their limiters and robots.txt verdicts, and the retry policy.
 pub struct Fetcher {
-    _private: (),
+    client: reqwest::Client,
+    permits: Semaphore,
+    hosts: Hosts,
+    policy: RetryPolicy,
+    max_body_bytes: u64,
+    cache: Option<Cache>,
 }
 
 impl Fetcher {
     /// Builds the client from the `[crawl]` settings (User-Agent, timeouts, caps).
     pub fn new(settings: &CrawlSettings) -> Result<Fetcher, FetchError> {
-        let _ = settings;
-        unimplemented!("crawl: Fetcher::new")
+        Ok(Fetcher {
+            client: client::build(settings)?,
+            permits: Semaphore::new(settings.concurrency.max(1)),
+            hosts: Hosts::default(),
+            policy: RetryPolicy::from_settings(settings),
+            max_body_bytes: settings.max_body_bytes,
+            cache: None,
+        })
+    }
+
+    /// Archives every body fetched from now on and sends conditional requests with the
+    /// validators `cache` keeps; a 304 is answered with the archived body.
+    pub fn with_cache(mut self, cache: Cache) -> Fetcher {
+        self.cache = Some(cache);
+        self
     }
 
     /// Declares that a source with `rate` uses the origin (scheme, host, port) of `url`; the
     /// origin keeps the strictest rate of its sources. Call before the first request to it.
     pub fn register_host(&self, url: &Url, rate: Rate) {
-        let _ = (url, rate);
-        unimplemented!("crawl: register_host")
+        if let Some(origin) = politeness::origin_of(url) {
+            self.hosts.get(&origin).register(rate);
+        }
     }
 
     /// Sends `req` politely (robots, limiter, retries) and returns a 2xx response.
     pub async fn fetch(&self, req: &Request, stats: &FetchStats) -> Result<Response, FetchError> {
-        let _ = (req, stats);
-        unimplemented!("crawl: fetch")
+        let span = debug_span!("fetch", url = %req.url);
+        self.fetch_polite(req, stats).instrument(span).await
+    }
+
+    async fn fetch_polite(
+        &self,
+        req: &Request,
+        stats: &FetchStats,
+    ) -> Result<Response, FetchError> {
+        let host = self.host_of(&req.url)?;
+        let robots = host
+            .robots
+            .get_or_init(|| self.fetch_robots(&host, stats))
+            .await;
+        let url = req.url.as_str();
+        match robots {
+            Robots::Skip(reason) => {
+                return Err(FetchError::HostSkipped {
+                    url: url.to_string(),
+                    reason: reason.clone(),
+                });
+            }
+            robots if !robots.allows(url) => {
+                FetchStats::bump(&stats.robots_disallowed, 1);
+                info!(url, "disallowed by robots.txt; not fetched");
+                return Err(FetchError::Disallowed {
+                    url: url.to_string(),
+                });
+            }
+            _ => {}
+        }
+        let cap = BodyCap {
+            max: self.max_body_bytes,
+            truncate: false,
+        };
+        let Some(cache) = &self.cache else {
+            return self.send(&host, req, cap, stats).await;
+        };
+        if let Some(v) = cache.usable(req) {
+            let resp = self
+                .send(&host, &conditional_request(req, &v), cap, stats)
+                .await?;
+            if resp.status != 304 {
+                return Ok(self.remember(cache, req, resp));
+            }
+            if let Some(body) = cache.archive.get(&v.body_sha256) {
+                FetchStats::bump(&stats.not_modified, 1);
+                debug!(url, "304 not modified: archived body reused");
+                return Ok(Response {
+                    status: 200,
+                    final_url: Url::parse(&v.final_url).unwrap_or_else(|_| req.url.clone()),
+                    body,
+                    not_modified: true,
+                    body_sha256: Some(v.body_sha256),
+                    ..resp
+                });
+            }
+            warn!(url, "304 but the archived body is gone; fetching it again");
+        }
+        let resp = self.send(&host, req, cap, stats).await?;
+        if resp.status == 304 {
+            return Err(FetchError::Status {
+                url: url.to_string(),
+                status: 304,
+                attempts: 1,
+                elapsed_ms: 0,
+                body: "304 to an unconditional request".to_string(),
+            });
+        }
+        Ok(self.remember(cache, req, resp))
+    }
+
+    /// Archives a fresh body and stores its validators; an archive failure is logged and the
+    /// response used anyway (the next run then refetches it in full).
+    fn remember(&self, cache: &Cache, req: &Request, mut resp: Response) -> Response {
+        match cache.archive.put(&resp.body) {
+            Ok(sha) => {
+                let v = crate::model::Validators {
+                    etag: resp.header("etag").map(str::to_string),
+                    last_modified: resp.header("last-modified").map(str::to_string),
+                    body_sha256: sha.clone(),
+                    final_url: resp.final_url.to_string(),
+                    fetched_at: resp.fetched_at,
+                };
+                cache.store.put(req.url.as_str(), &credential_hash(req), &v);
+                resp.body_sha256 = Some(sha);
+                crate::failpoint::hit("crawl-after-archive");
+            }
+            Err(e) => warn!(url = %req.url, "cannot archive the body: {e}"),
+        }
+        resp
+    }
+
+    /// The host of an http(s) URL; other schemes are refused.
+    fn host_of(&self, url: &Url) -> Result<Arc<Host>, FetchError> {
+        let origin = match url.scheme() {
+            "http" | "https" => politeness::origin_of(url),
+            _ => None,
+        };
+        let origin = origin.ok_or_else(|| FetchError::Refused {
+            url: url.to_string(),
+            message: "only http and https URLs with a host are fetched".to_string(),
+        })?;
+        Ok(self.hosts.get(&origin))
+    }
+
+    /// Fetches and judges the host's robots.txt; applies its `Crawl-delay`.
+    async fn fetch_robots(&self, host: &Host, stats: &FetchStats) -> Robots {
+        let robots_url = format!("{}/robots.txt", host.origin);
+        let Ok(url) = Url::parse(&robots_url) else {
+            return Robots::AllowAll;
+        };
+        let cap = BodyCap {
+            max: robots::MAX_ROBOTS_BYTES,
+            truncate: true,
+        };
+        let outcome = self.send(host, &Request::get(url), cap, stats).await;
+        let body = outcome.as_ref().map(|r| r.body.as_slice());
+        let robots = Robots::from_outcome(&robots_url, body);
+        if let Some(delay) = robots.crawl_delay() {
+            host.set_crawl_delay(delay);
+            info!(url = %robots_url, crawl_delay_s = delay.as_secs_f64(), "obeying Crawl-delay");
+        }
+        if let Robots::Skip(reason) = &robots {
+            warn!(url = %robots_url, %reason, "skipping this host for the run");
+        }
+        robots
+    }
+
+    /// Sends with retries: every attempt waits on the host limiter, then holds a global
+    /// permit until its body is read.
+    async fn send(
+        &self,
+        host: &Host,
+        req: &Request,
+        cap: BodyCap,
+        stats: &FetchStats,
+    ) -> Result<Response, FetchError> {
+        let started = Instant::now();
+        let url = req.url.as_str();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            host.until_ready().await;
+            let permit = self
+                .permits
+                .acquire()
+                .await
+                .expect("the semaphore is never closed");
+            FetchStats::bump(&stats.requests, 1);
+            debug!(url, attempt, "sending GET");
+            let result = client::attempt(&self.client, req, cap).await;
+            drop(permit);
+            let (failure, error) = match result {
+                Ok(answer) if (200..300).contains(&answer.status) || answer.status == 304 => {
+                    debug!(
+                        url,
+                        status = answer.status,
+                        attempt,
+                        bytes = answer.body.len(),
+                        "fetched"
+                    );
+                    FetchStats::bump(&stats.bytes, answer.body.len() as u64);
+                    return Ok(Response::from_answer(req, answer));
+                }
+                Ok(answer) => status_failure(url, answer, attempt, started),
+                Err(AttemptError::Transport { message, retryable }) => (
+                    Failure::Transport { retryable },
+                    FetchError::Network {
+                        url: url.to_string(),
+                        message,
+                        attempts: attempt,
+                    },
+                ),
+                Err(other) => return Err(fatal(url, other, cap, attempt)),
+            };
+            let decision =
+                self.policy
+                    .decide(attempt, &failure, SystemTime::now(), &mut rand::rng());
+            match decision {
+                RetryDecision::Retry(wait) => {
+                    FetchStats::bump(&stats.retries, 1);
+                    let status = error.status();
+                    warn!(url, ?status, attempt, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                RetryDecision::GiveUp => {
+                    debug!(url, status = error.status(), attempt, "giving up");
+                    return Err(error);
+                }
+            }
+        }
+    }
+}
+
+impl Response {
+    fn from_answer(req: &Request, answer: client::Answer) -> Response {
+        Response {
+            url: req.url.clone(),
+            final_url: answer.final_url,
+            status: answer.status,
+            headers: answer.headers,
+            body: answer.body,
+            fetched_at: Utc::now(),
+            not_modified: false,
+            body_sha256: None,
+        }
+    }
+}
+
+/// A non-2xx answer as a retry input and as the error to report if we give up.
+fn status_failure(
+    url: &str,
+    answer: client::Answer,
+    attempt: u32,
+    started: Instant,
+) -> (Failure, FetchError) {
+    let retry_after = answer
+        .headers
+        .iter()
+        .find(|(k, _)| k == "retry-after")
+        .map(|(_, v)| v.clone());
+    let failure = Failure::Status {
+        status: answer.status,
+        retry_after,
+    };
+    let error = FetchError::Status {
+        url: url.to_string(),
+        status: answer.status,
+        attempts: attempt,
+        elapsed_ms: started.elapsed().as_millis(),
+        body: client::snippet(&answer.body),
+    };
+    (failure, error)
+}
+
+/// The errors no retry can fix.
+fn fatal(url: &str, err: AttemptError, cap: BodyCap, attempts: u32) -> FetchError {
+    let url = url.to_string();
+    match err {
+        AttemptError::TooLarge => FetchError::TooLarge {
+            url,
+            limit: cap.max,
+        },
+        AttemptError::TooManyRedirects => FetchError::TooManyRedirects { url },
+        AttemptError::Invalid(message) => FetchError::Refused { url, message },
+        AttemptError::Transport { message, .. } => FetchError::Network {
+            url,
+            message,
+            attempts,
+        },
     }
 }

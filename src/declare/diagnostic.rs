@@ -113,7 +113,12 @@ fn find_key(text: &str, key: &str) -> Option<usize> {
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
         if let Some(header) = trimmed.strip_prefix('[') {
-            let name = header.trim_start_matches('[').split(']').next().unwrap_or("").trim();
+            let name = header
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim();
             current = Some(name.to_string());
         } else {
             let in_place = match table {

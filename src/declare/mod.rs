@@ -60,7 +60,10 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Declaration>, Vec<DeclError>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            return Err(vec![DeclError::new(dir, format!("cannot read the sources directory: {e}"))]);
+            return Err(vec![DeclError::new(
+                dir,
+                format!("cannot read the sources directory: {e}"),
+            )]);
         }
     };
     let mut paths: Vec<PathBuf> = entries
@@ -132,7 +135,13 @@ pub fn parse_declaration(path: &Path, text: &str) -> Result<Declaration, Vec<Dec
         None => true,
         Some(toml::Value::Boolean(b)) => b,
         Some(v) => {
-            errors.push(type_error(path, text, "enabled", "a boolean (`true` or `false`)", &v));
+            errors.push(type_error(
+                path,
+                text,
+                "enabled",
+                "a boolean (`true` or `false`)",
+                &v,
+            ));
             true
         }
     };
@@ -152,7 +161,13 @@ pub fn parse_declaration(path: &Path, text: &str) -> Result<Declaration, Vec<Dec
         None => 50,
         Some(toml::Value::Integer(i)) => i,
         Some(v) => {
-            errors.push(type_error(path, text, "priority", "an integer, e.g. `50`", &v));
+            errors.push(type_error(
+                path,
+                text,
+                "priority",
+                "an integer, e.g. `50`",
+                &v,
+            ));
             50
         }
     };
@@ -172,8 +187,10 @@ pub fn parse_declaration(path: &Path, text: &str) -> Result<Declaration, Vec<Dec
     };
     let Some(kind) = kind else {
         errors.push(
-            DeclError::new(path, "missing key `kind`")
-                .with_help(format!("add e.g. `kind = \"json\"` (one of {})", known_kinds().join(", "))),
+            DeclError::new(path, "missing key `kind`").with_help(format!(
+                "add e.g. `kind = \"json\"` (one of {})",
+                known_kinds().join(", ")
+            )),
         );
         return Err(errors);
     };
@@ -228,9 +245,14 @@ pub fn parse_declaration(path: &Path, text: &str) -> Result<Declaration, Vec<Dec
 }
 
 fn parse_rate(v: toml::Value) -> Result<Rate, String> {
-    let rate: Rate = v.try_into().map_err(|e: toml::de::Error| e.message().to_string())?;
+    let rate: Rate = v
+        .try_into()
+        .map_err(|e: toml::de::Error| e.message().to_string())?;
     if !(rate.per_second > 0.0 && rate.per_second.is_finite()) {
-        return Err(format!("`per_second` must be above 0, got {}", rate.per_second));
+        return Err(format!(
+            "`per_second` must be above 0, got {}",
+            rate.per_second
+        ));
     }
     if rate.burst == 0 {
         return Err("`burst` must be at least 1".to_string());

@@ -37,7 +37,10 @@ fn valid_declaration_takes_defaults_from_file_stem() {
 fn unknown_key_names_line_and_suggests() {
     let text = GOOD_HTML.replace("item = ", "selectr = \"x\"\nitem = ");
     let err = first_error(&text);
-    assert!(err.contains("unknown key `selectr` for a source of kind `html`"), "{err}");
+    assert!(
+        err.contains("unknown key `selectr` for a source of kind `html`"),
+        "{err}"
+    );
     assert!(err.contains("sources/demo.toml:4:1"), "{err}");
     assert!(err.contains("selectr = \"x\""), "{err}");
 }
@@ -94,8 +97,16 @@ fn bad_selector_is_placed_at_its_key() {
 #[test]
 fn duplicate_ids_across_files_are_rejected() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("a.toml"), format!("id = \"same\"\n{GOOD_HTML}")).unwrap();
-    std::fs::write(dir.path().join("b.toml"), format!("id = \"same\"\n{GOOD_HTML}")).unwrap();
+    std::fs::write(
+        dir.path().join("a.toml"),
+        format!("id = \"same\"\n{GOOD_HTML}"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.toml"),
+        format!("id = \"same\"\n{GOOD_HTML}"),
+    )
+    .unwrap();
     let errs = load_dir(dir.path()).unwrap_err();
     assert_eq!(errs.len(), 1);
     assert!(errs[0].message.contains("duplicate source id `same`"));
@@ -114,7 +125,10 @@ fn only_selects_by_id_and_glob_and_rejects_unknown() {
     assert_eq!(ids, ["github-orgs", "github-topics"]);
     let all = load_dir(dir.path()).unwrap();
     let err = select(all, &["nope".to_string()]).unwrap_err();
-    assert!(err.contains("`--only nope` matches no declared source"), "{err}");
+    assert!(
+        err.contains("`--only nope` matches no declared source"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -57,7 +57,10 @@ pub fn normalise(
             match url::canonical(&candidate) {
                 Ok(u) if !rec.repositories.contains(&u) => rec.repositories.push(u),
                 Ok(_) => {}
-                Err(e) => issue("repository", format!("invalid repository URL `{candidate}`: {e}")),
+                Err(e) => issue(
+                    "repository",
+                    format!("invalid repository URL `{candidate}`: {e}"),
+                ),
             }
         }
     }

@@ -25,7 +25,19 @@ pub fn plain(s: &str) -> String {
 fn is_block(name: &str) -> bool {
     matches!(
         name,
-        "p" | "br" | "div" | "li" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "tr" | "td"
+        "p" | "br"
+            | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "tr"
+            | "td"
     )
 }
 
@@ -36,7 +48,9 @@ mod tests {
     #[test]
     fn html_becomes_plain_text() {
         assert_eq!(
-            plain("<p>Decidim is a <b>participatory</b>&nbsp;democracy framework.</p><p>Free &amp; open</p>"),
+            plain(
+                "<p>Decidim is a <b>participatory</b>&nbsp;democracy framework.</p><p>Free &amp; open</p>"
+            ),
             "Decidim is a participatory democracy framework. Free & open"
         );
     }

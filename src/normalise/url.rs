@@ -8,17 +8,29 @@
 use url::Url;
 
 /// Query parameters that only track clicks.
-const TRACKING: &[&str] = &["fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "ref_src", "yclid"];
+const TRACKING: &[&str] = &[
+    "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "ref_src", "yclid",
+];
 
 /// Forge hosts whose project root is `owner/repo`.
-const FORGES: &[&str] = &["github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "framagit.org", "git.sr.ht"];
+const FORGES: &[&str] = &[
+    "github.com",
+    "gitlab.com",
+    "bitbucket.org",
+    "codeberg.org",
+    "framagit.org",
+    "git.sr.ht",
+];
 
 /// The canonical form of `input`, or why it is not a usable URL.
 pub fn canonical(input: &str) -> Result<String, String> {
     let input = input.trim();
     let with_scheme = if input.contains("://") {
         input.to_string()
-    } else if input.starts_with("github.com/") || input.starts_with("www.") || looks_like_host(input) {
+    } else if input.starts_with("github.com/")
+        || input.starts_with("www.")
+        || looks_like_host(input)
+    {
         format!("https://{input}")
     } else {
         return Err("not an absolute http(s) URL".to_string());
@@ -30,7 +42,11 @@ pub fn canonical(input: &str) -> Result<String, String> {
     let Some(host) = url.host_str().map(str::to_string) else {
         return Err("no host".to_string());
     };
-    let host = host.strip_prefix("www.").unwrap_or(&host).trim_end_matches('.').to_string();
+    let host = host
+        .strip_prefix("www.")
+        .unwrap_or(&host)
+        .trim_end_matches('.')
+        .to_string();
     url.set_host(Some(&host)).map_err(|e| e.to_string())?;
     url.set_fragment(None);
     let _ = url.set_username("");
@@ -65,7 +81,11 @@ pub fn canonical(input: &str) -> Result<String, String> {
 
 fn looks_like_host(s: &str) -> bool {
     let head = s.split('/').next().unwrap_or("");
-    head.contains('.') && !head.contains(' ') && head.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    head.contains('.')
+        && !head.contains(' ')
+        && head
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
 }
 
 fn is_forge_host(host: &str) -> bool {
@@ -92,10 +112,25 @@ fn forge_root(url: &Url) -> String {
         if seg == "-" || (kept.len() >= 2 && host != "gitlab.com" && host != "framagit.org") {
             break;
         }
-        if kept.len() >= 2 && matches!(seg, "tree" | "blob" | "issues" | "wiki" | "releases" | "commits" | "merge_requests" | "pulls") {
+        if kept.len() >= 2
+            && matches!(
+                seg,
+                "tree"
+                    | "blob"
+                    | "issues"
+                    | "wiki"
+                    | "releases"
+                    | "commits"
+                    | "merge_requests"
+                    | "pulls"
+            )
+        {
             break;
         }
-        kept.push(seg.trim_end_matches(".git").to_lowercase_if(host == "github.com"));
+        kept.push(
+            seg.trim_end_matches(".git")
+                .to_lowercase_if(host == "github.com"),
+        );
     }
     if kept.is_empty() {
         return format!("https://{host}");
@@ -109,7 +144,11 @@ trait LowerIf {
 
 impl LowerIf for str {
     fn to_lowercase_if(&self, cond: bool) -> String {
-        if cond { self.to_lowercase() } else { self.to_string() }
+        if cond {
+            self.to_lowercase()
+        } else {
+            self.to_string()
+        }
     }
 }
 
@@ -133,13 +172,22 @@ mod tests {
 
     #[test]
     fn homepages_lose_www_slash_fragment_and_tracking() {
-        assert_eq!(canonical("https://www.Decidim.org/").unwrap(), "https://decidim.org");
-        assert_eq!(canonical("http://decidim.org").unwrap(), "http://decidim.org");
+        assert_eq!(
+            canonical("https://www.Decidim.org/").unwrap(),
+            "https://decidim.org"
+        );
+        assert_eq!(
+            canonical("http://decidim.org").unwrap(),
+            "http://decidim.org"
+        );
         assert_eq!(
             canonical("https://example.org:443/a/b/?utm_source=x&id=3#top").unwrap(),
             "https://example.org/a/b/?id=3"
         );
-        assert_eq!(canonical("https://example.org/a/b/").unwrap(), "https://example.org/a/b");
+        assert_eq!(
+            canonical("https://example.org/a/b/").unwrap(),
+            "https://example.org/a/b"
+        );
     }
 
     #[test]
@@ -150,7 +198,11 @@ mod tests {
             "https://github.com/Decidim/Decidim/tree/develop/docs",
             "https://www.github.com/decidim/decidim/",
         ] {
-            assert_eq!(canonical(u).unwrap(), "https://github.com/decidim/decidim", "{u}");
+            assert_eq!(
+                canonical(u).unwrap(),
+                "https://github.com/decidim/decidim",
+                "{u}"
+            );
         }
         assert_eq!(
             canonical("https://gitlab.com/group/sub/project/-/tree/main").unwrap(),
@@ -160,7 +212,11 @@ mod tests {
 
     #[test]
     fn canonical_is_idempotent() {
-        for u in ["https://www.example.org/x/?utm_medium=a", "github.com/a/b.git", "https://a.test"] {
+        for u in [
+            "https://www.example.org/x/?utm_medium=a",
+            "github.com/a/b.git",
+            "https://a.test",
+        ] {
             let once = canonical(u).unwrap();
             assert_eq!(canonical(&once).unwrap(), once);
         }
@@ -176,8 +232,14 @@ mod tests {
     #[test]
     fn urls_are_found_in_prose() {
         assert_eq!(
-            find_urls("https://github.com/a/web, https://github.com/a/app and https://gitlab.com/b/c."),
-            ["https://github.com/a/web", "https://github.com/a/app", "https://gitlab.com/b/c"]
+            find_urls(
+                "https://github.com/a/web, https://github.com/a/app and https://gitlab.com/b/c."
+            ),
+            [
+                "https://github.com/a/web",
+                "https://github.com/a/app",
+                "https://gitlab.com/b/c"
+            ]
         );
     }
 }

@@ -5,9 +5,12 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 /// A whole number (`1,234` and `1234.0` accepted).
 pub fn integer(s: &str) -> Option<i64> {
     let s = s.trim().replace([',', '_'], "");
-    s.parse::<i64>()
-        .ok()
-        .or_else(|| s.parse::<f64>().ok().filter(|f| f.fract() == 0.0 && f.is_finite()).map(|f| f as i64))
+    s.parse::<i64>().ok().or_else(|| {
+        s.parse::<f64>()
+            .ok()
+            .filter(|f| f.fract() == 0.0 && f.is_finite())
+            .map(|f| f as i64)
+    })
 }
 
 /// A boolean in the spellings sources use.
@@ -40,7 +43,11 @@ pub fn datetime(s: &str) -> Option<DateTime<Utc>> {
         .or_else(|| {
             let n: i64 = s.parse().ok()?;
             // Epoch milliseconds beyond year 2286 in seconds: treat 12+ digits as ms.
-            let secs = if n.abs() >= 100_000_000_000 { n / 1000 } else { n };
+            let secs = if n.abs() >= 100_000_000_000 {
+                n / 1000
+            } else {
+                n
+            };
             Utc.timestamp_opt(secs, 0).single()
         })?;
     Utc.timestamp_opt(parsed.timestamp(), 0).single()
@@ -62,7 +69,11 @@ pub fn tag(s: &str) -> String {
 
 /// Normalises each value, drops empties and duplicates, sorts.
 pub fn list(values: &[String], f: impl Fn(&str) -> String) -> Vec<String> {
-    let mut out: Vec<String> = values.iter().map(|v| f(v)).filter(|v| !v.is_empty()).collect();
+    let mut out: Vec<String> = values
+        .iter()
+        .map(|v| f(v))
+        .filter(|v| !v.is_empty())
+        .collect();
     out.sort();
     out.dedup();
     out
@@ -72,7 +83,8 @@ pub fn list(values: &[String], f: impl Fn(&str) -> String) -> Vec<String> {
 pub fn wikidata(s: &str) -> Option<String> {
     let last = s.trim().trim_end_matches('/').rsplit('/').next()?;
     let up = last.to_ascii_uppercase();
-    (up.len() > 1 && up.starts_with('Q') && up[1..].bytes().all(|b| b.is_ascii_digit())).then_some(up)
+    (up.len() > 1 && up.starts_with('Q') && up[1..].bytes().all(|b| b.is_ascii_digit()))
+        .then_some(up)
 }
 
 /// A licence as an SPDX-like id: deprecated GNU ids mapped, "other"/NOASSERTION dropped.
@@ -106,8 +118,14 @@ mod tests {
         assert_eq!(boolean("oui"), Some(true));
         let t = datetime("2019-04-23T06:13:20.123Z").unwrap();
         assert_eq!(t.to_rfc3339(), "2019-04-23T06:13:20+00:00");
-        assert_eq!(datetime("1556000000000").unwrap(), datetime("2019-04-23T06:13:20Z").unwrap());
-        assert_eq!(datetime("2020-01-02").unwrap().to_rfc3339(), "2020-01-02T00:00:00+00:00");
+        assert_eq!(
+            datetime("1556000000000").unwrap(),
+            datetime("2019-04-23T06:13:20Z").unwrap()
+        );
+        assert_eq!(
+            datetime("2020-01-02").unwrap().to_rfc3339(),
+            "2020-01-02T00:00:00+00:00"
+        );
         assert_eq!(datetime("soon"), None);
     }
 
@@ -121,7 +139,10 @@ mod tests {
 
     #[test]
     fn wikidata_ids_from_urls() {
-        assert_eq!(wikidata("https://www.wikidata.org/wiki/Q698"), Some("Q698".into()));
+        assert_eq!(
+            wikidata("https://www.wikidata.org/wiki/Q698"),
+            Some("Q698".into())
+        );
         assert_eq!(wikidata("q5"), Some("Q5".into()));
         assert_eq!(wikidata("hal-123"), None);
     }

@@ -1,19 +1,382 @@
 //! publish: writes one immutable release directory and switches `latest` (SPEC section 6).
+//!
+//! ```text
+//! out/releases/.tmp-<id>-<pid>/   every file written and fsynced, then the directory
+//!   ─ rename ─► out/releases/<id>/  (never over an existing release), fsync `releases/`
+//! out/latest.tmp-<pid> -> releases/<id>   ─ rename ─► out/latest, fsync `out/`
+//! ```
+//!
+//! A failure (or a kill) before the rename leaves the previous release and `latest` as they
+//! were; the next publish removes the `.tmp-*` leftovers. The data files depend on the
+//! [`Release`] only: the same release gives byte-identical files. Tables are written by one
+//! writer per format, all driven by the column lists in [`schema`].
+//!
+//! This module writes files only: no network, no SQL, no wall-clock time.
 
+mod checksums;
+mod csv;
+mod json;
+mod jsonl;
+mod parquet;
+pub mod schema;
+
+#[cfg(test)]
+mod tests;
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 
-use crate::model::Release;
+use crate::model::{Release, SourceRecordRow, SourceRow, Tool};
+use schema::Column;
 
-/// Why a release could not be written. Names the path.
+pub use checksums::SHA256SUMS;
+
+/// The folder of `out_dir` that holds one directory per release.
+pub const RELEASES_DIR: &str = "releases";
+/// The symlink in `out_dir` that points at the newest release (`releases/<id>`).
+pub const LATEST: &str = "latest";
+/// The run report inside a release directory.
+pub const REPORT_JSON: &str = "report.json";
+
+const TMP_PREFIX: &str = ".tmp-";
+const LATEST_TMP_PREFIX: &str = "latest.tmp-";
+
+/// Why a release could not be written. Every variant names the path.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
-    #[error("{path}: {message}")]
-    Io { path: String, message: String },
+    /// The release id cannot be used as a directory name.
+    #[error(
+        "release id `{id}` cannot name a directory in `{}`: use ASCII letters, digits, `-`, `_` \
+         and `.`, not first (e.g. `2026-11-26T030000Z`)",
+        .releases.display()
+    )]
+    InvalidId { id: String, releases: PathBuf },
+    /// A release with this id was published before; releases are immutable.
+    #[error(
+        "release `{id}` already exists at `{}`; nothing was changed \
+         (help: releases are immutable, publish under a new id)",
+        .path.display()
+    )]
+    AlreadyExists { id: String, path: PathBuf },
+    /// A file-system operation failed.
+    #[error("cannot {action} `{}`: {source}", .path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+    /// Renaming the finished directory or the new `latest` link failed.
+    #[error("cannot rename `{}` to `{}`: {source}", .from.display(), .to.display())]
+    Rename {
+        from: PathBuf,
+        to: PathBuf,
+        source: io::Error,
+    },
+    /// Writing a CSV table failed.
+    #[error("cannot write `{}`: {source}", .path.display())]
+    Csv { path: PathBuf, source: ::csv::Error },
+    /// Writing a JSON or JSONL table (or `report.json`) failed.
+    #[error("cannot write `{}`: {source}", .path.display())]
+    Json {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    /// Writing a Parquet table failed.
+    #[error("cannot write `{}`: {source}", .path.display())]
+    Parquet {
+        path: PathBuf,
+        source: ::parquet::errors::ParquetError,
+    },
+}
+
+fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> PublishError {
+    let path = path.to_path_buf();
+    move |source| PublishError::Io {
+        action,
+        path,
+        source,
+    }
 }
 
 /// Writes `release` under `out_dir/releases/<id>` (temporary directory, fsync, rename) and
 /// points `out_dir/latest` at it. Returns the release directory.
+///
+/// Fails without changing anything when `releases/<id>` exists already. Leftover temporary
+/// directories of killed runs are removed first; runs never overlap (the run lock), so every
+/// leftover is dead.
 pub fn publish(release: &Release, out_dir: &Path) -> Result<PathBuf, PublishError> {
-    let _ = (release, out_dir);
-    unimplemented!("publish")
+    let releases = out_dir.join(RELEASES_DIR);
+    check_id(&release.id, &releases)?;
+    fs::create_dir_all(&releases).map_err(io_error("create", &releases))?;
+    remove_leftovers(out_dir, &releases)?;
+    crate::failpoint::hit("publish-start");
+    let dir = releases.join(&release.id);
+    ensure_absent(&release.id, &dir)?;
+
+    let tmp = releases.join(format!("{TMP_PREFIX}{}-{}", release.id, std::process::id()));
+    let staged = write_release(release, &tmp)
+        .and_then(|()| ensure_absent(&release.id, &dir))
+        .inspect(|()| crate::failpoint::hit("publish-before-rename"))
+        .and_then(|()| rename(&tmp, &dir));
+    if let Err(e) = staged {
+        if let Err(cleanup) = fs::remove_dir_all(&tmp)
+            && cleanup.kind() != io::ErrorKind::NotFound
+        {
+            tracing::warn!(
+                path = %tmp.display(),
+                error = %cleanup,
+                "cannot remove a temporary release directory"
+            );
+        }
+        return Err(e);
+    }
+    sync_dir(&releases)?;
+    crate::failpoint::hit("publish-after-rename");
+    switch_latest(out_dir, &release.id)?;
+    tracing::info!(
+        release_id = %release.id,
+        tools = release.tools.len(),
+        source_records = release.source_records.len(),
+        sources = release.sources.len(),
+        dir = %dir.display(),
+        "release published"
+    );
+    Ok(dir)
+}
+
+/// The release directory `out_dir/latest` points at, if the link exists and resolves to a
+/// directory.
+pub fn latest_release(out_dir: &Path) -> Option<PathBuf> {
+    let target = fs::read_link(out_dir.join(LATEST)).ok()?;
+    let dir = out_dir.join(target);
+    dir.is_dir().then_some(dir)
+}
+
+/// A release id is one plain path component: `[A-Za-z0-9._-]+`, not starting with `.`.
+fn check_id(id: &str, releases: &Path) -> Result<(), PublishError> {
+    let ok = !id.is_empty()
+        && !id.starts_with('.')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(PublishError::InvalidId {
+            id: id.to_string(),
+            releases: releases.to_path_buf(),
+        })
+    }
+}
+
+fn ensure_absent(id: &str, dir: &Path) -> Result<(), PublishError> {
+    match fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io_error("inspect", dir)(e)),
+        Ok(_) => Err(PublishError::AlreadyExists {
+            id: id.to_string(),
+            path: dir.to_path_buf(),
+        }),
+    }
+}
+
+/// Removes `releases/.tmp-*` and `latest.tmp-*` left by runs that were killed.
+fn remove_leftovers(out_dir: &Path, releases: &Path) -> Result<(), PublishError> {
+    for (dir, prefix) in [(releases, TMP_PREFIX), (out_dir, LATEST_TMP_PREFIX)] {
+        let entries = fs::read_dir(dir).map_err(io_error("list", dir))?;
+        for entry in entries {
+            let entry = entry.map_err(io_error("list", dir))?;
+            if !entry.file_name().to_string_lossy().starts_with(prefix) {
+                continue;
+            }
+            let path = entry.path();
+            let is_dir = entry
+                .file_type()
+                .map_err(io_error("inspect", &path))?
+                .is_dir();
+            let removed = if is_dir {
+                fs::remove_dir_all(&path)
+            } else {
+                fs::remove_file(&path)
+            };
+            removed.map_err(io_error("remove leftover", &path))?;
+            tracing::warn!(path = %path.display(), "removed a leftover of an interrupted publish");
+        }
+    }
+    Ok(())
+}
+
+/// Writes every file of the release into the new directory `dir`, then fsyncs it.
+fn write_release(release: &Release, dir: &Path) -> Result<(), PublishError> {
+    fs::create_dir(dir).map_err(io_error("create", dir))?;
+    let id = release.id.as_str();
+
+    let mut tools: Vec<&Tool> = release.tools.iter().collect();
+    tools.sort_by(|a, b| a.id.cmp(&b.id));
+    write_table(dir, "tools", schema::TOOLS, &tools, Format::ALL, id)?;
+    crate::failpoint::hit("publish-after-tools");
+
+    let mut records: Vec<&SourceRecordRow> = release.source_records.iter().collect();
+    records.sort_by(|a, b| {
+        (&a.record.source_id, &a.record.record_id).cmp(&(&b.record.source_id, &b.record.record_id))
+    });
+    let formats = [Format::Csv, Format::Jsonl, Format::Parquet];
+    write_table(
+        dir,
+        "source_records",
+        schema::SOURCE_RECORDS,
+        &records,
+        &formats,
+        id,
+    )?;
+
+    let mut sources: Vec<&SourceRow> = release.sources.iter().collect();
+    sources.sort_by(|a, b| a.id.cmp(&b.id));
+    let formats = [Format::Csv, Format::Json];
+    write_table(dir, "sources", schema::SOURCES, &sources, &formats, id)?;
+
+    let path = dir.join(REPORT_JSON);
+    write_file(&path, |out| {
+        serde_json::to_writer_pretty(&mut *out, &release.report)
+            .and_then(|()| io::Write::write_all(out, b"\n").map_err(serde_json::Error::io))
+            .map_err(|source| PublishError::Json {
+                path: path.clone(),
+                source,
+            })
+    })?;
+
+    crate::failpoint::hit("publish-before-sums");
+    let sums = checksums::sums(dir).map_err(|(path, source)| PublishError::Io {
+        action: "read",
+        path,
+        source,
+    })?;
+    let path = dir.join(SHA256SUMS);
+    write_file(&path, |out| {
+        io::Write::write_all(out, sums.as_bytes()).map_err(io_error("write", &path))
+    })?;
+    sync_dir(dir)
+}
+
+/// A table file format; the file name is `<table>.<extension>`.
+#[derive(Clone, Copy, Debug)]
+enum Format {
+    Csv,
+    Json,
+    Jsonl,
+    Parquet,
+}
+
+impl Format {
+    const ALL: &[Format] = &[Format::Csv, Format::Json, Format::Jsonl, Format::Parquet];
+
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Parquet => "parquet",
+        }
+    }
+}
+
+fn write_table<R>(
+    dir: &Path,
+    table: &str,
+    columns: &[Column<R>],
+    rows: &[&R],
+    formats: &[Format],
+    release_id: &str,
+) -> Result<(), PublishError> {
+    for &format in formats {
+        let path = dir.join(format!("{table}.{}", format.extension()));
+        let owned = || path.clone();
+        write_file(&path, |out| match format {
+            Format::Csv => csv::write_csv(out, columns, rows).map_err(|source| PublishError::Csv {
+                path: owned(),
+                source,
+            }),
+            Format::Json => {
+                json::write_json(out, columns, rows).map_err(|source| PublishError::Json {
+                    path: owned(),
+                    source,
+                })
+            }
+            Format::Jsonl => {
+                jsonl::write_jsonl(out, columns, rows).map_err(|source| PublishError::Json {
+                    path: owned(),
+                    source,
+                })
+            }
+            Format::Parquet => {
+                parquet::write_parquet(out, columns, rows, release_id).map_err(|source| {
+                    PublishError::Parquet {
+                        path: owned(),
+                        source,
+                    }
+                })
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// Creates `path` (which must not exist), lets `write` fill it, then flushes and fsyncs it.
+fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> Result<(), PublishError>,
+) -> Result<(), PublishError> {
+    let file = File::create_new(path).map_err(io_error("create", path))?;
+    let mut out = BufWriter::new(file);
+    write(&mut out)?;
+    let file = out
+        .into_inner()
+        .map_err(|e| io_error("write", path)(e.into_error()))?;
+    file.sync_all().map_err(io_error("fsync", path))
+}
+
+fn rename(from: &Path, to: &Path) -> Result<(), PublishError> {
+    fs::rename(from, to).map_err(|source| PublishError::Rename {
+        from: from.to_path_buf(),
+        to: to.to_path_buf(),
+        source,
+    })
+}
+
+/// Makes a directory's entries (a new file, a rename) durable.
+fn sync_dir(dir: &Path) -> Result<(), PublishError> {
+    #[cfg(unix)]
+    {
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io_error("fsync", dir))?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Points `out_dir/latest` at `releases/<id>`: a new relative symlink renamed over the old.
+fn switch_latest(out_dir: &Path, id: &str) -> Result<(), PublishError> {
+    let link = out_dir.join(format!("{LATEST_TMP_PREFIX}{}", std::process::id()));
+    let target = Path::new(RELEASES_DIR).join(id);
+    symlink_dir(&target, &link).map_err(io_error("create symlink", &link))?;
+    crate::failpoint::hit("publish-latest-link-staged");
+    let latest = out_dir.join(LATEST);
+    if let Err(e) = rename(&link, &latest) {
+        let _ = fs::remove_file(&link);
+        return Err(e);
+    }
+    sync_dir(out_dir)
+}
+
+#[cfg(unix)]
+fn symlink_dir(target: &Path, link: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(windows)]
+fn symlink_dir(target: &Path, link: &Path) -> io::Result<()> {
+    std::os::windows::fs::symlink_dir(target, link)
 }

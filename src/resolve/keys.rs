@@ -26,6 +26,15 @@ pub fn record_keys(input: &Input) -> Vec<String> {
     keys
 }
 
+/// The keys registered for a record's tool: its canonical keys and its own `rec:` key, so a
+/// record keeps its tool's id even when its URLs change.
+pub fn registry_keys(input: &Input) -> Vec<String> {
+    let mut keys = record_keys(input);
+    let r = &input.record;
+    keys.push(format!("rec:{}/{}", r.source_id, r.record_id));
+    keys
+}
+
 /// The cluster's first canonical key: its smallest repository key, else its smallest homepage
 /// key, else its first record's own key.
 pub fn first_key(members: &[&Input]) -> String {

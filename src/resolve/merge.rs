@@ -24,7 +24,10 @@ pub fn merge(id: &str, members: &[&Input]) -> (Tool, Provenance) {
             let mut value = None;
             for m in &ranked {
                 if let Some(v) = $get(*m) {
-                    prov.insert($field, (m.record.source_id.clone(), m.record.record_id.clone()));
+                    prov.insert(
+                        $field,
+                        (m.record.source_id.clone(), m.record.record_id.clone()),
+                    );
                     value = Some(v);
                     break;
                 }
@@ -38,7 +41,10 @@ pub fn merge(id: &str, members: &[&Input]) -> (Tool, Provenance) {
         let mut value = None;
         for m in creators.iter().chain(ranked.iter()) {
             if let Some(v) = m.record.name.clone() {
-                prov.insert("name", (m.record.source_id.clone(), m.record.record_id.clone()));
+                prov.insert(
+                    "name",
+                    (m.record.source_id.clone(), m.record.record_id.clone()),
+                );
                 value = Some(v);
                 break;
             }
@@ -46,7 +52,10 @@ pub fn merge(id: &str, members: &[&Input]) -> (Tool, Provenance) {
         value
     };
     let union = |get: &dyn Fn(&Input) -> &Vec<String>| {
-        let mut all: Vec<String> = members.iter().flat_map(|m| get(m).iter().cloned()).collect();
+        let mut all: Vec<String> = members
+            .iter()
+            .flat_map(|m| get(m).iter().cloned())
+            .collect();
         all.sort();
         all.dedup();
         all
@@ -59,7 +68,10 @@ pub fn merge(id: &str, members: &[&Input]) -> (Tool, Provenance) {
         name,
         description: pick!("description", |m: &Input| m.record.description.clone()),
         homepage_url: pick!("homepage_url", |m: &Input| m.record.homepage_url.clone()),
-        repository_url: pick!("repository_url", |m: &Input| m.record.repository_url.clone()),
+        repository_url: pick!("repository_url", |m: &Input| m
+            .record
+            .repository_url
+            .clone()),
         wikidata_id: pick!("wikidata_id", |m: &Input| m.record.wikidata_id.clone()),
         license: pick!("license", |m: &Input| m.record.license.clone()),
         open_source: None,
@@ -74,8 +86,8 @@ pub fn merge(id: &str, members: &[&Input]) -> (Tool, Provenance) {
         archived: pick!("archived", |m: &Input| m.record.archived),
         created_at: pick!("created_at", |m: &Input| m.record.created_at),
         last_activity_at: members.iter().filter_map(|m| m.record.updated_at).max(),
-        first_seen_at: members.iter().filter_map(|m| m.record.fetched_at).min(),
-        last_seen_at: members.iter().filter_map(|m| m.record.fetched_at).max(),
+        first_seen_at: members.iter().filter_map(|m| m.first_seen_at).min(),
+        last_seen_at: members.iter().filter_map(|m| m.last_seen_at).max(),
         sources,
         stale: members.iter().all(|m| m.stale),
     };

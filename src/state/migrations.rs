@@ -48,7 +48,17 @@ const MIGRATIONS: &[&str] = &[
         tool_id TEXT NOT NULL,
         registered_at TEXT NOT NULL
     );
-    CREATE INDEX tool_ids_by_id ON tool_ids (tool_id);",
+    CREATE INDEX tool_ids_by_id ON tool_ids (tool_id);
+    CREATE TABLE sources (
+        source_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        role TEXT NOT NULL,
+        priority INTEGER NOT NULL,
+        license TEXT,
+        urls TEXT NOT NULL,
+        active INTEGER NOT NULL
+    );",
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

@@ -6,6 +6,7 @@
 //! run journal. WAL mode; every write that belongs together is one transaction, so a process
 //! killed at any moment leaves either the old or the new state, never a mix.
 
+pub mod lock;
 mod migrations;
 
 use std::collections::HashMap;
@@ -14,7 +15,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::model::RawRecord;
+pub use crate::model::Validators;
+use crate::model::{RawRecord, SourceRow};
 
 /// A state-store failure, naming the database file.
 #[derive(Debug, thiserror::Error)]
@@ -22,17 +24,6 @@ use crate::model::RawRecord;
 pub struct StateError {
     pub path: String,
     pub message: String,
-}
-
-/// HTTP validators of one URL fetched with one credential.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Validators {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    /// SHA-256 (hex) of the body in the archive.
-    pub body_sha256: String,
-    pub final_url: String,
-    pub fetched_at: DateTime<Utc>,
 }
 
 /// One source record as stored: what the kind extracted, and when it was seen.
@@ -80,10 +71,14 @@ impl Store {
             })?;
         }
         let mut conn = Connection::open(path).map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
-        conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(err)?;
         migrations::migrate(&mut conn).map_err(err)?;
         Ok(Store {
             conn,
@@ -226,8 +221,11 @@ impl Store {
                 .map_err(err)?;
             rows.collect::<Result<_, _>>().map_err(err)?
         };
-        tx.execute("DELETE FROM records WHERE source_id = ?1", params![run.source_id])
-            .map_err(err)?;
+        tx.execute(
+            "DELETE FROM records WHERE source_id = ?1",
+            params![run.source_id],
+        )
+        .map_err(err)?;
         {
             let mut insert = tx
                 .prepare(
@@ -237,9 +235,18 @@ impl Store {
                 .map_err(err)?;
             for rec in records {
                 let raw = serde_json::to_string(rec).expect("records serialise");
-                let first = first_seen.get(&rec.record_id).copied().unwrap_or(fetched_at);
+                let first = first_seen
+                    .get(&rec.record_id)
+                    .copied()
+                    .unwrap_or(fetched_at);
                 insert
-                    .execute(params![run.source_id, rec.record_id, raw, fetched_at, first])
+                    .execute(params![
+                        run.source_id,
+                        rec.record_id,
+                        raw,
+                        fetched_at,
+                        first
+                    ])
                     .map_err(err)?;
             }
         }
@@ -325,7 +332,10 @@ impl Store {
     /// Marks runs left `running` by a killed process as `interrupted`.
     pub fn close_interrupted_runs(&self) -> Result<usize, StateError> {
         self.conn
-            .execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'", [])
+            .execute(
+                "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
+                [],
+            )
             .map_err(|e| self.err(e))
     }
 
@@ -349,6 +359,68 @@ impl Store {
                     not_modified: r.get(5)?,
                     error: r.get(6)?,
                     duration_ms: r.get(7)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Records what the declarations say of the sources of this run: the given ones become
+    /// the active sources (their records go into releases), every other one inactive.
+    pub fn set_sources(&mut self, sources: &[SourceRow]) -> Result<(), StateError> {
+        let path = self.path.display().to_string();
+        let err = |e: rusqlite::Error| StateError {
+            path: path.clone(),
+            message: e.to_string(),
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        tx.execute("UPDATE sources SET active = 0", [])
+            .map_err(err)?;
+        for s in sources {
+            let urls = serde_json::to_string(&s.urls).expect("strings serialise");
+            tx.execute(
+                "INSERT INTO sources (source_id, name, kind, role, priority, license, urls, active)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)
+                 ON CONFLICT (source_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+                   role = excluded.role, priority = excluded.priority, license = excluded.license,
+                   urls = excluded.urls, active = 1",
+                params![s.id, s.name, s.kind, s.role, s.priority, s.license, urls],
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// The active sources, with the status, count and error of their latest run.
+    pub fn sources(&self) -> Result<Vec<SourceRow>, StateError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT s.source_id, s.name, s.kind, s.role, s.priority, s.license, s.urls,
+                   (SELECT r.status FROM source_runs r JOIN runs USING (run_id)
+                      WHERE r.source_id = s.source_id ORDER BY runs.started_at DESC LIMIT 1),
+                   (SELECT r.error FROM source_runs r JOIN runs USING (run_id)
+                      WHERE r.source_id = s.source_id ORDER BY runs.started_at DESC LIMIT 1),
+                   (SELECT COUNT(*) FROM records c WHERE c.source_id = s.source_id)
+                 FROM sources s WHERE active = 1 ORDER BY s.source_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let urls: String = r.get(6)?;
+                Ok(SourceRow {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    kind: r.get(2)?,
+                    role: r.get(3)?,
+                    priority: r.get(4)?,
+                    license: r.get(5)?,
+                    urls: serde_json::from_str(&urls).unwrap_or_default(),
+                    status: r
+                        .get::<_, Option<String>>(7)?
+                        .unwrap_or_else(|| "never-run".into()),
+                    error: r.get(8)?,
+                    records: r.get(9)?,
                 })
             })
             .map_err(|e| self.err(e))?;

@@ -36,7 +36,8 @@ fn migrations_apply_once_and_reopen_keeps_data() {
     {
         let mut s = Store::open(&path).unwrap();
         assert_eq!(s.schema_version().unwrap(), migrations::VERSION as i64);
-        s.save_source(&run("r1", "a", "ok"), &[rec("1")], t(3)).unwrap();
+        s.save_source(&run("r1", "a", "ok"), &[rec("1")], t(3))
+            .unwrap();
     }
     let s = Store::open(&path).unwrap();
     assert_eq!(s.schema_version().unwrap(), migrations::VERSION as i64);
@@ -47,8 +48,10 @@ fn migrations_apply_once_and_reopen_keeps_data() {
 fn save_source_keeps_first_seen_and_replaces_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("s.sqlite")).unwrap();
-    s.save_source(&run("r1", "a", "ok"), &[rec("1"), rec("2")], t(1)).unwrap();
-    s.save_source(&run("r2", "a", "ok"), &[rec("2"), rec("3")], t(2)).unwrap();
+    s.save_source(&run("r1", "a", "ok"), &[rec("1"), rec("2")], t(1))
+        .unwrap();
+    s.save_source(&run("r2", "a", "ok"), &[rec("2"), rec("3")], t(2))
+        .unwrap();
     let got = s.source_records("a").unwrap();
     let ids: Vec<&str> = got.iter().map(|r| r.raw.record_id.as_str()).collect();
     assert_eq!(ids, ["2", "3"]);
@@ -62,14 +65,16 @@ fn save_source_keeps_first_seen_and_replaces_the_rest() {
 fn keep_stale_flags_records_without_touching_last_seen() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("s.sqlite")).unwrap();
-    s.save_source(&run("r1", "a", "ok"), &[rec("1")], t(1)).unwrap();
+    s.save_source(&run("r1", "a", "ok"), &[rec("1")], t(1))
+        .unwrap();
     s.keep_stale(&run("r2", "a", "failed")).unwrap();
     let got = s.source_records("a").unwrap();
     assert!(got[0].stale);
     assert_eq!(got[0].last_seen_at, t(1));
     assert_eq!(s.source_runs("r2").unwrap()[0].status, "failed");
     // A later success clears the flag.
-    s.save_source(&run("r3", "a", "ok"), &[rec("1")], t(3)).unwrap();
+    s.save_source(&run("r3", "a", "ok"), &[rec("1")], t(3))
+        .unwrap();
     assert!(!s.source_records("a").unwrap()[0].stale);
 }
 
@@ -85,9 +90,15 @@ fn validators_are_keyed_by_url_and_credential() {
         fetched_at: t(1),
     };
     s.put_validators("https://x.test/a", "tok1", &v).unwrap();
-    assert_eq!(s.validators("https://x.test/a", "tok1").unwrap(), Some(v.clone()));
+    assert_eq!(
+        s.validators("https://x.test/a", "tok1").unwrap(),
+        Some(v.clone())
+    );
     assert_eq!(s.validators("https://x.test/a", "").unwrap(), None);
-    let v2 = Validators { etag: Some("\"def\"".into()), ..v };
+    let v2 = Validators {
+        etag: Some("\"def\"".into()),
+        ..v
+    };
     s.put_validators("https://x.test/a", "tok1", &v2).unwrap();
     assert_eq!(s.validators("https://x.test/a", "tok1").unwrap(), Some(v2));
 }
@@ -96,9 +107,16 @@ fn validators_are_keyed_by_url_and_credential() {
 fn id_registry_keeps_the_first_id_of_a_key() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("s.sqlite")).unwrap();
-    s.register_tool_ids(&[("repo:a".into(), "ct_1".into())], t(1)).unwrap();
-    s.register_tool_ids(&[("repo:a".into(), "ct_2".into()), ("home:b".into(), "ct_2".into())], t(2))
+    s.register_tool_ids(&[("repo:a".into(), "ct_1".into())], t(1))
         .unwrap();
+    s.register_tool_ids(
+        &[
+            ("repo:a".into(), "ct_2".into()),
+            ("home:b".into(), "ct_2".into()),
+        ],
+        t(2),
+    )
+    .unwrap();
     let ids = s.tool_ids().unwrap();
     assert_eq!(ids["repo:a"], "ct_1");
     assert_eq!(ids["home:b"], "ct_2");

@@ -34,7 +34,11 @@ async fn paged_server(tag: &str, pages: usize) -> Server {
         let body = format!(
             r#"{{"items": [{{"id": "{tag}-{p}", "name": "{tag} tool {p}", "homepage": "https://{tag}-{p}.example.org"}}], "next": {next}}}"#
         );
-        let target = if p == 1 { "/feed".to_string() } else { format!("/feed?p={p}") };
+        let target = if p == 1 {
+            "/feed".to_string()
+        } else {
+            format!("/feed?p={p}")
+        };
         s.always(&target, Reply::json(body));
     }
     s
@@ -57,12 +61,23 @@ async fn rate_per_host_is_kept_while_hosts_run_in_parallel() {
     let (a0, a1) = span(&a);
     let (b0, b1) = span(&b);
     // 11 page requests at 5/s, burst 1 (after robots.txt): at least 10 intervals of 200 ms.
-    assert!(a1 - a0 >= Duration::from_millis(2000), "host a took {:?}", a1 - a0);
-    assert!(b1 - b0 >= Duration::from_millis(2000), "host b took {:?}", b1 - b0);
+    assert!(
+        a1 - a0 >= Duration::from_millis(2000),
+        "host a took {:?}",
+        a1 - a0
+    );
+    assert!(
+        b1 - b0 >= Duration::from_millis(2000),
+        "host b took {:?}",
+        b1 - b0
+    );
     // In parallel: each host started before the other finished, and the whole took well under 2×.
     assert!(b0 < a1 && a0 < b1, "the two hosts overlap in time");
     let total = a1.max(b1) - a0.min(b0);
-    assert!(total < Duration::from_millis(3600), "both hosts took {total:?}");
+    assert!(
+        total < Duration::from_millis(3600),
+        "both hosts took {total:?}"
+    );
     let tools = read_jsonl(&w.latest().join("tools.jsonl"));
     assert_eq!(tools.len(), 22);
 }
@@ -82,19 +97,36 @@ async fn retry_after_is_honoured_and_four_500s_fail_only_their_source() {
     broken.always("/robots.txt", Reply::status(404));
     broken.always("/feed", Reply::status(500));
     let w = Workdir::new();
-    w.source("flaky", &json_source(&format!("{}/feed", flaky.base()), 10.0));
-    w.source("broken", &json_source(&format!("{}/feed", broken.base()), 10.0));
+    w.source(
+        "flaky",
+        &json_source(&format!("{}/feed", flaky.base()), 10.0),
+    );
+    w.source(
+        "broken",
+        &json_source(&format!("{}/feed", broken.base()), 10.0),
+    );
     let run = w.civicrawl(&["run"]).await;
     run.expect_code(3);
 
-    let feed: Vec<_> = flaky.log().into_iter().filter(|s| s.target == "/feed").collect();
+    let feed: Vec<_> = flaky
+        .log()
+        .into_iter()
+        .filter(|s| s.target == "/feed")
+        .collect();
     assert_eq!(feed.len(), 2);
-    assert!(feed[1].at - feed[0].at >= Duration::from_secs(1), "waited {:?}", feed[1].at - feed[0].at);
+    assert!(
+        feed[1].at - feed[0].at >= Duration::from_secs(1),
+        "waited {:?}",
+        feed[1].at - feed[0].at
+    );
     assert_eq!(broken.hits("/feed"), 4, "bounded attempts (default 4)");
 
     let err = run.stderr();
     assert!(err.contains("broken"), "{err}");
-    assert!(err.contains(&format!("{}/feed", broken.base())), "names the URL: {err}");
+    assert!(
+        err.contains(&format!("{}/feed", broken.base())),
+        "names the URL: {err}"
+    );
     assert!(err.contains("500"), "{err}");
     let latest = w.latest();
     let tools = read_jsonl(&latest.join("tools.jsonl"));
@@ -112,8 +144,14 @@ async fn retry_after_is_honoured_and_four_500s_fail_only_their_source() {
 async fn bad_bodies_and_redirect_loops_are_named_by_url() {
     let s = Server::start().await;
     s.always("/robots.txt", Reply::status(404));
-    s.always("/malformed.json", Reply::json(r#"{"items": [{"id": "a", "name": "x"},]"#));
-    s.always("/empty/", Reply::html("<html><body><p>No tools here yet.</p></body></html>"));
+    s.always(
+        "/malformed.json",
+        Reply::json(r#"{"items": [{"id": "a", "name": "x"},]"#),
+    );
+    s.always(
+        "/empty/",
+        Reply::html("<html><body><p>No tools here yet.</p></body></html>"),
+    );
     s.always("/huge.json", Reply::json(vec![b' '; 300 * 1024]));
     s.always("/loop-a", Reply::status(302).header("location", "/loop-b"));
     s.always("/loop-b", Reply::status(302).header("location", "/loop-a"));
@@ -124,7 +162,10 @@ async fn bad_bodies_and_redirect_loops_are_named_by_url() {
     let b = s.base();
     let w = Workdir::new();
     w.settings("max_body_bytes = 102400");
-    w.source("malformed", &json_source(&format!("{b}/malformed.json"), 50.0));
+    w.source(
+        "malformed",
+        &json_source(&format!("{b}/malformed.json"), 50.0),
+    );
     w.source("huge", &json_source(&format!("{b}/huge.json"), 50.0));
     w.source("loop", &json_source(&format!("{b}/loop-a"), 50.0));
     w.source("good", &json_source(&format!("{b}/good.json"), 50.0));
@@ -150,13 +191,25 @@ async fn bad_bodies_and_redirect_loops_are_named_by_url() {
             .to_string()
     };
     let malformed = error_of("malformed");
-    assert!(malformed.contains(&format!("{b}/malformed.json")), "{malformed}");
+    assert!(
+        malformed.contains(&format!("{b}/malformed.json")),
+        "{malformed}"
+    );
     let huge = error_of("huge");
-    assert!(huge.contains(&format!("{b}/huge.json")) && huge.contains("102400"), "{huge}");
+    assert!(
+        huge.contains(&format!("{b}/huge.json")) && huge.contains("102400"),
+        "{huge}"
+    );
     let looped = error_of("loop");
-    assert!(looped.contains(&format!("{b}/loop-a")) && looped.contains("redirect"), "{looped}");
+    assert!(
+        looped.contains(&format!("{b}/loop-a")) && looped.contains("redirect"),
+        "{looped}"
+    );
     let empty = error_of("empty");
-    assert!(empty.contains(&format!("{b}/empty/")) && empty.contains("article.tool"), "{empty}");
+    assert!(
+        empty.contains(&format!("{b}/empty/")) && empty.contains("article.tool"),
+        "{empty}"
+    );
     assert_eq!(
         report["sources_failed"],
         serde_json::json!(["empty", "huge", "loop", "malformed"])
@@ -187,7 +240,10 @@ async fn when_every_source_fails_nothing_is_published_and_latest_stays() {
     run.expect_code(1);
     let err = run.stderr();
     assert!(err.contains("nothing was published"), "{err}");
-    assert!(err.contains("registry:") && err.contains("directory:"), "{err}");
+    assert!(
+        err.contains("registry:") && err.contains("directory:"),
+        "{err}"
+    );
     assert_eq!(w.latest(), first, "latest unchanged");
     assert_eq!(std::fs::read(first.join("tools.csv")).unwrap(), before);
     let releases = std::fs::read_dir(w.out().join("releases")).unwrap().count();

@@ -14,7 +14,10 @@ pub async fn registry_server() -> Server {
     let s = Server::start().await;
     let b = s.base();
     s.always("/robots.txt", Reply::text(ROBOTS));
-    s.always("/api/v1/software", Reply::json(fixture("spine/registry-page-1.json", &b)));
+    s.always(
+        "/api/v1/software",
+        Reply::json(fixture("spine/registry-page-1.json", &b)),
+    );
     s.always(
         "/api/v1/software?page%5Bafter%5D=b2",
         Reply::json(fixture("spine/registry-page-2.json", &b)),
@@ -35,8 +38,14 @@ pub async fn directory_server() -> Server {
     let s = Server::start().await;
     let b = s.base();
     s.always("/robots.txt", Reply::text(ROBOTS));
-    s.always("/directory/", Reply::html(fixture("spine/directory-1.html", &b)));
-    s.always("/directory/?page=2", Reply::html(fixture("spine/directory-2.html", &b)));
+    s.always(
+        "/directory/",
+        Reply::html(fixture("spine/directory-1.html", &b)),
+    );
+    s.always(
+        "/directory/?page=2",
+        Reply::html(fixture("spine/directory-2.html", &b)),
+    );
     for t in ["decidim", "loomio", "polis"] {
         s.always(
             &format!("/tools/{t}"),
@@ -158,8 +167,14 @@ async fn three_kinds_of_source_end_up_in_one_release() {
 
     // One Decidim from three sources: repository (registry = feed) and homepage (registry = directory).
     let decidim = find(&tools, "Decidim");
-    assert_eq!(decidim["sources"], serde_json::json!(["directory", "feed", "registry"]));
-    assert_eq!(decidim["repository_url"], "https://github.com/decidim/decidim");
+    assert_eq!(
+        decidim["sources"],
+        serde_json::json!(["directory", "feed", "registry"])
+    );
+    assert_eq!(
+        decidim["repository_url"],
+        "https://github.com/decidim/decidim"
+    );
     assert_eq!(decidim["homepage_url"], "https://decidim.org");
     assert_eq!(
         decidim["description"],
@@ -167,26 +182,52 @@ async fn three_kinds_of_source_end_up_in_one_release() {
     );
     assert_eq!(decidim["license"], "AGPL-3.0-only");
     assert_eq!(decidim["stars"], 1520);
-    assert_eq!(decidim["tags"], serde_json::json!(["democracy", "participation", "participatory-budgeting"]));
+    assert_eq!(
+        decidim["tags"],
+        serde_json::json!(["democracy", "participation", "participatory-budgeting"])
+    );
     let id = decidim["id"].as_str().unwrap();
     assert!(id.starts_with("ct_") && id.len() == 15, "{id}");
 
     let openfisca = find(&tools, "OpenFisca");
-    assert_eq!(openfisca["sources"], serde_json::json!(["feed", "registry"]));
+    assert_eq!(
+        openfisca["sources"],
+        serde_json::json!(["feed", "registry"])
+    );
     assert_eq!(openfisca["homepage_url"], "https://openfisca.org");
     let fms = find(&tools, "FixMyStreet Platform");
-    assert_eq!(fms["repository_url"], "https://github.com/mysociety/fixmystreet");
+    assert_eq!(
+        fms["repository_url"],
+        "https://github.com/mysociety/fixmystreet"
+    );
     assert_eq!(find(&tools, "Loomio")["homepage_url"], "https://loomio.com");
-    assert_eq!(find(&tools, "Loomio")["repository_url"], "https://github.com/loomio/loomio");
+    assert_eq!(
+        find(&tools, "Loomio")["repository_url"],
+        "https://github.com/loomio/loomio"
+    );
     assert_eq!(find(&tools, "Pol.is")["homepage_url"], "http://pol.is/home");
     assert_eq!(find(&tools, "mes-aides-ui")["archived"], true);
 
     // Politeness as the servers saw it.
-    assert!(!dir.saw_prefix("/private/"), "robots.txt disallows /private/");
-    assert_eq!(dir.hits("/directory/"), 1, "a pagination loop back to page 1 is not refetched");
+    assert!(
+        !dir.saw_prefix("/private/"),
+        "robots.txt disallows /private/"
+    );
+    assert_eq!(
+        dir.hits("/directory/"),
+        1,
+        "a pagination loop back to page 1 is not refetched"
+    );
     assert_eq!(dir.hits("/robots.txt"), 1);
-    assert_eq!(reg.hits("/robots.txt"), 1, "robots.txt once per host per run");
-    let ua = format!("civicrawl/{} (+https://civicrawl.test/contact)", env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        reg.hits("/robots.txt"),
+        1,
+        "robots.txt once per host per run"
+    );
+    let ua = format!(
+        "civicrawl/{} (+https://civicrawl.test/contact)",
+        env!("CARGO_PKG_VERSION")
+    );
     for seen in reg.log().iter().chain(dir.log().iter()) {
         assert_eq!(seen.headers["user-agent"], ua.as_str(), "{}", seen.target);
     }
@@ -209,12 +250,18 @@ async fn three_kinds_of_source_end_up_in_one_release() {
 /// tools.csv, tools.json and tools.parquet hold the same rows, in schema order.
 fn check_formats_agree(release: &Path, rows: usize) {
     let csv_text = std::fs::read_to_string(release.join("tools.csv")).unwrap();
-    assert!(csv_text.starts_with(&format!("{TOOLS_HEADER}\r\n")), "header from the schema");
+    assert!(
+        csv_text.starts_with(&format!("{TOOLS_HEADER}\r\n")),
+        "header from the schema"
+    );
     let mut rdr = csv::Reader::from_path(release.join("tools.csv")).unwrap();
     let csv_ids: Vec<String> = rdr.records().map(|r| r.unwrap()[0].to_string()).collect();
     let json: Vec<serde_json::Value> =
         serde_json::from_slice(&std::fs::read(release.join("tools.json")).unwrap()).unwrap();
-    let json_ids: Vec<String> = json.iter().map(|t| t["id"].as_str().unwrap().to_string()).collect();
+    let json_ids: Vec<String> = json
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(csv_ids.len(), rows);
     assert_eq!(csv_ids, json_ids);
     let mut sorted = csv_ids.clone();
@@ -231,7 +278,12 @@ fn check_formats_agree(release: &Path, rows: usize) {
     for batch in reader {
         let batch = batch.unwrap();
         n += batch.num_rows();
-        names = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
+        names = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
     }
     assert_eq!(n, rows);
     assert_eq!(names.join(","), TOOLS_HEADER);
@@ -245,7 +297,11 @@ async fn sources_list_and_check_need_no_network() {
     w.source("directory", &directory_decl("http://127.0.0.1:9"));
     let run = w.civicrawl(&["sources", "check"]).await;
     run.expect_code(0);
-    assert!(run.stdout().contains("2 source declaration(s)"), "{}", run.stdout());
+    assert!(
+        run.stdout().contains("2 source declaration(s)"),
+        "{}",
+        run.stdout()
+    );
     let run = w.civicrawl(&["sources", "list"]).await;
     run.expect_code(0);
     let out = run.stdout();
@@ -258,7 +314,10 @@ async fn a_declaration_error_exits_2_before_any_request() {
     let reg = registry_server().await;
     let w = Workdir::new();
     w.source("registry", &registry_decl(&reg.base()));
-    w.source("broken", &directory_decl(&reg.base()).replace("item = ", "itme = \"x\"\nitem = "));
+    w.source(
+        "broken",
+        &directory_decl(&reg.base()).replace("item = ", "itme = \"x\"\nitem = "),
+    );
     let run = w.civicrawl(&["run"]).await;
     run.expect_code(2);
     let err = run.stderr();

@@ -273,7 +273,9 @@ pub fn read_jsonl(path: &Path) -> Vec<serde_json::Value> {
 
 /// The fixture file `tests/fixtures/<rel>` with `{{base}}` replaced.
 pub fn fixture(rel: &str, base: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel);
     std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .replace("{{base}}", base)

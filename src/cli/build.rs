@@ -1,0 +1,22 @@
+//! `civicrawl build`: normalise, resolve and publish from the state store, no network.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::pipeline;
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Data directory holding `state.sqlite` and `archive/`.
+    #[arg(long, default_value = "output", value_name = "DIR")]
+    out: PathBuf,
+    /// When a run holds the lock, wait for it instead of exiting 4.
+    #[arg(long)]
+    wait: bool,
+}
+
+pub fn exec(args: BuildArgs) -> u8 {
+    let result = pipeline::build(&args.out, args.wait);
+    super::run::report(result, &args.out)
+}

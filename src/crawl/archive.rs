@@ -1,0 +1,119 @@
+//! The content-addressed raw archive (SPEC section 6, `output/archive/`): every response body
+//! used, zstd-compressed, named by the SHA-256 of the uncompressed body
+//! (`archive/ab/abcdef….zst`). Written to a temporary file, fsynced, then renamed, so a killed
+//! process leaves whole files or none; a body already archived is not written again.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+/// The archive directory.
+#[derive(Clone, Debug)]
+pub struct Archive {
+    dir: PathBuf,
+}
+
+impl Archive {
+    /// An archive rooted at `dir` (created on first write).
+    pub fn new(dir: impl Into<PathBuf>) -> Archive {
+        Archive { dir: dir.into() }
+    }
+
+    /// SHA-256 hex of `body`.
+    pub fn hash(body: &[u8]) -> String {
+        let digest = Sha256::digest(body);
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn path_of(&self, sha: &str) -> PathBuf {
+        let prefix = sha.get(..2).unwrap_or("00");
+        self.dir.join(prefix).join(format!("{sha}.zst"))
+    }
+
+    /// True when the body `sha` is archived.
+    pub fn contains(&self, sha: &str) -> bool {
+        self.path_of(sha).is_file()
+    }
+
+    /// Archives `body`; returns its SHA-256.
+    pub fn put(&self, body: &[u8]) -> std::io::Result<String> {
+        let sha = Self::hash(body);
+        let path = self.path_of(&sha);
+        if path.is_file() {
+            return Ok(sha);
+        }
+        let dir = path.parent().expect("archive paths have a parent");
+        std::fs::create_dir_all(dir)?;
+        let tmp = dir.join(format!(".{sha}.{}.tmp", std::process::id()));
+        let compressed = zstd::encode_all(body, 3)?;
+        {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&compressed)?;
+            f.sync_all()?;
+        }
+        crate::failpoint::hit("archive-before-rename");
+        std::fs::rename(&tmp, &path)?;
+        sync_dir(dir);
+        Ok(sha)
+    }
+
+    /// The body `sha`, if archived and intact (its hash is checked).
+    pub fn get(&self, sha: &str) -> Option<Vec<u8>> {
+        let compressed = std::fs::read(self.path_of(sha)).ok()?;
+        let body = zstd::decode_all(compressed.as_slice()).ok()?;
+        (Self::hash(&body) == sha).then_some(body)
+    }
+}
+
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_round_trip_by_hash_and_are_written_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Archive::new(dir.path());
+        let sha = a.put(b"hello archive").unwrap();
+        assert_eq!(sha, Archive::hash(b"hello archive"));
+        assert!(a.contains(&sha));
+        assert_eq!(a.get(&sha).unwrap(), b"hello archive");
+        assert_eq!(a.put(b"hello archive").unwrap(), sha);
+        let files: Vec<_> = walk(dir.path());
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert!(files[0].ends_with(format!("{sha}.zst")));
+    }
+
+    #[test]
+    fn a_corrupt_file_is_not_returned() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Archive::new(dir.path());
+        let sha = a.put(b"original").unwrap();
+        std::fs::write(
+            a.path_of(&sha),
+            zstd::encode_all(&b"tampered"[..], 3).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(a.get(&sha), None);
+        assert_eq!(a.get("00deadbeef"), None);
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
+}

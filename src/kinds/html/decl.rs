@@ -1,0 +1,182 @@
+//! The `html` declaration: keys, and compiling selectors (`selector` or `selector@attr`).
+
+use scraper::Selector;
+use scraper::error::SelectorErrorKind;
+use toml::Table;
+use url::Url;
+
+use crate::kinds::decl::{self, lower_first};
+
+/// Declaration keys of an `html` source besides the common keys:
+///
+/// * `start_urls` (array of strings): the first listing page of each directory;
+/// * `item` (CSS selector): one record on a listing page;
+/// * `next_page` (CSS selector, optional): the link (`href`) to the next listing page;
+/// * `detail` (CSS selector, optional): inside an item, the link (`href`) to its detail page;
+/// * `fields` (table): canonical field = `selector`, `selector@attribute`, or `@attribute`
+///   (an attribute of the item element, or of `<html>` on a detail page).
+pub const KEYS: &[&str] = &["start_urls", "item", "next_page", "detail", "fields"];
+
+/// A compiled CSS selector and the text it came from (for messages).
+#[derive(Debug)]
+pub(crate) struct Sel {
+    pub text: String,
+    pub selector: Selector,
+}
+
+/// How one canonical field is read.
+#[derive(Debug)]
+pub(crate) struct FieldSel {
+    pub field: String,
+    /// `None`: the item element (or the document root) itself.
+    pub selector: Option<Sel>,
+    /// `None`: the element's text content.
+    pub attr: Option<String>,
+}
+
+/// An `html` declaration, compiled.
+#[derive(Debug)]
+pub struct HtmlSource {
+    pub(crate) start_urls: Vec<Url>,
+    pub(crate) item: Sel,
+    pub(crate) next_page: Option<Sel>,
+    pub(crate) detail: Option<Sel>,
+    pub(crate) fields: Vec<FieldSel>,
+}
+
+impl HtmlSource {
+    /// The first listing page of each directory.
+    pub fn urls(&self) -> &[Url] {
+        &self.start_urls
+    }
+}
+
+/// Compiles an `html` declaration; returns every problem.
+pub fn build(mut table: Table) -> Result<HtmlSource, Vec<String>> {
+    let mut errs = Vec::new();
+    if !table.contains_key("start_urls") {
+        errs.push(
+            "`start_urls` is required (e.g. `start_urls = [\"https://example.org/directory/\"]`)"
+                .into(),
+        );
+    }
+    let start_urls = decl::take_url_list(&mut table, "start_urls", &mut errs);
+    let mut selector = |key: &str, required: bool, errs: &mut Vec<String>| {
+        let text = decl::take_str(&mut table, key, errs);
+        if text.is_none() && required {
+            errs.push(format!(
+                "`{key}` is required: the CSS selector of one record, e.g. `article.tool`"
+            ));
+        }
+        text.and_then(|t| compile(key, &t, errs))
+    };
+    let item = selector("item", true, &mut errs);
+    let next_page = selector("next_page", false, &mut errs);
+    let detail = selector("detail", false, &mut errs);
+    let mut fields = Vec::new();
+    for (field, text) in decl::take_fields(&mut table, &mut errs) {
+        if let Some(f) = compile_field(&field, &text, &mut errs) {
+            fields.push(f);
+        }
+    }
+    decl::reject_rest(table, "html", &mut errs);
+    match item {
+        Some(item) if errs.is_empty() => Ok(HtmlSource {
+            start_urls,
+            item,
+            next_page,
+            detail,
+            fields,
+        }),
+        _ => Err(errs),
+    }
+}
+
+fn compile(label: &str, text: &str, errs: &mut Vec<String>) -> Option<Sel> {
+    match Selector::parse(text) {
+        Ok(selector) => Some(Sel {
+            text: text.to_owned(),
+            selector,
+        }),
+        Err(e) => {
+            let reason = describe(&e);
+            errs.push(format!(
+                "`{label}`: invalid CSS selector `{text}`: {reason}"
+            ));
+            None
+        }
+    }
+}
+
+/// A selector error in words: scraper prints some as a "please report" debug dump.
+fn describe(err: &SelectorErrorKind) -> String {
+    match err {
+        SelectorErrorKind::UnexpectedSelectorParseError(kind) => {
+            let debug = format!("{kind:?}");
+            let (name, rest) = debug.split_once('(').unwrap_or((&debug, ""));
+            let mut words = String::new();
+            for c in name.chars() {
+                if c.is_uppercase() && !words.is_empty() {
+                    words.push(' ');
+                }
+                words.extend(c.to_lowercase());
+            }
+            match rest.strip_suffix(')') {
+                Some(at) if !at.is_empty() => format!("{words} at {at}"),
+                _ => words,
+            }
+        }
+        other => lower_first(&other.to_string()),
+    }
+}
+
+/// Compiles `selector`, `selector@attr` or `@attr`.
+fn compile_field(field: &str, text: &str, errs: &mut Vec<String>) -> Option<FieldSel> {
+    let label = format!("fields.{field}");
+    let (sel_text, attr) = split_attr(text);
+    let selector = if sel_text.trim().is_empty() {
+        if attr.is_none() {
+            errs.push(format!("`{label}`: empty selector"));
+            return None;
+        }
+        None
+    } else {
+        Some(compile(&label, sel_text.trim(), errs)?)
+    };
+    Some(FieldSel {
+        field: field.to_owned(),
+        selector,
+        attr: attr.map(str::to_ascii_lowercase),
+    })
+}
+
+/// Splits `selector@attr` at its last `@` when what follows is an attribute name; an `@`
+/// inside an attribute selector (`a[href^="mailto:x@y"]`) stays part of the selector.
+fn split_attr(text: &str) -> (&str, Option<&str>) {
+    match text.rsplit_once('@') {
+        Some((sel, attr)) if is_attr_name(attr.trim()) => (sel, Some(attr.trim())),
+        _ => (text, None),
+    }
+}
+
+fn is_attr_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_attr_takes_a_trailing_attribute_only() {
+        assert_eq!(split_attr("a.website@href"), ("a.website", Some("href")));
+        assert_eq!(split_attr("@data-id"), ("", Some("data-id")));
+        assert_eq!(split_attr("h2"), ("h2", None));
+        let mailto = r#"a[href^="mailto:x@y.org"]"#;
+        assert_eq!(split_attr(mailto), (mailto, None));
+    }
+}

@@ -1,0 +1,15 @@
+//! `html` sources: directory web sites read with CSS selectors (SPEC section 4 `html`).
+//!
+//! `start_urls` → listing pages (`item` selects each record, `next_page` follows pagination on
+//! the same origin, loop-safe, capped) → optional detail pages (`detail` inside an item links
+//! to the page where the `fields` selectors apply; without it they apply to the item).
+
+mod decl;
+mod extract;
+mod walk;
+
+#[cfg(test)]
+mod tests;
+
+pub use decl::{HtmlSource, KEYS, build};
+pub(crate) use walk::walk;

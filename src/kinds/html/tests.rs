@@ -1,0 +1,372 @@
+//! `html` kind over the fixtures in `tests/fixtures/html/` (no server needed).
+
+use super::decl::build;
+use super::extract::{Item, parse_detail, parse_listing};
+use super::*;
+use crate::kinds::SourceError;
+use crate::kinds::testutil::{BASE, FakePages, Reply, block_on, fixture, fixture_bytes, url};
+
+/// Fields read from listing items (no `detail`).
+const LISTING: &str = r#"
+    start_urls = ["https://registry.test/directory/"]
+    item = "article.tool"
+    next_page = "a[rel=next]"
+    [fields]
+    record_id = "@data-tool-id"
+    name = "h2"
+    description = "p.summary"
+    homepage = "a.website@href"
+    tags = "ul.tags li"
+"#;
+
+/// Fields read from detail pages.
+const DETAIL: &str = r#"
+    start_urls = ["https://registry.test/directory/"]
+    item = "article.tool"
+    next_page = "a[rel=next]"
+    detail = "a.details"
+    [fields]
+    name = "h1.name"
+    description = "div.description"
+    homepage = "a.website@href"
+    repository = "a.repo@href"
+    license = ".license"
+    countries = ".country"
+    tags = "ul.tags li"
+    logo = "img.logo@src"
+"#;
+
+fn source(toml_text: &str) -> HtmlSource {
+    build(toml::from_str(toml_text).unwrap()).unwrap()
+}
+
+fn build_errors(toml_text: &str) -> Vec<String> {
+    build(toml::from_str(toml_text).unwrap()).unwrap_err()
+}
+
+fn site() -> FakePages {
+    let mut pages = FakePages::default()
+        .body(
+            &format!("{BASE}/directory/"),
+            fixture_bytes("html", "directory-list-1.html"),
+        )
+        .body(
+            &format!("{BASE}/directory/page/2/"),
+            fixture_bytes("html", "directory-list-2.html"),
+        );
+    for slug in ["decidim", "consul-democracy", "fixmystreet", "alaveteli"] {
+        let body = fixture_bytes("html", &format!("tool-{slug}.html"));
+        pages = pages.body(&format!("{BASE}/tools/{slug}"), body);
+    }
+    pages
+}
+
+fn records(listing: super::extract::Listing) -> Vec<crate::model::RawRecord> {
+    listing
+        .items
+        .into_iter()
+        .map(|item| match item {
+            Item::Record(r) => r,
+            Item::Detail(u) => panic!("unexpected detail link {u}"),
+        })
+        .collect()
+}
+
+#[test]
+fn listing_items_give_text_lists_and_resolved_links() {
+    let page_url = url("/directory/");
+    let body = fixture_bytes("html", "directory-list-1.html");
+    let listing = parse_listing(&source(LISTING), &page_url, &body).unwrap();
+    assert!(listing.issues.is_empty(), "{:?}", listing.issues);
+    assert_eq!(
+        listing.next,
+        Some(url("/directory/page/2/")),
+        "relative `page/2/`"
+    );
+    let recs = records(listing);
+    assert_eq!(recs.len(), 3);
+    let decidim = &recs[0];
+    assert_eq!(decidim.record_id, "decidim");
+    assert_eq!(decidim.source_url, page_url.as_str());
+    assert_eq!(decidim.all("name"), ["Decidim"]);
+    assert_eq!(
+        decidim.all("description"),
+        ["Participatory democracy platform for cities and organisations."]
+    );
+    assert_eq!(decidim.all("homepage"), ["https://decidim.org/"]);
+    assert_eq!(
+        decidim.all("tags"),
+        ["participation", "participatory budgeting"]
+    );
+    let consul = &recs[1];
+    assert_eq!(consul.all("homepage"), [format!("{BASE}/visit/consul")]);
+    assert_eq!(
+        consul.all("tags"),
+        ["petitions"],
+        "one match is a one-element list"
+    );
+    assert!(!recs[2].fields.contains_key("homepage"));
+}
+
+#[test]
+fn listing_with_detail_gives_resolved_detail_links() {
+    let body = fixture_bytes("html", "directory-list-1.html");
+    let listing = parse_listing(&source(DETAIL), &url("/directory/"), &body).unwrap();
+    let links: Vec<String> = listing
+        .items
+        .iter()
+        .map(|item| match item {
+            Item::Detail(u) => u.to_string(),
+            Item::Record(r) => panic!("unexpected record {r:?}"),
+        })
+        .collect();
+    assert_eq!(
+        links,
+        [
+            format!("{BASE}/tools/decidim"),
+            format!("{BASE}/tools/consul-democracy"),
+            format!("{BASE}/tools/fixmystreet")
+        ]
+    );
+}
+
+#[test]
+fn detail_page_fields_and_id_from_the_listed_url() {
+    let listed = url("/tools/decidim");
+    let body = fixture_bytes("html", "tool-decidim.html");
+    let (record, issues) = parse_detail(&source(DETAIL), &listed, &listed, &body);
+    assert!(issues.is_empty(), "{issues:?}");
+    let r = record.unwrap();
+    assert_eq!(r.record_id, listed.as_str());
+    assert_eq!(r.all("name"), ["Decidim"]);
+    assert_eq!(
+        r.all("description"),
+        [
+            "Decidim is a participatory democracy framework, written in Ruby on Rails. It helps citizens, organisations and public institutions self-organise democratically at every scale."
+        ]
+    );
+    assert_eq!(r.all("homepage"), ["https://decidim.org/"]);
+    assert_eq!(
+        r.all("repository"),
+        [
+            "https://github.com/decidim/decidim",
+            "https://git.example.org/mirrors/decidim"
+        ]
+    );
+    assert_eq!(r.all("license"), ["AGPL-3.0"]);
+    assert_eq!(r.all("countries"), ["Spain", "France"]);
+    assert_eq!(
+        r.all("tags"),
+        ["participation", "participatory budgeting", "consultation"]
+    );
+    assert_eq!(r.all("logo"), [format!("{BASE}/media/logos/decidim.png")]);
+}
+
+#[test]
+fn detail_links_resolve_against_base_href() {
+    let listed = url("/tools/fixmystreet");
+    let body = fixture_bytes("html", "tool-fixmystreet.html");
+    let (record, _) = parse_detail(&source(DETAIL), &listed, &listed, &body);
+    let r = record.unwrap();
+    assert_eq!(
+        r.all("logo"),
+        [format!("{BASE}/tools/fixmystreet/logo.svg")]
+    );
+    assert_eq!(
+        r.all("homepage"),
+        [format!("{BASE}/go/fixmystreet?utm_source=directory")]
+    );
+}
+
+#[test]
+fn walk_follows_pages_and_details_once_each() {
+    let pages = site();
+    let harvest = block_on(walk(&source(DETAIL), &pages, 100)).unwrap();
+    let tools = |slug: &str| format!("{BASE}/tools/{slug}");
+    assert_eq!(
+        pages.requests(),
+        [
+            format!("{BASE}/directory/"),
+            tools("decidim"),
+            tools("consul-democracy"),
+            tools("fixmystreet"),
+            format!("{BASE}/directory/page/2/"),
+            tools("alaveteli"),
+        ]
+    );
+    let ids: Vec<&str> = harvest
+        .records
+        .iter()
+        .map(|r| r.record_id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            tools("decidim"),
+            tools("consul-democracy"),
+            tools("fixmystreet"),
+            tools("alaveteli")
+        ]
+    );
+    assert_eq!(harvest.records[1].all("tags"), ["petitions"]);
+    let messages: Vec<&str> = harvest.issues.iter().map(|i| i.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:#?}");
+    assert!(messages[0].starts_with("item 3: `detail` selector `a.details` found no link"));
+    assert_eq!(
+        messages[1],
+        format!("detail page `{BASE}/tools/decidim` listed again; read once")
+    );
+}
+
+#[test]
+fn listing_mode_walk_reports_duplicate_ids() {
+    let harvest = block_on(walk(&source(LISTING), &site(), 100)).unwrap();
+    let ids: Vec<&str> = harvest
+        .records
+        .iter()
+        .map(|r| r.record_id.as_str())
+        .collect();
+    assert_eq!(ids.len(), 5, "{ids:?}");
+    assert_eq!(&ids[..4], ["decidim", "consul", "fixmystreet", "alaveteli"]);
+    assert_eq!(
+        ids[4].len(),
+        16,
+        "the sponsored item has no id: content hash"
+    );
+    assert_eq!(harvest.issues.len(), 1, "{:?}", harvest.issues);
+    assert_eq!(harvest.issues[0].record_id.as_deref(), Some("decidim"));
+    assert!(
+        harvest.issues[0]
+            .message
+            .contains("duplicate record id `decidim`")
+    );
+}
+
+#[test]
+fn failed_or_disallowed_detail_pages_skip_the_item_only() {
+    let pages = site()
+        .with(&format!("{BASE}/tools/alaveteli"), Reply::Status(500))
+        .with(&format!("{BASE}/tools/consul-democracy"), Reply::Disallowed);
+    let harvest = block_on(walk(&source(DETAIL), &pages, 100)).unwrap();
+    assert_eq!(harvest.records.len(), 2);
+    assert_eq!(
+        harvest.robots_skipped,
+        [format!("{BASE}/tools/consul-democracy")]
+    );
+    let failed: Vec<_> = harvest
+        .issues
+        .iter()
+        .filter(|i| i.url == format!("{BASE}/tools/alaveteli"))
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0].message.contains("HTTP 500"), "{:?}", failed[0]);
+}
+
+#[test]
+fn a_failed_listing_page_fails_the_source() {
+    let pages = site().with(&format!("{BASE}/directory/page/2/"), Reply::Status(502));
+    let err = block_on(walk(&source(DETAIL), &pages, 100)).unwrap_err();
+    assert!(matches!(err, SourceError::Fetch(_)), "{err}");
+}
+
+#[test]
+fn a_listing_page_without_items_fails_naming_url_and_selector() {
+    let body = fixture_bytes("html", "directory-empty.html");
+    let err = parse_listing(&source(DETAIL), &url("/directory/?q=none"), &body).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "https://registry.test/directory/?q=none: `item` selector `article.tool` matches nothing on this listing page"
+    );
+}
+
+#[test]
+fn next_page_on_another_host_is_not_followed() {
+    let src = source(&DETAIL.replace("/directory/", "/partners/"));
+    let pages = site().body(
+        &format!("{BASE}/partners/"),
+        fixture_bytes("html", "directory-offsite-next.html"),
+    );
+    let harvest = block_on(walk(&src, &pages, 100)).unwrap();
+    assert_eq!(
+        pages.requests(),
+        [format!("{BASE}/partners/"), format!("{BASE}/tools/decidim")]
+    );
+    assert_eq!(harvest.records.len(), 1);
+    assert_eq!(harvest.issues.len(), 1);
+    assert!(
+        harvest.issues[0].message.starts_with(
+            "next page `https://partner.example/directory/page/2/` is on another site"
+        )
+    );
+}
+
+#[test]
+fn a_next_page_loop_stops_without_refetching() {
+    let looping = fixture("html", "directory-list-2.html").replace("rel=\"prev\"", "rel=\"next\"");
+    let pages = site().body(&format!("{BASE}/directory/page/2/"), looping);
+    let harvest = block_on(walk(&source(LISTING), &pages, 100)).unwrap();
+    assert_eq!(
+        pages.requests(),
+        [
+            format!("{BASE}/directory/"),
+            format!("{BASE}/directory/page/2/")
+        ]
+    );
+    assert!(
+        harvest
+            .issues
+            .iter()
+            .any(|i| i.message.starts_with("pagination loop"))
+    );
+}
+
+#[test]
+fn the_page_cap_fails_the_source() {
+    let err = block_on(walk(&source(LISTING), &site(), 1)).unwrap_err();
+    assert!(err.to_string().contains("page cap of 1 pages"), "{err}");
+}
+
+#[test]
+fn build_reports_every_problem_naming_its_key() {
+    let errs = build_errors(
+        r#"
+        start_urls = ["https://ok.test/", "/relative/"]
+        item = "article..tool"
+        next_page = "nav >> a"
+        [fields]
+        name = "h2"
+        homepage = "a..website@href"
+        colour = ".colour"
+        "#,
+    );
+    assert_eq!(errs.len(), 5, "{errs:#?}");
+    assert!(
+        errs[0].starts_with("`start_urls[1]`: invalid URL `/relative/`: "),
+        "{errs:#?}"
+    );
+    assert!(
+        errs[1].starts_with("`item`: invalid CSS selector `article..tool`: "),
+        "{errs:#?}"
+    );
+    assert!(
+        errs[2].starts_with("`next_page`: invalid CSS selector `nav >> a`: "),
+        "{errs:#?}"
+    );
+    assert!(
+        errs[1].ends_with(": class needs ident at Delim('.')"),
+        "{errs:#?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.starts_with("`fields.colour`: unknown canonical field"))
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.starts_with("`fields.homepage`: invalid CSS selector `a..website`: "))
+    );
+
+    let errs = build_errors("[fields]\nname = \"h2\"");
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    assert!(errs[0].starts_with("`start_urls` is required"));
+    assert!(errs[1].starts_with("`item` is required"));
+}

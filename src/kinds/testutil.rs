@@ -1,0 +1,108 @@
+//! Test support: fixtures from `tests/fixtures/<kind>/` and an in-memory [`Pages`].
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use url::Url;
+
+use super::pages::{Page, Pages};
+use crate::crawl::FetchError;
+
+/// The base URL substituted for `{{base}}` in fixtures.
+pub(crate) const BASE: &str = "https://registry.test";
+
+/// A fixture's text with `{{base}}` replaced by [`BASE`].
+pub(crate) fn fixture(kind: &str, name: &str) -> String {
+    String::from_utf8(fixture_bytes(kind, name)).expect("fixture is UTF-8")
+}
+
+/// A fixture's bytes with `{{base}}` replaced by [`BASE`] (bytes outside it untouched).
+pub(crate) fn fixture_bytes(kind: &str, name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/tests/fixtures/{kind}/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    replace_bytes(&bytes, b"{{base}}", BASE.as_bytes())
+}
+
+fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// `BASE` + `path`, parsed.
+pub(crate) fn url(path: &str) -> Url {
+    Url::parse(&format!("{BASE}{path}")).unwrap()
+}
+
+/// What a [`FakePages`] answers for one URL.
+pub(crate) enum Reply {
+    Body(Vec<u8>),
+    Disallowed,
+    Status(u16),
+}
+
+/// In-memory pages keyed by URL; unknown URLs answer 404. Logs every request.
+#[derive(Default)]
+pub(crate) struct FakePages {
+    replies: HashMap<String, Reply>,
+    pub log: Mutex<Vec<String>>,
+}
+
+impl FakePages {
+    pub(crate) fn with(mut self, url: &str, reply: Reply) -> Self {
+        self.replies.insert(url.to_owned(), reply);
+        self
+    }
+
+    pub(crate) fn body(self, url: &str, body: impl Into<Vec<u8>>) -> Self {
+        self.with(url, Reply::Body(body.into()))
+    }
+
+    pub(crate) fn requests(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+impl Pages for FakePages {
+    async fn get(&self, url: &Url) -> Result<Page, FetchError> {
+        self.log.lock().unwrap().push(url.to_string());
+        let status = |status| FetchError::Status {
+            url: url.to_string(),
+            status,
+            attempts: 1,
+            elapsed_ms: 0,
+            body: String::new(),
+        };
+        match self.replies.get(url.as_str()) {
+            Some(Reply::Body(body)) => Ok(Page {
+                url: url.clone(),
+                body: body.clone(),
+            }),
+            Some(Reply::Disallowed) => Err(FetchError::Disallowed {
+                url: url.to_string(),
+            }),
+            Some(Reply::Status(code)) => Err(status(*code)),
+            None => Err(status(404)),
+        }
+    }
+}
+
+/// Runs a future to completion on a fresh current-thread runtime.
+pub(crate) fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(f)
+}

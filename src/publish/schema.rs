@@ -1,0 +1,541 @@
+//! The release tables' columns, declared once: name, type, whether a value is always present,
+//! a description, and how to read the cell from a row (SPEC section 6).
+//!
+//! Every writer (CSV header, JSON keys, Arrow schema, and later the Table Schema in
+//! `datapackage.json`) is driven by these lists, so a column is renamed or added here only.
+//! Other modules may read the names (`names(TOOLS)`); they never build rows by position.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
+
+use crate::model::{SourceRecordRow, SourceRow, Tool};
+
+/// Version of the release tables' layout, written into Parquet metadata. Bump the major part
+/// when a column is removed, renamed or changes type; the minor part when one is added.
+pub const SCHEMA_VERSION: &str = "1.0.0";
+
+/// The logical type of a column, as the user sees it in every format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnType {
+    /// Text: CSV cell, JSON string, Parquet `utf8`.
+    String,
+    /// `true`/`false`: JSON boolean, Parquet `boolean`.
+    Boolean,
+    /// A whole number: JSON number, Parquet `int64`.
+    Integer,
+    /// An instant in UTC, whole seconds: RFC 3339 text `2026-11-26T03:00:00Z`, Parquet
+    /// `timestamp(us, "UTC")`.
+    Datetime,
+    /// A list of text: CSV cell joined with `;`, JSON array, Parquet `list<utf8>`.
+    List,
+    /// A JSON object with text values: JSON object, CSV and Parquet its compact JSON text.
+    Object,
+}
+
+/// One column of a release table.
+pub struct Column<R> {
+    /// The column name, identical in every format.
+    pub name: &'static str,
+    /// The column's logical type.
+    pub kind: ColumnType,
+    /// True when every row has a value (lists are always present, possibly empty).
+    pub required: bool,
+    /// One line for people reading the data package.
+    pub description: &'static str,
+    pub(crate) get: for<'a> fn(&'a R) -> Cell<'a>,
+}
+
+/// The delimiter that joins a list cell in CSV.
+pub const LIST_DELIMITER: &str = ";";
+
+/// The names of `columns`, in order.
+pub fn names<R>(columns: &[Column<R>]) -> Vec<&'static str> {
+    columns.iter().map(|c| c.name).collect()
+}
+
+/// One cell, borrowed from its row. Datetimes are already truncated to whole seconds.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Cell<'a> {
+    Str(Option<&'a str>),
+    Bool(Option<bool>),
+    Int(Option<i64>),
+    Time(Option<DateTime<Utc>>),
+    List(&'a [String]),
+    Object(&'a BTreeMap<String, String>),
+}
+
+impl<'a> Cell<'a> {
+    fn text(value: &'a str) -> Self {
+        Cell::Str(Some(value))
+    }
+
+    fn opt(value: &'a Option<String>) -> Self {
+        Cell::Str(value.as_deref())
+    }
+
+    fn time(value: Option<DateTime<Utc>>) -> Self {
+        Cell::Time(value.map(|t| t.trunc_subsecs(0)))
+    }
+
+    /// The logical type this cell belongs to.
+    #[cfg(test)]
+    pub(crate) fn kind(&self) -> ColumnType {
+        match self {
+            Cell::Str(_) => ColumnType::String,
+            Cell::Bool(_) => ColumnType::Boolean,
+            Cell::Int(_) => ColumnType::Integer,
+            Cell::Time(_) => ColumnType::Datetime,
+            Cell::List(_) => ColumnType::List,
+            Cell::Object(_) => ColumnType::Object,
+        }
+    }
+}
+
+/// The cell of `column` for `row`.
+pub(crate) fn cell<'a, R>(column: &Column<R>, row: &'a R) -> Cell<'a> {
+    (column.get)(row)
+}
+
+/// RFC 3339, UTC, whole seconds, `Z`: the one text form of a datetime in every format.
+pub(crate) fn format_time(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Compact JSON text of an object cell, keys sorted (CSV and Parquet form).
+pub(crate) fn object_text(map: &BTreeMap<String, String>) -> String {
+    let mut out = String::from("{");
+    for (i, (k, v)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::Value::from(k.as_str()).to_string());
+        out.push(':');
+        out.push_str(&serde_json::Value::from(v.as_str()).to_string());
+    }
+    out.push('}');
+    out
+}
+
+const fn col<R>(
+    name: &'static str,
+    kind: ColumnType,
+    required: bool,
+    description: &'static str,
+    get: for<'a> fn(&'a R) -> Cell<'a>,
+) -> Column<R> {
+    Column {
+        name,
+        kind,
+        required,
+        description,
+        get,
+    }
+}
+
+use ColumnType::{Boolean, Datetime, Integer, List, Object, String as Text};
+
+/// `tools`: one row per merged tool, in SPEC section 6 order.
+pub const TOOLS: &[Column<Tool>] = &[
+    col(
+        "id",
+        Text,
+        true,
+        "stable id, `ct_` + 12 characters; never reused",
+        |t| Cell::text(&t.id),
+    ),
+    col("name", Text, false, "display name", |t| Cell::opt(&t.name)),
+    col("description", Text, false, "plain text, no HTML", |t| {
+        Cell::opt(&t.description)
+    }),
+    col(
+        "homepage_url",
+        Text,
+        false,
+        "canonical home page URL",
+        |t| Cell::opt(&t.homepage_url),
+    ),
+    col("repository_url", Text, false, "canonical forge URL", |t| {
+        Cell::opt(&t.repository_url)
+    }),
+    col("wikidata_id", Text, false, "Wikidata item (`Q…`)", |t| {
+        Cell::opt(&t.wikidata_id)
+    }),
+    col(
+        "license",
+        Text,
+        false,
+        "SPDX expression; empty when unknown",
+        |t| Cell::opt(&t.license),
+    ),
+    col(
+        "open_source",
+        Boolean,
+        false,
+        "licence is OSI- or FSF-approved",
+        |t| Cell::Bool(t.open_source),
+    ),
+    col("categories", List, true, "functional categories", |t| {
+        Cell::List(&t.categories)
+    }),
+    col("tags", List, true, "normalised keywords and topics", |t| {
+        Cell::List(&t.tags)
+    }),
+    col("countries", List, true, "ISO 3166-1 alpha-2 codes", |t| {
+        Cell::List(&t.countries)
+    }),
+    col(
+        "languages",
+        List,
+        true,
+        "ISO 639-1 interface languages",
+        |t| Cell::List(&t.languages),
+    ),
+    col(
+        "programming_languages",
+        List,
+        true,
+        "programming languages",
+        |t| Cell::List(&t.programming_languages),
+    ),
+    col(
+        "organizations",
+        List,
+        true,
+        "developing or maintaining organisations",
+        |t| Cell::List(&t.organizations),
+    ),
+    col("stars", Integer, false, "stars on the forge", |t| {
+        Cell::Int(t.stars)
+    }),
+    col("forks", Integer, false, "forks on the forge", |t| {
+        Cell::Int(t.forks)
+    }),
+    col("archived", Boolean, false, "archived on its forge", |t| {
+        Cell::Bool(t.archived)
+    }),
+    col(
+        "created_at",
+        Datetime,
+        false,
+        "creation, from the forge or source",
+        |t| Cell::time(t.created_at),
+    ),
+    col(
+        "last_activity_at",
+        Datetime,
+        false,
+        "last activity, from the forge or source",
+        |t| Cell::time(t.last_activity_at),
+    ),
+    col(
+        "first_seen_at",
+        Datetime,
+        false,
+        "when civicrawl first saw the tool",
+        |t| Cell::time(t.first_seen_at),
+    ),
+    col(
+        "last_seen_at",
+        Datetime,
+        false,
+        "when civicrawl last saw the tool",
+        |t| Cell::time(t.last_seen_at),
+    ),
+    col(
+        "sources",
+        List,
+        true,
+        "ids of the contributing sources",
+        |t| Cell::List(&t.sources),
+    ),
+    col(
+        "stale",
+        Boolean,
+        true,
+        "kept from an earlier run: its source failed",
+        |t| Cell::Bool(Some(t.stale)),
+    ),
+];
+
+/// `source_records`: every normalised source record, the tool it went into, and provenance.
+pub const SOURCE_RECORDS: &[Column<SourceRecordRow>] = &[
+    col(
+        "tool_id",
+        Text,
+        true,
+        "the tool this record was merged into",
+        |r| Cell::text(&r.tool_id),
+    ),
+    col(
+        "source_id",
+        Text,
+        true,
+        "the source that gave the record",
+        |r| Cell::text(&r.record.source_id),
+    ),
+    col(
+        "record_id",
+        Text,
+        true,
+        "the record's id within its source",
+        |r| Cell::text(&r.record.record_id),
+    ),
+    col("source_url", Text, true, "where the record was read", |r| {
+        Cell::text(&r.record.source_url)
+    }),
+    col(
+        "fetched_at",
+        Datetime,
+        false,
+        "when the record was fetched",
+        |r| Cell::time(r.record.fetched_at),
+    ),
+    col("name", Text, false, "display name", |r| {
+        Cell::opt(&r.record.name)
+    }),
+    col("description", Text, false, "plain text, no HTML", |r| {
+        Cell::opt(&r.record.description)
+    }),
+    col(
+        "homepage_url",
+        Text,
+        false,
+        "canonical home page URL",
+        |r| Cell::opt(&r.record.homepage_url),
+    ),
+    col("repository_url", Text, false, "canonical forge URL", |r| {
+        Cell::opt(&r.record.repository_url)
+    }),
+    col("wikidata_id", Text, false, "Wikidata item (`Q…`)", |r| {
+        Cell::opt(&r.record.wikidata_id)
+    }),
+    col(
+        "license",
+        Text,
+        false,
+        "SPDX expression; empty when unknown",
+        |r| Cell::opt(&r.record.license),
+    ),
+    col(
+        "license_raw",
+        Text,
+        false,
+        "the licence as the source gave it",
+        |r| Cell::opt(&r.record.license_raw),
+    ),
+    col("categories", List, true, "functional categories", |r| {
+        Cell::List(&r.record.categories)
+    }),
+    col("tags", List, true, "normalised keywords and topics", |r| {
+        Cell::List(&r.record.tags)
+    }),
+    col("countries", List, true, "ISO 3166-1 alpha-2 codes", |r| {
+        Cell::List(&r.record.countries)
+    }),
+    col(
+        "languages",
+        List,
+        true,
+        "ISO 639-1 interface languages",
+        |r| Cell::List(&r.record.languages),
+    ),
+    col(
+        "programming_languages",
+        List,
+        true,
+        "programming languages",
+        |r| Cell::List(&r.record.programming_languages),
+    ),
+    col(
+        "organizations",
+        List,
+        true,
+        "developing or maintaining organisations",
+        |r| Cell::List(&r.record.organizations),
+    ),
+    col("logo_url", Text, false, "logo image URL", |r| {
+        Cell::opt(&r.record.logo_url)
+    }),
+    col("stars", Integer, false, "stars on the forge", |r| {
+        Cell::Int(r.record.stars)
+    }),
+    col("forks", Integer, false, "forks on the forge", |r| {
+        Cell::Int(r.record.forks)
+    }),
+    col("archived", Boolean, false, "archived on its forge", |r| {
+        Cell::Bool(r.record.archived)
+    }),
+    col(
+        "created_at",
+        Datetime,
+        false,
+        "creation, as the source gave it",
+        |r| Cell::time(r.record.created_at),
+    ),
+    col(
+        "updated_at",
+        Datetime,
+        false,
+        "last update, as the source gave it",
+        |r| Cell::time(r.record.updated_at),
+    ),
+    col(
+        "stale",
+        Boolean,
+        true,
+        "kept from an earlier run: its source failed",
+        |r| Cell::Bool(Some(r.stale)),
+    ),
+    col(
+        "provenance",
+        Object,
+        true,
+        "tool field → id of the source that supplied it",
+        |r| Cell::Object(&r.provenance),
+    ),
+];
+
+/// `sources`: every declared source and how it did in this run.
+pub const SOURCES: &[Column<SourceRow>] = &[
+    col(
+        "id",
+        Text,
+        true,
+        "source id (file stem of its declaration)",
+        |s| Cell::text(&s.id),
+    ),
+    col("name", Text, true, "source name", |s| Cell::text(&s.name)),
+    col(
+        "kind",
+        Text,
+        true,
+        "`json`, `csv`, `html`, `github`, `gitlab` or `site`",
+        |s| Cell::text(&s.kind),
+    ),
+    col("role", Text, true, "`create` or `enrich`", |s| {
+        Cell::text(&s.role)
+    }),
+    col(
+        "priority",
+        Integer,
+        true,
+        "survivorship: higher wins",
+        |s| Cell::Int(Some(s.priority)),
+    ),
+    col(
+        "license",
+        Text,
+        false,
+        "licence of the source's data",
+        |s| Cell::opt(&s.license),
+    ),
+    col("urls", List, true, "the URLs the source starts from", |s| {
+        Cell::List(&s.urls)
+    }),
+    col(
+        "status",
+        Text,
+        true,
+        "`ok`, `failed`, `stale` or `skipped`",
+        |s| Cell::text(&s.status),
+    ),
+    col(
+        "records",
+        Integer,
+        true,
+        "records published for the source",
+        |s| Cell::Int(Some(s.records)),
+    ),
+    col(
+        "error",
+        Text,
+        false,
+        "why the source failed, if it did",
+        |s| Cell::opt(&s.error),
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_consistent<R>(table: &str, columns: &[Column<R>], row: &R) {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in columns {
+            assert!(
+                seen.insert(c.name),
+                "{table}: duplicate column `{}`",
+                c.name
+            );
+            let cell = cell(c, row);
+            assert_eq!(cell.kind(), c.kind, "{table}.{}: cell type", c.name);
+            if c.kind == ColumnType::List || c.kind == ColumnType::Object {
+                assert!(c.required, "{table}.{}: lists are never null", c.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_cell_has_its_columns_type() {
+        assert_consistent("tools", TOOLS, &Tool::default());
+        assert_consistent(
+            "source_records",
+            SOURCE_RECORDS,
+            &SourceRecordRow::default(),
+        );
+        assert_consistent("sources", SOURCES, &SourceRow::default());
+    }
+
+    #[test]
+    fn tools_columns_follow_the_spec_order() {
+        assert_eq!(
+            names(TOOLS),
+            [
+                "id",
+                "name",
+                "description",
+                "homepage_url",
+                "repository_url",
+                "wikidata_id",
+                "license",
+                "open_source",
+                "categories",
+                "tags",
+                "countries",
+                "languages",
+                "programming_languages",
+                "organizations",
+                "stars",
+                "forks",
+                "archived",
+                "created_at",
+                "last_activity_at",
+                "first_seen_at",
+                "last_seen_at",
+                "sources",
+                "stale",
+            ]
+        );
+    }
+
+    #[test]
+    fn datetimes_lose_their_subseconds() {
+        let t = DateTime::parse_from_rfc3339("2026-11-26T03:00:00.987654Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let Cell::Time(Some(cut)) = Cell::time(Some(t)) else {
+            panic!("not a time")
+        };
+        assert_eq!(format_time(&cut), "2026-11-26T03:00:00Z");
+    }
+
+    #[test]
+    fn object_text_is_compact_sorted_json() {
+        let map = BTreeMap::from([
+            ("name".to_string(), "dpga".to_string()),
+            ("license".to_string(), "a\"b".to_string()),
+        ]);
+        assert_eq!(object_text(&map), r#"{"license":"a\"b","name":"dpga"}"#);
+    }
+}
