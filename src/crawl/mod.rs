@@ -244,13 +244,24 @@ impl Fetcher {
             max: self.max_body_bytes,
             truncate: false,
         };
+        self.fetch_cached(&host, req, cap, stats).await
+    }
+
+    /// Sends `req`, conditionally when the cache holds validators for it: a 304 is answered
+    /// with the archived body; a fresh body is archived and its validators kept.
+    async fn fetch_cached(
+        &self,
+        host: &Host,
+        req: &Request,
+        cap: BodyCap,
+        stats: &FetchStats,
+    ) -> Result<Response, FetchError> {
+        let url = req.url.as_str();
         let Some(cache) = &self.cache else {
-            return self.send(&host, req, cap, stats).await;
+            return self.send(host, req, cap, stats).await;
         };
         if let Some(v) = cache.usable(req) {
-            let resp = self
-                .send(&host, &conditional_request(req, &v), cap, stats)
-                .await?;
+            let resp = self.send(host, &conditional_request(req, &v), cap, stats).await?;
             if resp.status != 304 {
                 return Ok(self.remember(cache, req, resp));
             }
@@ -268,7 +279,7 @@ impl Fetcher {
             }
             warn!(url, "304 but the archived body is gone; fetching it again");
         }
-        let resp = self.send(&host, req, cap, stats).await?;
+        let resp = self.send(host, req, cap, stats).await?;
         if resp.status == 304 {
             return Err(FetchError::Status {
                 url: url.to_string(),
@@ -325,7 +336,7 @@ impl Fetcher {
             max: robots::MAX_ROBOTS_BYTES,
             truncate: true,
         };
-        let outcome = self.send(host, &Request::get(url), cap, stats).await;
+        let outcome = self.fetch_cached(host, &Request::get(url), cap, stats).await;
         let body = outcome.as_ref().map(|r| r.body.as_slice());
         let robots = Robots::from_outcome(&robots_url, body);
         if let Some(delay) = robots.crawl_delay() {

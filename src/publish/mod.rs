@@ -13,6 +13,7 @@
 //!
 //! This module writes files only: no network, no SQL, no wall-clock time.
 
+mod changes;
 mod checksums;
 mod csv;
 mod json;
@@ -115,7 +116,8 @@ pub fn publish(release: &Release, out_dir: &Path) -> Result<PathBuf, PublishErro
     ensure_absent(&release.id, &dir)?;
 
     let tmp = releases.join(format!("{TMP_PREFIX}{}-{}", release.id, std::process::id()));
-    let staged = write_release(release, &tmp)
+    let previous = latest_release(out_dir);
+    let staged = write_release(release, &tmp, previous.as_deref())
         .and_then(|()| ensure_absent(&release.id, &dir))
         .inspect(|()| crate::failpoint::hit("publish-before-rename"))
         .and_then(|()| rename(&tmp, &dir));
@@ -208,7 +210,7 @@ fn remove_leftovers(out_dir: &Path, releases: &Path) -> Result<(), PublishError>
 }
 
 /// Writes every file of the release into the new directory `dir`, then fsyncs it.
-fn write_release(release: &Release, dir: &Path) -> Result<(), PublishError> {
+fn write_release(release: &Release, dir: &Path, previous: Option<&Path>) -> Result<(), PublishError> {
     fs::create_dir(dir).map_err(io_error("create", dir))?;
     let id = release.id.as_str();
 
@@ -246,6 +248,16 @@ fn write_release(release: &Release, dir: &Path) -> Result<(), PublishError> {
             })
     })?;
 
+    let path = dir.join("changes.json");
+    let changes = changes::changes(previous, &tools);
+    write_file(&path, |out| {
+        serde_json::to_writer_pretty(&mut *out, &changes)
+            .and_then(|()| io::Write::write_all(out, b"\n").map_err(serde_json::Error::io))
+            .map_err(|source| PublishError::Json {
+                path: path.clone(),
+                source,
+            })
+    })?;
     crate::failpoint::hit("publish-before-sums");
     let sums = checksums::sums(dir).map_err(|(path, source)| PublishError::Io {
         action: "read",

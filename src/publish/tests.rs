@@ -141,6 +141,7 @@ fn release_directory_holds_every_file() {
         sorted_files(&dir),
         [
             "SHA256SUMS",
+            "changes.json",
             "report.json",
             "source_records.csv",
             "source_records.jsonl",
@@ -474,7 +475,7 @@ fn sha256sums_lists_every_other_file_with_its_hash() {
             (n, hex)
         })
         .collect();
-    assert_eq!(expected.len(), 10);
+    assert_eq!(expected.len(), 11);
     assert_eq!(listed, expected);
 }
 
@@ -568,4 +569,31 @@ fn an_empty_release_is_still_complete() {
     assert_eq!(csv, names(schema::TOOLS).join(",") + "\r\n");
     let (_, batches) = read_parquet(&dir.join("tools.parquet"));
     assert_eq!(batches.iter().map(RecordBatch::num_rows).sum::<usize>(), 0);
+}
+
+#[test]
+fn changes_json_lists_added_removed_and_changed_tools_against_latest() {
+    let out = tempfile::tempdir().unwrap();
+    let mut first = sample("2026-11-26T030000Z");
+    publish(&first, out.path()).unwrap();
+    let c: serde_json::Value = serde_json::from_slice(
+        &fs::read(out.path().join("releases/2026-11-26T030000Z/changes.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(c["previous_release"], serde_json::Value::Null);
+    assert_eq!(c["counts"]["added"], first.tools.len());
+
+    first.id = "2026-11-27T030000Z".into();
+    let removed = first.tools.remove(0).id;
+    first.tools[0].name = Some("Renamed".into());
+    let changed = first.tools[0].id.clone();
+    publish(&first, out.path()).unwrap();
+    let c: serde_json::Value = serde_json::from_slice(
+        &fs::read(out.path().join("releases/2026-11-27T030000Z/changes.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(c["previous_release"], "2026-11-26T030000Z");
+    assert_eq!(c["added"], serde_json::json!([]));
+    assert_eq!(c["removed"], serde_json::json!([removed]));
+    assert_eq!(c["changed"], serde_json::json!([{"id": changed, "fields": ["name"]}]));
 }

@@ -68,6 +68,8 @@ struct Inner {
     routes: HashMap<String, Vec<Reply>>,
     served: HashMap<String, usize>,
     log: Vec<Seen>,
+    /// Requests answered 304.
+    not_modified: usize,
 }
 
 /// One loopback server.
@@ -122,6 +124,11 @@ impl Server {
         self.log().iter().filter(|s| s.target == target).count()
     }
 
+    /// How many requests were answered 304 Not Modified.
+    pub fn not_modified(&self) -> usize {
+        self.inner.lock().unwrap().not_modified
+    }
+
     /// True when any request's path starts with `prefix`.
     pub fn saw_prefix(&self, prefix: &str) -> bool {
         self.log().iter().any(|s| s.target.starts_with(prefix))
@@ -156,7 +163,22 @@ async fn handle(State(inner): State<Arc<Mutex<Inner>>>, req: Request) -> Respons
             replies[n.min(replies.len() - 1)].clone()
         })
     };
-    let reply = reply.unwrap_or_else(|| Reply::status(404));
+    let mut reply = reply.unwrap_or_else(|| Reply::status(404));
+    // Like most servers: a strong ETag on every 200, and 304 when the client already has it.
+    if reply.status == 200 && !reply.headers.iter().any(|(k, _)| k == "etag") {
+        let etag = format!("\"{:016x}\"", fxhash(&reply.body));
+        let matches = req
+            .headers()
+            .get("if-none-match")
+            .and_then(|v| v.to_str().ok())
+            == Some(etag.as_str());
+        reply.headers.push(("etag".into(), etag));
+        if matches {
+            reply.status = 304;
+            reply.body.clear();
+            inner.lock().unwrap().not_modified += 1;
+        }
+    }
     let mut resp = Response::new(Body::from(reply.body));
     *resp.status_mut() = StatusCode::from_u16(reply.status).unwrap();
     for (k, v) in reply.headers {
@@ -166,6 +188,11 @@ async fn handle(State(inner): State<Arc<Mutex<Inner>>>, req: Request) -> Respons
         );
     }
     resp
+}
+
+/// FNV-1a: a stable body hash for ETags.
+fn fxhash(body: &[u8]) -> u64 {
+    body.iter().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100000001b3))
 }
 
 /// A temporary working directory with `sources/`, `civicrawl.toml` and `output/`.
@@ -209,22 +236,32 @@ impl Workdir {
         std::fs::canonicalize(self.out().join("latest")).expect("output/latest exists")
     }
 
+    /// The binary as a command to run in this directory.
+    pub fn command(&self, args: &[&str], envs: &[(&str, &str)]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_civicrawl"));
+        cmd.args(args)
+            .current_dir(self.path())
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("CIVICRAWL_FAILPOINT")
+            .env("NO_COLOR", "1");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
     /// Runs the binary with `args` in this directory (off the async runtime's threads).
     pub async fn civicrawl(&self, args: &[&str]) -> Run {
-        let dir = self.path().to_path_buf();
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        self.civicrawl_env(args, &[]).await
+    }
+
+    /// Runs the binary with `args` and extra environment variables.
+    pub async fn civicrawl_env(&self, args: &[&str], envs: &[(&str, &str)]) -> Run {
+        let mut cmd = self.command(args, envs);
         let started = Instant::now();
-        let output = tokio::task::spawn_blocking(move || {
-            std::process::Command::new(env!("CARGO_BIN_EXE_civicrawl"))
-                .args(&args)
-                .current_dir(&dir)
-                .env_remove("GITHUB_TOKEN")
-                .env("NO_COLOR", "1")
-                .output()
-                .unwrap()
-        })
-        .await
-        .unwrap();
+        let output = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap();
         Run {
             output,
             elapsed: started.elapsed(),
