@@ -175,6 +175,10 @@ pub struct Release {
     pub id: String,
     /// When the release was built (written to report.json, never to data files).
     pub created_at: DateTime<Utc>,
+    /// The crawl snapshot the data comes from: the id of the release first published from
+    /// this state. Written into the Parquet metadata (`civicrawl.release_id`); a `build` from
+    /// the same state carries the same value, so its data files are byte-identical.
+    pub snapshot_id: String,
     pub tools: Vec<Tool>,
     pub source_records: Vec<SourceRecordRow>,
     pub sources: Vec<SourceRow>,

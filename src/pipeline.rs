@@ -158,7 +158,9 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
     for h in harvests {
         outcomes.push(save_harvest(&mut store, &run_id, h, opts.accept_drop)?);
     }
-    if outcomes.iter().all(SourceOutcome::failed) {
+    // Publish when at least one source answered (a source held back for shrinking did);
+    // when none could be reached at all, a new release would only repeat the last one.
+    if outcomes.iter().all(|o| o.status == "failed") {
         store.finish_run(&run_id, "failed", None)?;
         return Err(RunError::NothingSucceeded(outcomes));
     }
@@ -385,6 +387,10 @@ fn build_release(
     let resolved = resolve::resolve(inputs, &known);
     let created_at = Utc::now();
     let id = unique_release_id(out_dir, created_at);
+    let snapshot_id = match this_run {
+        Some(_) => id.clone(),
+        None => store.last_release_id()?.unwrap_or_else(|| id.clone()),
+    };
     let stale_sources: Vec<String> = sources
         .iter()
         .filter(|s| s.status == "stale")
@@ -394,6 +400,7 @@ fn build_release(
     let release = Release {
         id: id.clone(),
         created_at,
+        snapshot_id,
         tools: resolved.tools,
         source_records: resolved.rows,
         sources,

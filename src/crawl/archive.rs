@@ -5,6 +5,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 
@@ -45,7 +46,10 @@ impl Archive {
         }
         let dir = path.parent().expect("archive paths have a parent");
         std::fs::create_dir_all(dir)?;
-        let tmp = dir.join(format!(".{sha}.{}.tmp", std::process::id()));
+        // Unique per call: two tasks may archive the same body at once.
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{sha}.{}.{n}.tmp", std::process::id()));
         let compressed = zstd::encode_all(body, 3)?;
         {
             let mut f = std::fs::File::create(&tmp)?;
@@ -88,6 +92,20 @@ mod tests {
         let files: Vec<_> = walk(dir.path());
         assert_eq!(files.len(), 1, "{files:?}");
         assert!(files[0].ends_with(format!("{sha}.zst")));
+    }
+
+    #[test]
+    fn the_same_body_archived_from_many_threads_at_once_is_stored_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Archive::new(dir.path());
+        let shas: Vec<String> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| a.put(b"User-agent: *").unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(shas.windows(2).all(|w| w[0] == w[1]));
+        assert_eq!(walk(dir.path()).len(), 1, "no temporary file left");
     }
 
     #[test]

@@ -261,7 +261,9 @@ impl Fetcher {
             return self.send(host, req, cap, stats).await;
         };
         if let Some(v) = cache.usable(req) {
-            let resp = self.send(host, &conditional_request(req, &v), cap, stats).await?;
+            let resp = self
+                .send(host, &conditional_request(req, &v), cap, stats)
+                .await?;
             if resp.status != 304 {
                 return Ok(self.remember(cache, req, resp));
             }
@@ -336,7 +338,9 @@ impl Fetcher {
             max: robots::MAX_ROBOTS_BYTES,
             truncate: true,
         };
-        let outcome = self.fetch_cached(host, &Request::get(url), cap, stats).await;
+        let outcome = self
+            .fetch_cached(host, &Request::get(url), cap, stats)
+            .await;
         let body = outcome.as_ref().map(|r| r.body.as_slice());
         let robots = Robots::from_outcome(&robots_url, body);
         if let Some(delay) = robots.crawl_delay() {

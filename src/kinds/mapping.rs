@@ -128,7 +128,9 @@ impl Collector {
 
     /// Keeps every record of a page.
     pub(crate) fn extend(&mut self, records: Vec<RawRecord>, issues: Vec<Issue>) {
-        self.harvest.issues.extend(issues);
+        for issue in issues {
+            self.issue(issue);
+        }
         for record in records {
             self.push(record);
         }
@@ -136,7 +138,7 @@ impl Collector {
 
     /// Reports a problem that did not fail the source.
     pub(crate) fn issue(&mut self, issue: Issue) {
-        tracing::warn!(url = %issue.url, message = %issue.message, "record issue");
+        tracing::debug!(url = %issue.url, message = %issue.message, "record issue");
         self.harvest.issues.push(issue);
     }
 

@@ -210,9 +210,17 @@ fn remove_leftovers(out_dir: &Path, releases: &Path) -> Result<(), PublishError>
 }
 
 /// Writes every file of the release into the new directory `dir`, then fsyncs it.
-fn write_release(release: &Release, dir: &Path, previous: Option<&Path>) -> Result<(), PublishError> {
+fn write_release(
+    release: &Release,
+    dir: &Path,
+    previous: Option<&Path>,
+) -> Result<(), PublishError> {
     fs::create_dir(dir).map_err(io_error("create", dir))?;
-    let id = release.id.as_str();
+    let id = if release.snapshot_id.is_empty() {
+        release.id.as_str()
+    } else {
+        release.snapshot_id.as_str()
+    };
 
     let mut tools: Vec<&Tool> = release.tools.iter().collect();
     tools.sort_by(|a, b| a.id.cmp(&b.id));

@@ -100,6 +100,7 @@ fn sample(id: &str) -> Release {
     Release {
         id: id.into(),
         created_at: at("2026-11-26T03:05:00Z"),
+        snapshot_id: String::new(),
         tools: vec![empty, full, some],
         source_records: vec![
             record("github-decidim", "decidim/decidim", "ct_aaaaaaaaaaaa"),
@@ -595,5 +596,8 @@ fn changes_json_lists_added_removed_and_changed_tools_against_latest() {
     assert_eq!(c["previous_release"], "2026-11-26T030000Z");
     assert_eq!(c["added"], serde_json::json!([]));
     assert_eq!(c["removed"], serde_json::json!([removed]));
-    assert_eq!(c["changed"], serde_json::json!([{"id": changed, "fields": ["name"]}]));
+    assert_eq!(
+        c["changed"],
+        serde_json::json!([{"id": changed, "fields": ["name"]}])
+    );
 }

@@ -319,6 +319,19 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// The release id of the newest run that published one.
+    pub fn last_release_id(&self) -> Result<Option<String>, StateError> {
+        self.conn
+            .query_row(
+                "SELECT release_id FROM runs WHERE status = 'published' AND release_id IS NOT NULL
+                 ORDER BY started_at DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
     /// Runs that started and never finished (killed), oldest first.
     pub fn interrupted_runs(&self) -> Result<Vec<String>, StateError> {
         let mut stmt = self

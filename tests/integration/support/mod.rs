@@ -192,7 +192,9 @@ async fn handle(State(inner): State<Arc<Mutex<Inner>>>, req: Request) -> Respons
 
 /// FNV-1a: a stable body hash for ETags.
 fn fxhash(body: &[u8]) -> u64 {
-    body.iter().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100000001b3))
+    body.iter().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+    })
 }
 
 /// A temporary working directory with `sources/`, `civicrawl.toml` and `output/`.

@@ -1,0 +1,233 @@
+//! `json` sources: feeds and registries read with RFC 9535 JSONPath (SPEC section 4 `json`),
+//! e.g. the DPG registry, code.json inventories, Developers Italia.
+//!
+//! Each URL of `url`/`urls` is a first page; `records` selects the record list on every page
+//! (default `$[*]`; a single array node is taken element by element), `next` the next page
+//! URL (relative URLs resolve against the page URL; absent, `null` or `""` ends the chain).
+//! `fields` maps canonical fields to JSONPaths evaluated with `$` = the record.
+
+use serde_json::Value;
+use serde_json_path::JsonPath;
+use toml::Table;
+use url::Url;
+
+use super::decl::{self, lower_first};
+use super::mapping::{self, Collector, Fields};
+use super::pages::{self, Admit, Pager, Pages};
+use super::{Harvest, SourceError};
+use crate::model::{RawRecord, is_list_field};
+use crate::report::Issue;
+
+/// Declaration keys of a `json` source besides the common keys:
+///
+/// * `url` (string) or `urls` (array of strings): the first page of each feed;
+/// * `records` (JSONPath, default `$[*]`): the record list on a page;
+/// * `next` (JSONPath, optional): the next page URL on a page;
+/// * `fields` (table): canonical field = JSONPath, `$` being the record.
+pub const KEYS: &[&str] = &["url", "urls", "records", "next", "fields"];
+
+/// A compiled JSONPath and the text it came from (for messages).
+#[derive(Debug)]
+struct Path {
+    text: String,
+    path: JsonPath,
+}
+
+/// A `json` declaration, compiled.
+#[derive(Debug)]
+pub struct JsonSource {
+    urls: Vec<Url>,
+    records: Path,
+    next: Option<Path>,
+    /// Canonical field → path, in canonical field order.
+    fields: Vec<(String, Path)>,
+}
+
+impl JsonSource {
+    /// The first page of each feed.
+    pub fn urls(&self) -> &[Url] {
+        &self.urls
+    }
+}
+
+/// Compiles a `json` declaration; returns every problem.
+pub fn build(mut table: Table) -> Result<JsonSource, Vec<String>> {
+    let mut errs = Vec::new();
+    let urls = decl::take_url_or_urls(&mut table, &mut errs);
+    let records_text =
+        decl::take_str(&mut table, "records", &mut errs).unwrap_or_else(|| "$[*]".into());
+    let records = compile("records", &records_text, &mut errs);
+    let next = decl::take_str(&mut table, "next", &mut errs)
+        .and_then(|text| compile("next", &text, &mut errs));
+    let mut fields = Vec::new();
+    for (field, text) in decl::take_fields(&mut table, &mut errs) {
+        if let Some(path) = compile(&format!("fields.{field}"), &text, &mut errs) {
+            fields.push((field, path));
+        }
+    }
+    decl::reject_rest(table, "json", &mut errs);
+    match records {
+        Some(records) if errs.is_empty() => Ok(JsonSource {
+            urls,
+            records,
+            next,
+            fields,
+        }),
+        _ => Err(errs),
+    }
+}
+
+fn compile(label: &str, text: &str, errs: &mut Vec<String>) -> Option<Path> {
+    match JsonPath::parse(text) {
+        Ok(path) => Some(Path {
+            text: text.to_owned(),
+            path,
+        }),
+        Err(e) => {
+            let reason = lower_first(&e.to_string());
+            errs.push(format!(
+                "`{label}`: invalid JSONPath `{text}`: {reason} (e.g. `$.name` or `$.repositories[*].url`)"
+            ));
+            None
+        }
+    }
+}
+
+/// What one JSON page holds.
+#[derive(Debug, Default)]
+pub(crate) struct JsonPage {
+    pub records: Vec<RawRecord>,
+    pub issues: Vec<Issue>,
+    /// The next page, resolved against the page URL.
+    pub next: Option<Url>,
+}
+
+/// Parses one page fetched from `url` (the URL after redirects). `first` is true for the
+/// first page of a feed, where a `records` path that matches nothing fails the source.
+pub(crate) fn parse_page(
+    src: &JsonSource,
+    url: &Url,
+    body: &[u8],
+    first: bool,
+) -> Result<JsonPage, SourceError> {
+    let fail = |message: String| SourceError::Extract {
+        url: url.to_string(),
+        message,
+    };
+    let doc: Value = serde_json::from_slice(mapping::strip_bom(body))
+        .map_err(|e| fail(format!("invalid JSON: {e}")))?;
+    let nodes = src.records.path.query(&doc).all();
+    if first && nodes.is_empty() {
+        return Err(fail(format!(
+            "`records` path `{}` matches nothing on the first page",
+            src.records.text
+        )));
+    }
+    let records: Vec<&Value> = match nodes.as_slice() {
+        [Value::Array(items)] => items.iter().collect(),
+        _ => nodes,
+    };
+    let mut page = JsonPage {
+        next: next_url(src, url, &doc).map_err(fail)?,
+        ..JsonPage::default()
+    };
+    for record in records {
+        let (fields, pending) = extract_record(src, url, record);
+        if let Some(r) = mapping::finish_record(fields, url, None, pending, &mut page.issues) {
+            page.records.push(r);
+        }
+    }
+    Ok(page)
+}
+
+/// The fields of one record node, and the issues found on the way.
+fn extract_record(src: &JsonSource, url: &Url, record: &Value) -> (Fields, Vec<Issue>) {
+    let mut fields = Fields::new();
+    let mut issues = Vec::new();
+    for (field, path) in &src.fields {
+        for node in path.path.query(record) {
+            match node {
+                Value::Object(_) if !is_list_field(field) => issues.push(
+                    Issue::new(
+                        url.as_str(),
+                        format!(
+                            "`fields.{field}`: path `{}` matched an object, expected text; value ignored",
+                            path.text
+                        ),
+                    )
+                    .field(field.as_str()),
+                ),
+                node => add_node(&mut fields, field, node, url),
+            }
+        }
+    }
+    (fields, issues)
+}
+
+/// Adds a matched node: scalars as their text, arrays flattened, objects and nulls skipped.
+fn add_node(fields: &mut Fields, field: &str, node: &Value, url: &Url) {
+    match node {
+        Value::String(s) => mapping::add_value(fields, field, s, url),
+        Value::Number(n) => mapping::add_value(fields, field, &n.to_string(), url),
+        Value::Bool(b) => mapping::add_value(fields, field, &b.to_string(), url),
+        Value::Array(items) => items.iter().for_each(|v| add_node(fields, field, v, url)),
+        Value::Object(_) | Value::Null => {}
+    }
+}
+
+/// The next page URL of `doc`, if any.
+fn next_url(src: &JsonSource, url: &Url, doc: &Value) -> Result<Option<Url>, String> {
+    let Some(next) = &src.next else {
+        return Ok(None);
+    };
+    match next.path.query(doc).first() {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => url
+            .join(s.trim())
+            .map(Some)
+            .map_err(|e| format!("`next` path `{}` gave `{s}`, not a URL: {e}", next.text)),
+        Some(other) => Err(format!(
+            "`next` path `{}` gave `{other}`, expected a URL string or null",
+            next.text
+        )),
+    }
+}
+
+/// Fetches every page of every feed and extracts the records.
+pub(crate) async fn walk<P: Pages>(
+    src: &JsonSource,
+    pages: &P,
+    max_pages: usize,
+) -> Result<Harvest, SourceError> {
+    let mut out = Collector::default();
+    let mut pager = Pager::new(max_pages);
+    for start in &src.urls {
+        let mut current = start.clone();
+        let mut first = true;
+        loop {
+            if pager.admit(&current)? == Admit::Seen {
+                break;
+            }
+            let Some(page) = pages::get_or_skip(pages, &current, &mut out).await? else {
+                break;
+            };
+            pager.also_seen(&page.url);
+            let parsed = parse_page(src, &page.url, &page.body, first)?;
+            first = false;
+            out.extend(parsed.records, parsed.issues);
+            match parsed.next {
+                Some(next) if pager.is_seen(&next) => {
+                    out.issue(pages::loop_issue(&page.url, &next));
+                    break;
+                }
+                Some(next) => current = next,
+                None => break,
+            }
+        }
+    }
+    Ok(out.finish())
+}
+
+#[cfg(test)]
+mod tests;
