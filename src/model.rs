@@ -184,6 +184,8 @@ pub struct Release {
     pub sources: Vec<SourceRow>,
     /// The run report, written as `report.json`.
     pub report: serde_json::Value,
+    /// Ids retired by a merge since the previous release: (old id, id it now points to).
+    pub aliases: Vec<(String, String)>,
 }
 
 /// A string that never prints: tokens and other credentials.

@@ -405,6 +405,7 @@ fn build_release(
         source_records: resolved.rows,
         sources,
         report,
+        aliases: Vec::new(),
     };
     let dir = publish::publish(&release, out_dir)?;
     crate::failpoint::hit("run-after-publish");

@@ -15,7 +15,11 @@ use crate::model::Tool;
 const VOLATILE: &[&str] = &["last_seen_at"];
 
 /// The changes from the release in `previous` (if any) to `tools`.
-pub(crate) fn changes(previous: Option<&Path>, tools: &[&Tool]) -> Value {
+pub(crate) fn changes(
+    previous: Option<&Path>,
+    tools: &[&Tool],
+    aliases: &[(String, String)],
+) -> Value {
     let old: BTreeMap<String, Value> = previous
         .and_then(|dir| std::fs::read_to_string(dir.join("tools.jsonl")).ok())
         .map(|text| {
@@ -50,7 +54,10 @@ pub(crate) fn changes(previous: Option<&Path>, tools: &[&Tool]) -> Value {
         "added": added,
         "removed": removed,
         "changed": changed,
-        "aliases": [],
+        "aliases": aliases
+            .iter()
+            .map(|(old, new)| json!({ "id": old, "now": new }))
+            .collect::<Vec<_>>(),
         "counts": { "added": added.len(), "removed": removed.len(), "changed": changed.len() },
     })
 }

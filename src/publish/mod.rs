@@ -257,7 +257,7 @@ fn write_release(
     })?;
 
     let path = dir.join("changes.json");
-    let changes = changes::changes(previous, &tools);
+    let changes = changes::changes(previous, &tools, &release.aliases);
     write_file(&path, |out| {
         serde_json::to_writer_pretty(&mut *out, &changes)
             .and_then(|()| io::Write::write_all(out, b"\n").map_err(serde_json::Error::io))

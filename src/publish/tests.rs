@@ -116,6 +116,7 @@ fn sample(id: &str) -> Release {
             ),
         ],
         report: json!({"release_id": id, "sources": {"dpga": {"status": "failed"}}}),
+        aliases: Vec::new(),
     }
 }
 
