@@ -141,10 +141,18 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
     store.set_sources(&enabled)?;
 
     let validators = StateValidators(Mutex::new(Store::open(&state_path(&opts.out_dir))?));
+    let archive = Archive::new(opts.out_dir.join("archive"));
+    let leftovers = archive.remove_leftovers();
+    if leftovers > 0 {
+        tracing::info!(
+            files = leftovers,
+            "removed temporary archive files of an interrupted run"
+        );
+    }
     let fetcher = Fetcher::new(&opts.settings.crawl)
         .map_err(|e| RunError::Other(e.to_string()))?
         .with_cache(Cache {
-            archive: Archive::new(opts.out_dir.join("archive")),
+            archive,
             store: Box::new(validators),
         });
     for d in &decls {

@@ -62,6 +62,31 @@ impl Archive {
         Ok(sha)
     }
 
+    /// Removes temporary files left by a killed run (call with the run lock held). Returns
+    /// how many were removed.
+    pub fn remove_leftovers(&self) -> usize {
+        let Ok(prefixes) = std::fs::read_dir(&self.dir) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for prefix in prefixes.flatten() {
+            let Ok(files) = std::fs::read_dir(prefix.path()) else {
+                continue;
+            };
+            for f in files.flatten() {
+                let name = f.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with('.')
+                    && name.ends_with(".tmp")
+                    && std::fs::remove_file(f.path()).is_ok()
+                {
+                    removed += 1;
+                }
+            }
+        }
+        removed
+    }
+
     /// The body `sha`, if archived and intact (its hash is checked).
     pub fn get(&self, sha: &str) -> Option<Vec<u8>> {
         let compressed = std::fs::read(self.path_of(sha)).ok()?;
@@ -106,6 +131,18 @@ mod tests {
         });
         assert!(shas.windows(2).all(|w| w[0] == w[1]));
         assert_eq!(walk(dir.path()).len(), 1, "no temporary file left");
+    }
+
+    #[test]
+    fn leftover_temporary_files_are_removed_and_bodies_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Archive::new(dir.path());
+        let sha = a.put(b"kept").unwrap();
+        let stray = dir.path().join(&sha[..2]).join(format!(".{sha}.1.0.tmp"));
+        std::fs::write(&stray, b"half").unwrap();
+        assert_eq!(a.remove_leftovers(), 1);
+        assert!(!stray.exists());
+        assert_eq!(a.get(&sha).unwrap(), b"kept");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod crash;
 mod faults;
 mod spine;
 mod state;
