@@ -23,5 +23,6 @@ pub mod pipeline;
 pub mod publish;
 pub mod report;
 pub mod resolve;
+pub mod schedule;
 pub mod settings;
 pub mod state;

@@ -3,6 +3,7 @@
 
 mod build;
 mod run;
+mod schedule;
 mod sources;
 
 use std::path::PathBuf;
@@ -66,6 +67,8 @@ enum Command {
     Build(build::BuildArgs),
     /// List or check the source declarations (no network).
     Sources(sources::SourcesArgs),
+    /// List the schedules, print crontab lines for them, or run them in-process.
+    Schedule(schedule::ScheduleArgs),
 }
 
 /// Parses argv, runs the command and returns its exit code.
@@ -94,6 +97,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::exec(args, settings),
         Command::Build(args) => build::exec(args),
         Command::Sources(args) => sources::exec(args),
+        Command::Schedule(args) => schedule::exec(args, settings),
     };
     ExitCode::from(code)
 }

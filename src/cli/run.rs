@@ -14,8 +14,19 @@ pub struct RunArgs {
     #[arg(long, default_value = "sources", value_name = "DIR")]
     sources: PathBuf,
     /// Run only these sources (ids or globs, comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "ID,...",
+        conflicts_with = "schedule"
+    )]
     only: Vec<String>,
+    /// Run the sources of this schedule (a file stem in --schedules).
+    #[arg(long, value_name = "NAME")]
+    schedule: Option<String>,
+    /// Directory of schedule declarations (with --schedule).
+    #[arg(long, default_value = "schedules", value_name = "DIR")]
+    schedules: PathBuf,
     /// Data directory: releases, archive, state.
     #[arg(long, default_value = "output", value_name = "DIR")]
     out: PathBuf,
@@ -29,9 +40,26 @@ pub struct RunArgs {
 }
 
 pub fn exec(args: RunArgs, settings: Settings) -> u8 {
+    let mut only = args.only;
+    if let Some(name) = &args.schedule {
+        let schedules = match super::schedule::load(&args.schedules) {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
+        let Some(s) = schedules.iter().find(|s| &s.name == name) else {
+            let names: Vec<&str> = schedules.iter().map(|s| s.name.as_str()).collect();
+            eprintln!(
+                "error: no schedule `{name}` in `{}` (declared: {})",
+                args.schedules.display(),
+                names.join(", ")
+            );
+            return exit::USAGE;
+        };
+        only = s.sources.clone();
+    }
     let opts = RunOptions {
         sources_dir: args.sources,
-        only: args.only,
+        only,
         out_dir: args.out,
         settings,
         accept_drop: args.accept_drop,

@@ -300,13 +300,14 @@ pub fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// Keeps the declarations named by `--only` (ids or globs with `*`); an id that matches
-/// nothing is an error. Without `only`, keeps the enabled ones.
+/// Keeps the enabled declarations named by `--only` (ids or globs with `*`); an exact id that
+/// matches no declaration is an error, a glob that matches none is not (a schedule may name a
+/// family of sources not declared yet). Without `only`, keeps every enabled one.
 pub fn select(decls: Vec<Declaration>, only: &[String]) -> Result<Vec<Declaration>, String> {
     if only.is_empty() {
         return Ok(decls.into_iter().filter(|d| d.enabled).collect());
     }
-    for pat in only {
+    for pat in only.iter().filter(|p| !p.contains('*')) {
         if !decls.iter().any(|d| glob_match(pat, &d.id)) {
             let ids: Vec<&str> = decls.iter().map(|d| d.id.as_str()).collect();
             return Err(format!(
@@ -317,7 +318,7 @@ pub fn select(decls: Vec<Declaration>, only: &[String]) -> Result<Vec<Declaratio
     }
     Ok(decls
         .into_iter()
-        .filter(|d| only.iter().any(|p| glob_match(p, &d.id)))
+        .filter(|d| d.enabled && only.iter().any(|p| glob_match(p, &d.id)))
         .collect())
 }
 

@@ -5,5 +5,6 @@ mod support;
 
 mod crash;
 mod faults;
+mod schedule;
 mod spine;
 mod state;
