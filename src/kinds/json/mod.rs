@@ -23,8 +23,18 @@ use crate::report::Issue;
 /// * `url` (string) or `urls` (array of strings): the first page of each feed;
 /// * `records` (JSONPath, default `$[*]`): the record list on a page;
 /// * `next` (JSONPath, optional): the next page URL on a page;
-/// * `fields` (table): canonical field = JSONPath, `$` being the record.
-pub const KEYS: &[&str] = &["url", "urls", "records", "next", "fields"];
+/// * `fields` (table): canonical field = JSONPath, `$` being the record;
+/// * `offset` (table `{ param = "offset", step = 500 }`, optional): offset paging for APIs
+///   without next links: the next page is the page URL with `param` raised by `step` (from
+///   its value in the first URL, else 0), until a page holds no record.
+pub const KEYS: &[&str] = &["url", "urls", "records", "next", "fields", "offset"];
+
+/// Offset paging: the query parameter to raise and by how much.
+#[derive(Debug)]
+struct Offset {
+    param: String,
+    step: u64,
+}
 
 /// A compiled JSONPath and the text it came from (for messages).
 #[derive(Debug)]
@@ -39,6 +49,7 @@ pub struct JsonSource {
     urls: Vec<Url>,
     records: Path,
     next: Option<Path>,
+    offset: Option<Offset>,
     /// Canonical field → path, in canonical field order.
     fields: Vec<(String, Path)>,
 }
@@ -59,6 +70,7 @@ pub fn build(mut table: Table) -> Result<JsonSource, Vec<String>> {
     let records = compile("records", &records_text, &mut errs);
     let next = decl::take_str(&mut table, "next", &mut errs)
         .and_then(|text| compile("next", &text, &mut errs));
+    let offset = take_offset(&mut table, &mut errs);
     let mut fields = Vec::new();
     for (field, text) in decl::take_fields(&mut table, &mut errs) {
         if let Some(path) = compile(&format!("fields.{field}"), &text, &mut errs) {
@@ -71,10 +83,58 @@ pub fn build(mut table: Table) -> Result<JsonSource, Vec<String>> {
             urls,
             records,
             next,
+            offset,
             fields,
         }),
         _ => Err(errs),
     }
+}
+
+fn take_offset(table: &mut Table, errs: &mut Vec<String>) -> Option<Offset> {
+    let value = table.remove("offset")?;
+    let help = "expected e.g. `offset = { param = \"offset\", step = 500 }`";
+    let Some(t) = value.as_table() else {
+        errs.push(format!("`offset`: {help}"));
+        return None;
+    };
+    let param = t.get("param").and_then(|v| v.as_str()).map(str::to_string);
+    let step = t
+        .get("step")
+        .and_then(|v| v.as_integer())
+        .filter(|s| *s > 0);
+    let unknown: Vec<&String> = t.keys().filter(|k| *k != "param" && *k != "step").collect();
+    match (param, step) {
+        (Some(param), Some(step)) if unknown.is_empty() && !param.is_empty() => Some(Offset {
+            param,
+            step: step as u64,
+        }),
+        _ => {
+            errs.push(format!(
+                "`offset`: needs a `param` name and a positive `step`, nothing else; {help}"
+            ));
+            None
+        }
+    }
+}
+
+/// `url` with its offset parameter raised by one step.
+fn next_offset(offset: &Offset, url: &Url) -> Url {
+    let current: u64 = url
+        .query_pairs()
+        .find(|(k, _)| k == offset.param.as_str())
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != offset.param.as_str())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let mut next = url.clone();
+    next.query_pairs_mut()
+        .clear()
+        .extend_pairs(pairs)
+        .append_pair(&offset.param, &(current + offset.step).to_string());
+    next
 }
 
 fn compile(label: &str, text: &str, errs: &mut Vec<String>) -> Option<Path> {
@@ -127,8 +187,15 @@ pub(crate) fn parse_page(
         [Value::Array(items)] => items.iter().collect(),
         _ => nodes,
     };
+    let mut next = next_url(src, url, &doc).map_err(fail)?;
+    if let Some(offset) = &src.offset
+        && next.is_none()
+        && !records.is_empty()
+    {
+        next = Some(next_offset(offset, url));
+    }
     let mut page = JsonPage {
-        next: next_url(src, url, &doc).map_err(fail)?,
+        next,
         ..JsonPage::default()
     };
     for record in records {

@@ -406,3 +406,48 @@ fn build_checks_urls() {
         ]
     );
 }
+
+#[test]
+fn offset_paging_raises_the_parameter_until_a_page_is_empty() {
+    let src = source(
+        r#"
+        url = "https://guide.test/api/v1/projects/export?limit=2&offset=0"
+        records = "$.data"
+        offset = { param = "offset", step = 2 }
+        [fields]
+        name = "$.title"
+    "#,
+    );
+    let first = Url::parse("https://guide.test/api/v1/projects/export?limit=2&offset=0").unwrap();
+    let page = parse_page(
+        &src,
+        &first,
+        br#"{"data": [{"title": "A"}, {"title": "B"}]}"#,
+        true,
+    )
+    .unwrap();
+    assert_eq!(page.records.len(), 2);
+    assert_eq!(
+        page.next.unwrap().as_str(),
+        "https://guide.test/api/v1/projects/export?limit=2&offset=2"
+    );
+    let last = Url::parse("https://guide.test/api/v1/projects/export?limit=2&offset=4").unwrap();
+    let page = parse_page(&src, &last, br#"{"data": []}"#, false).unwrap();
+    assert!(page.next.is_none(), "an empty page ends the feed");
+}
+
+#[test]
+fn offset_paging_needs_param_and_step() {
+    let errs = build_errors(
+        r#"
+        url = "https://guide.test/x"
+        offset = { param = "offset" }
+        [fields]
+        name = "$.title"
+    "#,
+    );
+    assert!(
+        errs[0].contains("`offset`: needs a `param` name and a positive `step`"),
+        "{errs:?}"
+    );
+}
