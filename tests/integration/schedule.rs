@@ -83,3 +83,27 @@ async fn run_with_a_schedule_runs_only_its_sources() {
         .await;
     bad.expect_code(2);
 }
+
+#[test]
+fn the_shipped_sources_check_and_every_shipped_schedule_selects_declared_sources() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let decls = civicrawl::declare::load_dir(&root.join("sources")).unwrap_or_else(|e| {
+        panic!(
+            "shipped sources invalid: {}",
+            e.iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    });
+    assert!(decls.len() >= 5, "{} sources", decls.len());
+    let schedules = civicrawl::schedule::load_dir(&root.join("schedules")).unwrap();
+    for s in &schedules {
+        let decls = civicrawl::declare::load_dir(&root.join("sources")).unwrap();
+        let picked = civicrawl::declare::select(decls, &s.sources)
+            .unwrap_or_else(|e| panic!("schedule {}: {e}", s.name));
+        if s.name == "nightly" {
+            assert!(picked.len() >= 5, "nightly runs {} sources", picked.len());
+        }
+    }
+}
