@@ -4,6 +4,9 @@
 //! A value that cannot be understood is dropped from the typed field and reported as an
 //! [`Issue`]; it never fails the record or the source (SPEC section 7).
 
+pub mod country;
+pub mod language;
+pub mod license;
 pub mod text;
 pub mod url;
 pub mod values;
@@ -73,9 +76,45 @@ pub fn normalise(
     if let Some(value) = raw.first("logo") {
         rec.logo_url = url::canonical(value).ok();
     }
-    if let Some(value) = raw.first("license") {
-        rec.license_raw = Some(value.to_string());
-        rec.license = values::license(value);
+    let licenses = raw.all("license");
+    if !licenses.is_empty() {
+        // Several values (DPG: one per part of the work) all apply: joined with AND.
+        rec.license_raw = Some(licenses.join("; "));
+        let mut parts: Vec<String> = Vec::new();
+        for value in licenses {
+            match license::normalise(value) {
+                Some(e) if !parts.contains(&e) => parts.push(e),
+                Some(_) => {}
+                None if license::is_no_assertion(value) => issue(
+                    "license",
+                    format!("no licence asserted: `{value}`; kept in license_raw"),
+                ),
+                None => issue(
+                    "license",
+                    format!(
+                        "licence `{value}` is not an SPDX expression or a known licence name; \
+                         kept in license_raw"
+                    ),
+                ),
+            }
+        }
+        rec.license = match parts.len() {
+            0 => None,
+            1 => parts.pop(),
+            _ => Some(
+                parts
+                    .iter()
+                    .map(|p| {
+                        if p.contains(" OR ") {
+                            format!("({p})")
+                        } else {
+                            p.clone()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" AND "),
+            ),
+        };
     }
     if let Some(value) = raw.first("wikidata") {
         rec.wikidata_id = values::wikidata(value);
@@ -85,8 +124,29 @@ pub fn normalise(
     }
     rec.categories = values::list(raw.all("categories"), text::plain);
     rec.tags = values::list(raw.all("tags"), values::tag);
-    rec.countries = values::list(raw.all("countries"), str::to_string);
-    rec.languages = values::list(raw.all("languages"), str::to_string);
+    for (field, slot, f, what) in [
+        (
+            "countries",
+            &mut rec.countries,
+            country::normalise as fn(&str) -> Option<String>,
+            "an ISO 3166-1 country",
+        ),
+        (
+            "languages",
+            &mut rec.languages,
+            language::normalise,
+            "an ISO 639-1 language",
+        ),
+    ] {
+        for value in raw.all(field) {
+            match f(value) {
+                Some(code) => slot.push(code),
+                None => issue(field, format!("not {what}: `{value}`")),
+            }
+        }
+        slot.sort();
+        slot.dedup();
+    }
     rec.programming_languages = values::list(raw.all("programming_languages"), text::plain);
     rec.organizations = values::list(raw.all("organizations"), text::plain);
     for (field, slot) in [("stars", &mut rec.stars), ("forks", &mut rec.forks)] {

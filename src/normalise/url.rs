@@ -1,25 +1,130 @@
-//! URL canonicalisation (documented in docs/normalisation.md).
+//! URL canonicalisation (every rule is documented in docs/normalisation.md).
 //!
-//! Rules: only http(s); lowercase scheme and host (the `url` crate does it); default ports,
-//! fragments, `www.`, trailing slashes and tracking parameters dropped; `http` upgraded to
-//! `https` on known forges; forge URLs reduced to the project root
-//! (`https://github.com/owner/repo`, no `.git`, no `/tree/…`, no `/-/…`).
+//! Rules: only http(s); lowercase scheme and host; default ports, user info, fragments,
+//! `www.`, trailing slashes and tracking parameters dropped; `http` upgraded to `https` on
+//! forges; forge URLs reduced to the project root (`https://github.com/owner/repo`, no `.git`,
+//! no `/tree/…`, no `/-/…`); shared hosts (github.io pages, sites.google.com, wordpress.com,
+//! frama.site, …) keep their whole path so that two tools on one shared host stay apart.
 
 use url::Url;
 
-/// Query parameters that only track clicks.
+/// Query parameters that only track clicks (with every `utm_*`, `pk_*` and `mtm_*`).
 const TRACKING: &[&str] = &[
-    "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "ref_src", "yclid",
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid", "ref_src",
+    "yclid", "igshid", "twclid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "xtor",
 ];
 
-/// Forge hosts whose project root is `owner/repo`.
-const FORGES: &[&str] = &[
-    "github.com",
-    "gitlab.com",
-    "bitbucket.org",
-    "codeberg.org",
-    "framagit.org",
-    "git.sr.ht",
+/// Query parameter prefixes that only track clicks.
+const TRACKING_PREFIXES: &[&str] = &["utm_", "pk_", "mtm_"];
+
+/// The kind of forge a host runs, which decides the shape of a project path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Forge {
+    /// `owner/repo` (github.com).
+    GitHub,
+    /// `group/sub/…/project`, routes after `/-/` (gitlab.com and self-hosted GitLab).
+    GitLab,
+    /// `owner/repo` (bitbucket.org).
+    Bitbucket,
+    /// `owner/repo` (Gitea and Forgejo: codeberg.org, gitea.com, …).
+    Gitea,
+    /// `~user/repo` (git.sr.ht, hg.sr.ht).
+    SourceHut,
+}
+
+/// Hosts running a known forge, beyond the `gitlab.*`, `gitea.*` and `forgejo.*` patterns.
+const FORGE_HOSTS: &[(&str, Forge)] = &[
+    ("github.com", Forge::GitHub),
+    ("gitlab.com", Forge::GitLab),
+    ("framagit.org", Forge::GitLab),
+    ("salsa.debian.org", Forge::GitLab),
+    ("invent.kde.org", Forge::GitLab),
+    ("code.europa.eu", Forge::GitLab),
+    ("git.framasoft.org", Forge::GitLab),
+    ("bitbucket.org", Forge::Bitbucket),
+    ("codeberg.org", Forge::Gitea),
+    ("gitea.com", Forge::Gitea),
+    ("git.sr.ht", Forge::SourceHut),
+    ("hg.sr.ht", Forge::SourceHut),
+];
+
+/// Hosts on which many unrelated parties publish, by the path (`sites.google.com/view/x`) or
+/// by a subdomain of the host (`x.wordpress.com`). Matched as the host itself or a suffix.
+const SHARED_HOSTS: &[&str] = &[
+    // pages of forge users and projects: `user.github.io/project`
+    "github.io",
+    "gitlab.io",
+    "frama.io",
+    "codeberg.page",
+    // site builders and blogs
+    "sites.google.com",
+    "wordpress.com",
+    "blogspot.com",
+    "frama.site",
+    "framasite.org",
+    "wixsite.com",
+    "weebly.com",
+    "webflow.io",
+    "squarespace.com",
+    "medium.com",
+    "substack.com",
+    "notion.site",
+    "gitbook.io",
+    "readthedocs.io",
+    // application hosting
+    "netlify.app",
+    "netlify.com",
+    "herokuapp.com",
+    "vercel.app",
+    "pages.dev",
+    "glitch.me",
+    "firebaseapp.com",
+    "web.app",
+    "azurewebsites.net",
+    "appspot.com",
+];
+
+/// GitHub paths whose first segment is not an owner.
+const GITHUB_RESERVED: &[&str] = &[
+    "about",
+    "apps",
+    "collections",
+    "enterprise",
+    "explore",
+    "features",
+    "login",
+    "marketplace",
+    "search",
+    "settings",
+    "site",
+    "sponsors",
+    "topics",
+    "trending",
+];
+
+/// GitLab routes written without `/-/` (older links), which end the project path.
+const GITLAB_ROUTES: &[&str] = &[
+    "tree",
+    "blob",
+    "raw",
+    "issues",
+    "merge_requests",
+    "wikis",
+    "commits",
+    "commit",
+    "tags",
+    "releases",
+    "pipelines",
+    "jobs",
+    "graphs",
+    "network",
+    "activity",
+    "boards",
+    "milestones",
+    "labels",
+    "snippets",
+    "edit",
+    "archive",
 ];
 
 /// The canonical form of `input`, or why it is not a usable URL.
@@ -27,137 +132,196 @@ pub fn canonical(input: &str) -> Result<String, String> {
     let input = input.trim();
     let with_scheme = if input.contains("://") {
         input.to_string()
-    } else if input.starts_with("github.com/")
-        || input.starts_with("www.")
-        || looks_like_host(input)
-    {
+    } else if let Some(rest) = input.strip_prefix("//") {
+        format!("https://{rest}")
+    } else if looks_like_host(input) {
         format!("https://{input}")
     } else {
         return Err("not an absolute http(s) URL".to_string());
     };
-    let mut url = Url::parse(&with_scheme).map_err(|e| e.to_string())?;
+    let url = Url::parse(&with_scheme).map_err(|e| e.to_string())?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!("unsupported scheme `{}`", url.scheme()));
     }
-    let Some(host) = url.host_str().map(str::to_string) else {
+    let Some(host) = url.host_str() else {
         return Err("no host".to_string());
     };
-    let host = host
-        .strip_prefix("www.")
-        .unwrap_or(&host)
-        .trim_end_matches('.')
-        .to_string();
-    url.set_host(Some(&host)).map_err(|e| e.to_string())?;
-    url.set_fragment(None);
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
-    if is_forge_host(&host) {
-        let _ = url.set_scheme("https");
-        let _ = url.set_port(None);
-        return Ok(forge_root(&url));
+    let host = host.trim_end_matches('.');
+    let host = host.strip_prefix("www.").unwrap_or(host).to_string();
+    if host.is_empty() {
+        return Err("no host".to_string());
     }
-    let kept: Vec<(String, String)> = url
-        .query_pairs()
-        .filter(|(k, _)| !k.starts_with("utm_") && !TRACKING.contains(&k.as_ref()))
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    if kept.is_empty() {
-        url.set_query(None);
-    } else {
-        url.query_pairs_mut().clear().extend_pairs(kept);
-    }
-    let mut s = url.to_string();
-    if url.query().is_none() {
-        while s.ends_with('/') && s.matches('/').count() > 2 {
-            s.pop();
-        }
-        // `https://host/` → `https://host`
-        if s.ends_with('/') {
-            s.pop();
-        }
-    }
-    Ok(s)
-}
-
-fn looks_like_host(s: &str) -> bool {
-    let head = s.split('/').next().unwrap_or("");
-    head.contains('.')
-        && !head.contains(' ')
-        && head
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
-}
-
-fn is_forge_host(host: &str) -> bool {
-    FORGES.contains(&host)
-}
-
-/// True when `url` (canonical) is a project on a known forge.
-pub fn is_forge_project(url: &str) -> bool {
-    Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(is_forge_host))
-        .unwrap_or(false)
-}
-
-/// `https://host/owner/repo` of a forge URL; `.git`, `/tree/…`, `/-/…` dropped.
-fn forge_root(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default();
     let segments: Vec<&str> = url
         .path_segments()
         .map(|s| s.filter(|p| !p.is_empty()).collect())
         .unwrap_or_default();
-    let mut kept = Vec::new();
-    for seg in segments {
-        if seg == "-" || (kept.len() >= 2 && host != "gitlab.com" && host != "framagit.org") {
-            break;
-        }
-        if kept.len() >= 2
-            && matches!(
-                seg,
-                "tree"
-                    | "blob"
-                    | "issues"
-                    | "wiki"
-                    | "releases"
-                    | "commits"
-                    | "merge_requests"
-                    | "pulls"
-            )
-        {
-            break;
-        }
-        kept.push(
-            seg.trim_end_matches(".git")
-                .to_lowercase_if(host == "github.com"),
-        );
+    if let Some(forge) = forge_of(&host, &segments) {
+        return Ok(forge_root(forge, &host, &segments));
     }
+    let mut out = format!("{}://{host}", url.scheme());
+    if let Some(port) = url.port() {
+        out.push_str(&format!(":{port}"));
+    }
+    let path = url.path().trim_end_matches('/');
+    out.push_str(path);
+    let kept: Vec<&str> = url
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !is_tracking(pair.split('=').next().unwrap_or("")))
+        .collect();
+    if !kept.is_empty() {
+        out.push('?');
+        out.push_str(&kept.join("&"));
+    }
+    Ok(out)
+}
+
+fn is_tracking(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    TRACKING.contains(&key.as_str()) || TRACKING_PREFIXES.iter().any(|p| key.starts_with(p))
+}
+
+fn looks_like_host(s: &str) -> bool {
+    let head = s.split(['/', '?', '#']).next().unwrap_or("");
+    let name = head.split(':').next().unwrap_or("");
+    name.contains('.')
+        && !name.starts_with('.')
+        && !name.ends_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+        && name
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| tld.chars().all(char::is_alphabetic) && tld.chars().count() >= 2)
+}
+
+/// True when `host` ends with the domain `suffix` (or is it).
+fn host_is(host: &str, suffix: &str) -> bool {
+    host == suffix
+        || host
+            .strip_suffix(suffix)
+            .is_some_and(|head| head.ends_with('.'))
+}
+
+/// The forge a host runs: a known forge host, or a self-hosted one named `gitlab.*`,
+/// `gitea.*` or `forgejo.*`; any host whose path holds GitLab's `/-/` separator is GitLab.
+fn forge_host(host: &str) -> Option<Forge> {
+    if let Some((_, f)) = FORGE_HOSTS.iter().find(|(h, _)| *h == host) {
+        return Some(*f);
+    }
+    let first = host.split('.').next().unwrap_or("");
+    if host.split('.').count() < 3 {
+        return None;
+    }
+    match first {
+        "gitlab" => Some(Forge::GitLab),
+        "gitea" | "forgejo" => Some(Forge::Gitea),
+        _ => None,
+    }
+}
+
+fn forge_of(host: &str, segments: &[&str]) -> Option<Forge> {
+    forge_host(host).or_else(|| {
+        segments
+            .iter()
+            .position(|s| *s == "-")
+            .filter(|&i| i >= 2)
+            .map(|_| Forge::GitLab)
+    })
+}
+
+/// `https://host/owner/repo` (or the GitLab group path) of a forge URL, lowercased; `.git`,
+/// `/tree/…`, `/-/…` and every query or fragment dropped.
+fn forge_root(forge: Forge, host: &str, segments: &[&str]) -> String {
+    let lower: Vec<String> = segments
+        .iter()
+        .map(|s| s.trim_end_matches(".git").to_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let kept: Vec<String> = match forge {
+        Forge::GitHub => match lower.first().map(String::as_str) {
+            Some("orgs" | "users") => lower.iter().skip(1).take(1).cloned().collect(),
+            _ => lower.iter().take(2).cloned().collect(),
+        },
+        Forge::Bitbucket | Forge::Gitea | Forge::SourceHut => {
+            lower.iter().take(2).cloned().collect()
+        }
+        Forge::GitLab => {
+            let mut kept = Vec::new();
+            for seg in &lower {
+                if seg == "-" || (kept.len() >= 2 && GITLAB_ROUTES.contains(&seg.as_str())) {
+                    break;
+                }
+                kept.push(seg.clone());
+            }
+            kept
+        }
+    };
     if kept.is_empty() {
         return format!("https://{host}");
     }
     format!("https://{host}/{}", kept.join("/"))
 }
 
-trait LowerIf {
-    fn to_lowercase_if(&self, cond: bool) -> String;
+/// True when `url` (canonical) is a project on a forge: a known forge host (or a self-hosted
+/// `gitlab.*`, `gitea.*`, `forgejo.*`) and an `owner/repo` path (GitHub: not a reserved page
+/// like `/topics/…`). An owner or group page alone (`https://github.com/decidim`) is not a
+/// project.
+pub fn is_forge_project(url: &str) -> bool {
+    let Ok(u) = Url::parse(url) else {
+        return false;
+    };
+    let Some(forge) = u.host_str().and_then(forge_host) else {
+        return false;
+    };
+    let segments: Vec<&str> = u
+        .path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).collect())
+        .unwrap_or_default();
+    match forge {
+        Forge::GitHub => segments.len() >= 2 && !GITHUB_RESERVED.contains(&segments[0]),
+        Forge::SourceHut => segments.len() >= 2 && segments[0].starts_with('~'),
+        _ => segments.len() >= 2,
+    }
 }
 
-impl LowerIf for str {
-    fn to_lowercase_if(&self, cond: bool) -> String {
-        if cond {
-            self.to_lowercase()
-        } else {
-            self.to_string()
-        }
-    }
+/// True when `url` is on a host shared by many unrelated parties: the pages of forge users
+/// (`*.github.io`, `*.gitlab.io`, `*.frama.io`, `*.codeberg.page`), site builders and blogs
+/// (`sites.google.com`, `*.wordpress.com`, `*.blogspot.*`, `*.frama.site`, …), application
+/// hosting (`*.netlify.app`, `*.herokuapp.com`, …) and the forges themselves. A homepage at
+/// the root of such a host is a weak identity key: tools there are told apart by their path
+/// (or subdomain), which [`canonical`] keeps.
+pub fn is_shared_host(url: &str) -> bool {
+    let host = match Url::parse(url) {
+        Ok(u) => u.host_str().map(str::to_ascii_lowercase),
+        Err(_) => canonical(url)
+            .ok()
+            .and_then(|c| Url::parse(&c).ok())
+            .and_then(|u| u.host_str().map(str::to_string)),
+    };
+    let Some(host) = host else {
+        return false;
+    };
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    SHARED_HOSTS.iter().any(|s| host_is(host, s))
+        || host.split('.').any(|label| label == "blogspot")
+        || forge_host(host).is_some()
 }
 
 /// Every http(s) URL found in a free-text answer (or the answer itself when it has none).
 pub fn find_urls(text: &str) -> Vec<String> {
     let found: Vec<String> = text
         .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
-        .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
-        .map(|w| w.trim_end_matches(['.', ')', ']']).to_string())
+        .filter_map(|w| {
+            let start = w.find("http://").or_else(|| w.find("https://"))?;
+            Some(
+                w[start..]
+                    .trim_end_matches(['.', ')', ']', '>', '"', '\''])
+                    .to_string(),
+            )
+        })
         .collect();
     if found.is_empty() && !text.trim().is_empty() {
         vec![text.trim().to_string()]
@@ -171,7 +335,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn homepages_lose_www_slash_fragment_and_tracking() {
+    fn homepages_lose_www_slash_fragment_port_and_tracking() {
         assert_eq!(
             canonical("https://www.Decidim.org/").unwrap(),
             "https://decidim.org"
@@ -181,44 +345,201 @@ mod tests {
             "http://decidim.org"
         );
         assert_eq!(
-            canonical("https://example.org:443/a/b/?utm_source=x&id=3#top").unwrap(),
-            "https://example.org/a/b/?id=3"
+            canonical("HTTPS://Example.ORG:443/a/b/?utm_source=x&id=3&fbclid=z#top").unwrap(),
+            "https://example.org/a/b?id=3"
         );
         assert_eq!(
-            canonical("https://example.org/a/b/").unwrap(),
-            "https://example.org/a/b"
+            canonical("http://example.org:80/a/b/").unwrap(),
+            "http://example.org/a/b"
+        );
+        assert_eq!(
+            canonical("https://example.org:8443/?gclid=1&pk_campaign=x&xtor=RSS-1").unwrap(),
+            "https://example.org:8443"
+        );
+        assert_eq!(
+            canonical("https://user:pw@example.org/x?b=2&a=1").unwrap(),
+            "https://example.org/x?b=2&a=1"
+        );
+        assert_eq!(
+            canonical("//example.org/x").unwrap(),
+            "https://example.org/x"
+        );
+        assert_eq!(
+            canonical("decidim.org/x/").unwrap(),
+            "https://decidim.org/x"
         );
     }
 
     #[test]
-    fn forge_urls_reduce_to_project_root() {
+    fn github_urls_reduce_to_the_project_root() {
         for u in [
             "github.com/decidim/decidim.git",
             "http://github.com/decidim/decidim",
             "https://github.com/Decidim/Decidim/tree/develop/docs",
             "https://www.github.com/decidim/decidim/",
+            "https://github.com/decidim/decidim/issues/12?utm_source=x#c",
+            "git+https://github.com/decidim/decidim.git",
+            "https://github.com:443/decidim/decidim/blob/main/README.md",
         ] {
-            assert_eq!(
-                canonical(u).unwrap(),
-                "https://github.com/decidim/decidim",
-                "{u}"
-            );
+            let got = canonical(u.strip_prefix("git+").unwrap_or(u)).unwrap();
+            assert_eq!(got, "https://github.com/decidim/decidim", "{u}");
         }
         assert_eq!(
-            canonical("https://gitlab.com/group/sub/project/-/tree/main").unwrap(),
-            "https://gitlab.com/group/sub/project"
+            canonical("https://github.com/orgs/Decidim/repositories").unwrap(),
+            "https://github.com/decidim"
         );
     }
 
     #[test]
-    fn canonical_is_idempotent() {
+    fn gitlab_and_self_hosted_gitlab_keep_the_group_path() {
+        assert_eq!(
+            canonical("https://gitlab.com/group/sub/project/-/tree/main").unwrap(),
+            "https://gitlab.com/group/sub/project"
+        );
+        assert_eq!(
+            canonical("http://gitlab.com/Group/Project.git").unwrap(),
+            "https://gitlab.com/group/project"
+        );
+        assert_eq!(
+            canonical("https://gitlab.com/group/project/issues/3").unwrap(),
+            "https://gitlab.com/group/project"
+        );
+        assert_eq!(
+            canonical("http://gitlab.adullact.net/democratie/app/-/blob/main/x.md").unwrap(),
+            "https://gitlab.adullact.net/democratie/app"
+        );
+        assert_eq!(
+            canonical("https://framagit.org/framasoft/framadate/framadate/-/issues").unwrap(),
+            "https://framagit.org/framasoft/framadate/framadate"
+        );
+        // an unknown host is a GitLab when its path holds `/-/`
+        assert_eq!(
+            canonical("https://git.example.gouv.fr/dnum/outil/-/merge_requests/4").unwrap(),
+            "https://git.example.gouv.fr/dnum/outil"
+        );
+    }
+
+    #[test]
+    fn other_forges_reduce_to_owner_and_repo() {
+        let cases = [
+            (
+                "https://bitbucket.org/Owner/Repo/src/master/",
+                "https://bitbucket.org/owner/repo",
+            ),
+            (
+                "http://codeberg.org/forgejo/forgejo/src/branch/forgejo/README.md",
+                "https://codeberg.org/forgejo/forgejo",
+            ),
+            (
+                "https://gitea.example.org/a/b.git",
+                "https://gitea.example.org/a/b",
+            ),
+            (
+                "https://git.sr.ht/~sircmpwn/scdoc/tree",
+                "https://git.sr.ht/~sircmpwn/scdoc",
+            ),
+        ];
+        for (u, want) in cases {
+            assert_eq!(canonical(u).unwrap(), want, "{u}");
+        }
+    }
+
+    #[test]
+    fn forge_projects_need_an_owner_and_a_repository() {
+        assert!(is_forge_project("https://github.com/decidim/decidim"));
+        assert!(is_forge_project("https://gitlab.com/a/b/c"));
+        assert!(is_forge_project("https://gitlab.example.org/a/b"));
+        assert!(is_forge_project("https://git.sr.ht/~a/b"));
+        assert!(!is_forge_project("https://github.com/decidim"));
+        assert!(!is_forge_project("https://github.com/topics/civic-tech"));
+        assert!(!is_forge_project("https://decidim.org/x/y"));
+        assert!(!is_forge_project("https://gitlab.io/a/b"));
+    }
+
+    #[test]
+    fn shared_hosts_keep_their_path_and_are_flagged() {
+        assert_eq!(
+            canonical("https://OpenSource-Politics.github.io/Decidim-Guide/").unwrap(),
+            "https://opensource-politics.github.io/Decidim-Guide"
+        );
+        assert_ne!(
+            canonical("https://sites.google.com/view/tool-a").unwrap(),
+            canonical("https://sites.google.com/view/tool-b").unwrap()
+        );
         for u in [
+            "https://user.github.io/project",
+            "https://user.github.io",
+            "https://sites.google.com/view/x",
+            "https://monprojet.wordpress.com",
+            "https://monprojet.blogspot.com/p/a.html",
+            "https://monprojet.blogspot.fr",
+            "https://asso.frama.site",
+            "https://my-app.netlify.app",
+            "https://my-app.herokuapp.com",
+            "https://github.com/decidim",
+            "https://gitlab.com/a/b",
+            "www.wordpress.com",
+        ] {
+            assert!(is_shared_host(u), "{u}");
+        }
+        for u in [
+            "https://decidim.org",
+            "https://notgithub.io",
+            "https://github.io.example.org",
+            "https://opendata.gouv.fr/x",
+        ] {
+            assert!(!is_shared_host(u), "{u}");
+        }
+    }
+
+    #[test]
+    fn canonical_is_idempotent() {
+        let inputs = [
             "https://www.example.org/x/?utm_medium=a",
             "github.com/a/b.git",
             "https://a.test",
-        ] {
-            let once = canonical(u).unwrap();
-            assert_eq!(canonical(&once).unwrap(), once);
+            "https://a.test/?",
+            "https://a.test/?x=1",
+            "http://a.test:8080/p/q/#f",
+            "https://git.example.org/g/s/p/-/tree/main",
+            "https://gitlab.com/g/p/tree/x",
+            "https://user.github.io/Proj/",
+            "https://github.com/orgs/a",
+            "https://bücher.example/ä b",
+            "https://[::1]:8080/x/",
+            "https://example.org/a%20b/?q=a+b&utm_x=1",
+            "https://sites.google.com/view/x/home/",
+            "https://example.org/-/x",
+            "https://github.com",
+        ];
+        let hosts = [
+            "example.org",
+            "github.com",
+            "gitlab.test.org",
+            "x.github.io",
+        ];
+        let paths = ["", "/", "/a", "/a/b/", "/a/-/b", "/a/b/c/tree/d", "/A.git"];
+        let queries = ["", "?", "?a=1", "?utm_source=x", "?a=1&fbclid=2&b"];
+        let mut all: Vec<String> = inputs.iter().map(|s| s.to_string()).collect();
+        for scheme in ["http://", "https://", ""] {
+            for h in hosts {
+                for p in paths {
+                    for q in queries {
+                        all.push(format!("{scheme}{h}{p}{q}#frag"));
+                        all.push(format!("{scheme}www.{h}{p}{q}"));
+                    }
+                }
+            }
+        }
+        for u in all {
+            let Ok(once) = canonical(&u) else {
+                continue;
+            };
+            assert_eq!(canonical(&once).unwrap(), once, "{u}");
+            assert_eq!(
+                is_forge_project(&once),
+                is_forge_project(&canonical(&once).unwrap())
+            );
         }
     }
 
@@ -227,6 +548,9 @@ mod tests {
         assert!(canonical("not a url").is_err());
         assert!(canonical("ftp://x.test/").is_err());
         assert!(canonical("mailto:a@b.test").is_err());
+        assert!(canonical("N/A").is_err());
+        assert!(canonical("v1.2").is_err());
+        assert!(canonical("").is_err());
     }
 
     #[test]
@@ -240,6 +564,10 @@ mod tests {
                 "https://github.com/a/app",
                 "https://gitlab.com/b/c"
             ]
+        );
+        assert_eq!(
+            find_urls("Code: (https://github.com/a/b)"),
+            ["https://github.com/a/b"]
         );
     }
 }

@@ -87,22 +87,10 @@ pub fn wikidata(s: &str) -> Option<String> {
         .then_some(up)
 }
 
-/// A licence as an SPDX-like id: deprecated GNU ids mapped, "other"/NOASSERTION dropped.
-/// (Full SPDX expression handling belongs to the licence normaliser of issue 4.)
+/// A licence as an SPDX expression (see [`super::license::normalise`]): deprecated ids and
+/// common names mapped; `NOASSERTION`, `other` and unparseable values give `None`.
 pub fn license(s: &str) -> Option<String> {
-    let s = s.trim();
-    let mapped = match s {
-        "" | "NOASSERTION" | "other" | "Other" | "NONE" => return None,
-        "GPL-2.0" => "GPL-2.0-only",
-        "GPL-3.0" => "GPL-3.0-only",
-        "AGPL-3.0" => "AGPL-3.0-only",
-        "LGPL-2.1" => "LGPL-2.1-only",
-        "LGPL-3.0" => "LGPL-3.0-only",
-        "GPL-3.0+" => "GPL-3.0-or-later",
-        "AGPL-3.0+" => "AGPL-3.0-or-later",
-        other => other,
-    };
-    Some(mapped.to_string())
+    super::license::normalise(s)
 }
 
 #[cfg(test)]

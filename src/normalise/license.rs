@@ -1,0 +1,699 @@
+//! Licences to SPDX expressions (rules and mapping table in docs/normalisation.md).
+//!
+//! A value is, in order: a marker of no licence (`NOASSERTION`, `other`, …: none); a valid
+//! SPDX expression (kept, operators upper-cased); one licence written as an id in any case, a
+//! deprecated id (`GPL-3.0` → `GPL-3.0-only`, `GPL-2.0+` → `GPL-2.0-or-later`), an SPDX full
+//! name, a project alias (`Licence Ouverte 2.0` → `etalab-2.0`) or a common name read by
+//! family and version (`Apache 2`, `GNU Affero General Public License v3.0`, `BSD 3-Clause`,
+//! `CC BY-SA 4.0`); or an expression of such names joined by `/`, `or`, `and`, `,`. Anything
+//! else maps to nothing (the raw value stays in `license_raw`). Every result parses as a strict
+//! SPDX expression.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use spdx::{Expression, LicenseId};
+
+/// Values that say "no licence known": none, without an issue of their own kind.
+const NO_ASSERTION: &[&str] = &[
+    "noassertion",
+    "none",
+    "other",
+    "others",
+    "unknown",
+    "n/a",
+    "na",
+    "-",
+    "0",
+    "autre",
+    "otra",
+    "proprietary",
+    "propriétaire",
+    "propietaria",
+    "see license",
+    "see license file",
+];
+
+/// True when `raw` is a marker of no licence (`NOASSERTION`, `other`, `unknown`, …).
+pub fn is_no_assertion(raw: &str) -> bool {
+    let k = raw.trim().trim_matches(['"', '\'']).to_lowercase();
+    k.is_empty() || NO_ASSERTION.contains(&k.as_str())
+}
+
+/// Names the project maps itself (lowercase, spaces collapsed) → SPDX id.
+const ALIASES: &[(&str, &str)] = &[
+    ("licence ouverte", "etalab-2.0"),
+    ("licence ouverte 2.0", "etalab-2.0"),
+    ("licence ouverte v2.0", "etalab-2.0"),
+    ("licence ouverte / open licence", "etalab-2.0"),
+    ("licence ouverte / open licence 2.0", "etalab-2.0"),
+    ("licence ouverte / open licence version 2.0", "etalab-2.0"),
+    ("open licence 2.0", "etalab-2.0"),
+    ("open license 2.0", "etalab-2.0"),
+    ("etalab", "etalab-2.0"),
+    ("etalab 2.0", "etalab-2.0"),
+    ("etalab-2", "etalab-2.0"),
+    ("licence etalab", "etalab-2.0"),
+    ("mit/x11", "MIT"),
+    ("licence mit/x11", "MIT"),
+    ("mit/expat", "MIT"),
+    ("expat", "MIT"),
+    ("x11", "X11"),
+    ("cc0", "CC0-1.0"),
+    ("cc0 1.0", "CC0-1.0"),
+    ("cc-0", "CC0-1.0"),
+    ("cc zero", "CC0-1.0"),
+    ("creative commons zero", "CC0-1.0"),
+];
+
+/// Every SPDX id, lowercase → id; every full name, lowercase → id (current ids win).
+static BY_LOWER_ID: LazyLock<HashMap<String, LicenseId>> = LazyLock::new(|| {
+    spdx::identifiers::LICENSES
+        .iter()
+        .filter_map(|l| spdx::license_id(l.name))
+        .map(|id| (id.name.to_lowercase(), id))
+        .collect()
+});
+
+static BY_FULL_NAME: LazyLock<HashMap<String, LicenseId>> = LazyLock::new(|| {
+    let mut map: HashMap<String, LicenseId> = HashMap::new();
+    for l in spdx::identifiers::LICENSES {
+        let Some(id) = spdx::license_id(l.name) else {
+            continue;
+        };
+        let key = collapse_lower(l.full_name);
+        match map.get(&key) {
+            Some(old) if !old.is_deprecated() => {}
+            _ => {
+                map.insert(key, id);
+            }
+        }
+    }
+    map
+});
+
+fn collapse_lower(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The SPDX expression of a licence value, or `None` when it names no licence or cannot be
+/// understood.
+pub fn normalise(raw: &str) -> Option<String> {
+    let s = raw.trim().trim_matches(['"', '\'']).trim();
+    // `Apache License, Version 2.0`: that comma is no operator
+    let s = &drop_comma_before_version(s);
+    if is_no_assertion(s) {
+        return None;
+    }
+    if Expression::parse(s).is_ok() {
+        let canon = Expression::canonicalize(s).ok().flatten();
+        let out = canon.unwrap_or_else(|| s.to_string());
+        return Expression::parse(&out).is_ok().then_some(out);
+    }
+    // `GNU Affero General Public License v3.0 (AGPL-3.0)`: the id in brackets decides
+    if let Some((_, inner)) = s.strip_suffix(')').and_then(|x| x.rsplit_once('('))
+        && let Some(id) = term(inner)
+    {
+        return Some(id);
+    }
+    term(s)
+        .or_else(|| expression(s))
+        .filter(|e| Expression::parse(e).is_ok())
+}
+
+/// True (OSI-approved or FSF free/libre), false (known but neither, or a `LicenseRef-`), or
+/// `None` when `expr` is not a valid SPDX expression. `A OR B` is open when either is, `A AND
+/// B` when both are; exceptions do not change the answer.
+pub fn is_open(expr: &str) -> Option<bool> {
+    let e = Expression::parse(expr).ok()?;
+    Some(e.evaluate(|req| {
+        req.license
+            .id()
+            .is_some_and(|id| id.is_osi_approved() || id.is_fsf_free_libre())
+    }))
+}
+
+/// One licence named by id, full name, alias or family and version.
+fn term(s: &str) -> Option<String> {
+    let s = s.trim();
+    // PyPI classifiers: `License :: OSI Approved :: MIT License`
+    let s = s.rsplit("::").next().unwrap_or(s).trim();
+    let lower = collapse_lower(s);
+    if lower.is_empty() {
+        return None;
+    }
+    let (base, plus) = match lower.strip_suffix('+') {
+        Some(b) => (b.trim_end(), true),
+        None => (lower.as_str(), false),
+    };
+    if let Some(id) = BY_LOWER_ID.get(base) {
+        return Some(render(*id, plus));
+    }
+    if let Some(id) = BY_FULL_NAME.get(base) {
+        return Some(render(*id, plus));
+    }
+    if let Some((_, id)) = ALIASES.iter().find(|(k, _)| *k == lower) {
+        return Some(id.to_string());
+    }
+    if has_operator(s) {
+        return None;
+    }
+    match family(&lower) {
+        Family::Found(id) => return Some(id),
+        Family::Ambiguous => return None,
+        Family::None => {}
+    }
+    let compact = lower.replace(' ', "");
+    spdx::imprecise_license_id(&compact)
+        .filter(|(_, len)| *len == compact.len())
+        .map(|(id, _)| render(id, false))
+}
+
+/// An id as a current SPDX id: deprecated GNU ids get `-only` (`-or-later` with `+`).
+fn render(id: LicenseId, plus: bool) -> String {
+    let name = id.name;
+    if id.is_gnu() && !name.ends_with("-only") && !name.ends_with("-or-later") {
+        let base = name.trim_end_matches('+');
+        let or_later = plus || name.ends_with('+');
+        if let Some(g) = spdx::gnu_license_id(base, or_later) {
+            return g.name.to_string();
+        }
+    }
+    if plus && !id.is_gnu() {
+        return format!("{name}+");
+    }
+    name.to_string()
+}
+
+enum Family {
+    Found(String),
+    /// A known family whose version or variant cannot be told (`BSD`, `Creative Commons`).
+    Ambiguous,
+    None,
+}
+
+/// Reads a common name as family + version: `GNU GPL v3 or later`, `AGPLv3+`, `Apache 2`,
+/// `MPL2`, `BSD 3-Clause`, `CC BY-SA 4.0`, `EUPL 1.2`, `Licence Ouverte 2.0`.
+fn family(lower: &str) -> Family {
+    let mut text = lower
+        .replace("licence", "license")
+        .replace("licencia", "license")
+        .replace("licenza", "license");
+    let mut or_later = text.ends_with('+');
+    for phrase in [
+        "or any later version",
+        "or later version",
+        "or-later",
+        "or later",
+        "ou toute version ultérieure",
+        "ou ultérieure",
+        "ou ultérieur",
+        "o cualquier versión posterior",
+        "o posterior",
+    ] {
+        if text.contains(phrase) {
+            or_later = true;
+            text = text.replace(phrase, " ");
+        }
+    }
+    let only = text.contains("only");
+    // words and versions: `gplv3+` → `gpl`, `3`; `cc-by-sa-4.0` → `cc by sa 4.0`
+    let mut words: Vec<String> = Vec::new();
+    let mut version: Option<String> = None;
+    for token in text
+        .split(|c: char| c.is_whitespace() || matches!(c, '-' | '_' | '"' | '(' | ')' | ',' | ':'))
+    {
+        let token = token.trim_end_matches('+');
+        if token.is_empty() {
+            continue;
+        }
+        let split = token
+            .char_indices()
+            .find(|(i, c)| {
+                c.is_ascii_digit()
+                    || (*c == 'v' && token[i + 1..].starts_with(|d: char| d.is_ascii_digit()))
+            })
+            .map(|(i, _)| i)
+            .unwrap_or(token.len());
+        let (word, rest) = token.split_at(split);
+        if !word.is_empty() && word != "v" && word != "version" {
+            words.push(word.to_string());
+        }
+        let rest = rest.trim_start_matches('v').trim_end_matches('.');
+        if !rest.is_empty()
+            && version.is_none()
+            && rest.chars().all(|c| c.is_ascii_digit() || c == '.')
+        {
+            version = Some(rest.to_string());
+        }
+    }
+    let has = |w: &str| words.iter().any(|x| x == w);
+    let v = |default: Option<&str>| -> Option<String> {
+        match version.as_deref() {
+            Some(v) if v.contains('.') => Some(v.to_string()),
+            Some(v) => Some(format!("{v}.0")),
+            None => default.map(str::to_string),
+        }
+    };
+    let exact = |id: String| -> Family {
+        match spdx::license_id(&id) {
+            Some(l) if !l.is_deprecated() => Family::Found(l.name.to_string()),
+            _ => Family::Ambiguous,
+        }
+    };
+    let gnu = |base: &str, earliest: &str| -> Family {
+        let (ver, later) = match v(None) {
+            Some(ver) => (ver, or_later && !only),
+            // no version: any version may be chosen (GPL-2.0 §9, GPL-3.0 §14)
+            None => (earliest.to_string(), true),
+        };
+        let suffix = if later { "or-later" } else { "only" };
+        exact(format!("{base}-{ver}-{suffix}"))
+    };
+    let general_public = has("general") && has("public");
+    if has("agpl") || has("affero") {
+        return gnu("AGPL", "3.0");
+    }
+    if has("lgpl") || (general_public && (has("lesser") || has("library"))) {
+        return gnu("LGPL", "2.0");
+    }
+    if has("gpl") || (general_public && has("gnu")) || (general_public && words.len() <= 4) {
+        return gnu("GPL", "1.0");
+    }
+    if has("apache") || has("asl") {
+        return exact(format!("Apache-{}", v(Some("2.0")).unwrap_or_default()));
+    }
+    if has("mpl") || has("mozilla") {
+        return exact(format!("MPL-{}", v(Some("2.0")).unwrap_or_default()));
+    }
+    if has("eupl") || (has("european") && has("union")) {
+        return exact(format!("EUPL-{}", v(Some("1.2")).unwrap_or_default()));
+    }
+    if has("epl") || has("eclipse") {
+        return match v(None) {
+            Some(ver) => exact(format!("EPL-{ver}")),
+            None => Family::Ambiguous,
+        };
+    }
+    if has("etalab") || has("ouverte") {
+        return match version.as_deref() {
+            None | Some("2" | "2.0") => Family::Found("etalab-2.0".to_string()),
+            _ => Family::Ambiguous,
+        };
+    }
+    if has("cecill") {
+        let variant = if has("b") {
+            "B".to_string()
+        } else if has("c") {
+            "C".to_string()
+        } else if let Some(ver) = v(None) {
+            ver
+        } else {
+            return Family::Ambiguous;
+        };
+        return exact(format!("CECILL-{variant}"));
+    }
+    if let Some(cc) = creative_commons(&words) {
+        return match cc {
+            None => Family::Ambiguous,
+            Some(cc) if cc == "CC0" => Family::Found("CC0-1.0".to_string()),
+            Some(cc) => match v(None) {
+                Some(ver) => exact(format!("{cc}-{ver}")),
+                None => Family::Ambiguous,
+            },
+        };
+    }
+    if has("bsd") {
+        let clauses = if has("new") || has("modified") || has("revised") {
+            Some("3")
+        } else if has("simplified") || has("freebsd") {
+            Some("2")
+        } else {
+            version.as_deref().and_then(|v| v.split('.').next())
+        };
+        return match clauses {
+            Some(n @ ("2" | "3" | "4")) => Family::Found(format!("BSD-{n}-Clause")),
+            _ => Family::Ambiguous,
+        };
+    }
+    if has("mit") || has("expat") {
+        return Family::Found("MIT".to_string());
+    }
+    if has("odbl") || (has("open") && has("database")) {
+        return Family::Found("ODbL-1.0".to_string());
+    }
+    for (word, id) in [
+        ("isc", "ISC"),
+        ("unlicense", "Unlicense"),
+        ("wtfpl", "WTFPL"),
+        ("zlib", "Zlib"),
+        ("pddl", "PDDL-1.0"),
+        ("boost", "BSL-1.0"),
+    ] {
+        if has(word) {
+            return Family::Found(id.to_string());
+        }
+    }
+    Family::None
+}
+
+/// `Some(Some("CC-BY-SA"))`, `Some(Some("CC0"))`, `Some(None)` for Creative Commons without a
+/// licence element, `None` when the words are not Creative Commons.
+fn creative_commons(words: &[String]) -> Option<Option<String>> {
+    let has = |w: &str| words.iter().any(|x| x == w);
+    let mut parts: Vec<&str> = Vec::new();
+    let joined = words.concat();
+    let cc = has("cc") || (has("creative") && has("commons")) || joined.starts_with("ccby");
+    if !cc {
+        return None;
+    }
+    if has("cc0") || has("zero") || joined.starts_with("cc0") {
+        return Some(Some("CC0".to_string()));
+    }
+    let glued = words
+        .iter()
+        .find(|w| w.starts_with("ccby"))
+        .map(|w| w.trim_start_matches("cc").to_string())
+        .unwrap_or_default();
+    let flag = |short: &str, long: &[&str]| {
+        has(short) || long.iter().any(|l| has(l)) || glued.contains(short)
+    };
+    if flag("by", &["attribution"]) {
+        parts.push("BY");
+    } else {
+        return Some(None);
+    }
+    if flag("nc", &["noncommercial"]) || (has("non") && has("commercial")) {
+        parts.push("NC");
+    }
+    if flag("nd", &["noderivatives", "noderivs"]) || (has("no") && has("derivatives")) {
+        parts.push("ND");
+    }
+    if flag("sa", &["sharealike"]) || (has("share") && has("alike")) {
+        parts.push("SA");
+    }
+    Some(Some(format!("CC-{}", parts.join("-"))))
+}
+
+/// An expression of names joined by `/`, `or`, `ou`, `|` (OR) or `and`, `et`, `&`, `,`, `;`
+/// (AND), with parentheses and `WITH`.
+fn expression(s: &str) -> Option<String> {
+    let mut text = s.to_string();
+    for (from, to) in [
+        ("and/or", " OR "),
+        ("And/Or", " OR "),
+        ("AND/OR", " OR "),
+        ("(", " ( "),
+        (")", " ) "),
+        ("/", " / "),
+        ("|", " | "),
+        (",", " , "),
+        (";", " ; "),
+        ("&", " & "),
+    ] {
+        text = text.replace(from, to);
+    }
+    // `or later` belongs to the licence, not to the operator
+    let protected = protect_or_later(&text);
+    let mut out: Vec<String> = Vec::new();
+    let mut words: Vec<&str> = Vec::new();
+    let mut after_with = false;
+    let flush = |words: &mut Vec<&str>, out: &mut Vec<String>, after_with: bool| -> Option<()> {
+        if words.is_empty() {
+            return Some(());
+        }
+        let t = words.join(" ").replace('\u{1}', " or");
+        words.clear();
+        if after_with {
+            out.push(spdx::exception_id(t.trim())?.name.to_string());
+        } else {
+            out.push(term(&t)?);
+        }
+        Some(())
+    };
+    for w in protected.split_whitespace() {
+        let op = match w.to_lowercase().as_str() {
+            "or" | "ou" | "/" | "|" => Some("OR"),
+            "and" | "et" | "&" | "," | ";" => Some("AND"),
+            "with" => Some("WITH"),
+            "(" => Some("("),
+            ")" => Some(")"),
+            _ => None,
+        };
+        match op {
+            Some(op) => {
+                flush(&mut words, &mut out, after_with)?;
+                after_with = op == "WITH";
+                out.push(op.to_string());
+            }
+            None => words.push(w),
+        }
+    }
+    flush(&mut words, &mut out, after_with)?;
+    let joined = out.join(" ").replace("( ", "(").replace(" )", ")");
+    (!joined.is_empty()).then_some(joined)
+}
+
+fn drop_comma_before_version(s: &str) -> String {
+    let lower = s.to_ascii_lowercase();
+    match lower.find(", version").or_else(|| lower.find(", v")) {
+        Some(i) => format!("{}{}", &s[..i], &s[i + 1..]),
+        None => s.to_string(),
+    }
+}
+
+/// True when `s` holds an operator of [`expression`] outside ` or later`.
+fn has_operator(s: &str) -> bool {
+    let spaced = s
+        .replace(['/', '|', ',', ';', '&', '(', ')'], " / ")
+        .to_ascii_lowercase();
+    protect_or_later(&spaced)
+        .split_whitespace()
+        .any(|w| matches!(w, "/" | "or" | "ou" | "and" | "et" | "with"))
+}
+
+/// Marks ` or later` / ` or any later version` so the splitter keeps them in the term.
+fn protect_or_later(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &lower[i..];
+        if rest.starts_with(" or later") || rest.starts_with(" or any later") {
+            out.push('\u{1}');
+            i += " or".len();
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Option<String> {
+        normalise(s)
+    }
+
+    #[test]
+    fn deprecated_and_plus_ids_become_current_ids() {
+        for (raw, want) in [
+            ("GPL-3.0", "GPL-3.0-only"),
+            ("GPL-2.0", "GPL-2.0-only"),
+            ("AGPL-3.0", "AGPL-3.0-only"),
+            ("LGPL-2.1", "LGPL-2.1-only"),
+            ("LGPL-3.0", "LGPL-3.0-only"),
+            ("GPL-3.0+", "GPL-3.0-or-later"),
+            ("GPL-2.0+", "GPL-2.0-or-later"),
+            ("AGPL-3.0+", "AGPL-3.0-or-later"),
+            ("LGPL-2.1+", "LGPL-2.1-or-later"),
+            ("gpl-3.0", "GPL-3.0-only"),
+            ("mit", "MIT"),
+            ("apache-2.0", "Apache-2.0"),
+            ("CECILL-C", "CECILL-C"),
+            ("cecill-2.1", "CECILL-2.1"),
+            ("etalab-2.0", "etalab-2.0"),
+        ] {
+            assert_eq!(n(raw).as_deref(), Some(want), "{raw}");
+        }
+    }
+
+    #[test]
+    fn valid_expressions_are_kept_with_upper_case_operators() {
+        assert_eq!(n("MIT OR Apache-2.0").as_deref(), Some("MIT OR Apache-2.0"));
+        assert_eq!(n("MIT or Apache-2.0").as_deref(), Some("MIT OR Apache-2.0"));
+        assert_eq!(
+            n("GPL-2.0-or-later WITH Classpath-exception-2.0").as_deref(),
+            Some("GPL-2.0-or-later WITH Classpath-exception-2.0")
+        );
+        assert_eq!(
+            n("(MIT AND BSD-3-Clause) OR GPL-3.0-only").as_deref(),
+            Some("(MIT AND BSD-3-Clause) OR GPL-3.0-only")
+        );
+    }
+
+    #[test]
+    fn common_names_map_to_spdx_ids() {
+        for (raw, want) in [
+            ("GNU Affero General Public License v3.0", "AGPL-3.0-only"),
+            ("GNU General Public License v3.0", "GPL-3.0-only"),
+            (
+                "GNU General Public License v2.0 or later",
+                "GPL-2.0-or-later",
+            ),
+            ("GNU GPL v2", "GPL-2.0-only"),
+            ("GNU Lesser General Public License v2.1", "LGPL-2.1-only"),
+            (
+                "GNU Affero General Public License v3.0 (AGPL-3.0)",
+                "AGPL-3.0-only",
+            ),
+            ("Apache 2", "Apache-2.0"),
+            ("Apache License 2.0", "Apache-2.0"),
+            ("Apache License, Version 2.0", "Apache-2.0"),
+            ("apache V2.0", "Apache-2.0"),
+            ("Apache", "Apache-2.0"),
+            ("MIT License", "MIT"),
+            ("The MIT License (MIT)", "MIT"),
+            ("Licence MIT/X11", "MIT"),
+            ("Expat", "MIT"),
+            ("BSD 3-Clause", "BSD-3-Clause"),
+            (
+                "BSD 3-Clause \"New\" or \"Revised\" License",
+                "BSD-3-Clause",
+            ),
+            ("BSD-2-Clause \"Simplified\" License", "BSD-2-Clause"),
+            ("New BSD License", "BSD-3-Clause"),
+            ("Mozilla Public License 2.0", "MPL-2.0"),
+            ("MPL2", "MPL-2.0"),
+            ("EUPL 1.2", "EUPL-1.2"),
+            ("EUPL", "EUPL-1.2"),
+            ("European Union Public Licence v. 1.2", "EUPL-1.2"),
+            ("Licence Ouverte 2.0", "etalab-2.0"),
+            ("Licence Ouverte / Open Licence 2.0", "etalab-2.0"),
+            ("Etalab 2.0", "etalab-2.0"),
+            ("CC BY 4.0", "CC-BY-4.0"),
+            ("CC-BY-SA 4.0", "CC-BY-SA-4.0"),
+            (
+                "Creative Commons Attribution 4.0 International",
+                "CC-BY-4.0",
+            ),
+            (
+                "Creative Commons Attribution-ShareAlike 3.0",
+                "CC-BY-SA-3.0",
+            ),
+            ("CC0", "CC0-1.0"),
+            ("GPL2", "GPL-2.0-only"),
+            ("GPL V2.0", "GPL-2.0-only"),
+            ("GPLv3", "GPL-3.0-only"),
+            ("GPLv2+", "GPL-2.0-or-later"),
+            ("AGPLv3+", "AGPL-3.0-or-later"),
+            ("AGPL3", "AGPL-3.0-only"),
+            ("LGPL2.1", "LGPL-2.1-only"),
+            ("LGPL-v2.1", "LGPL-2.1-only"),
+            ("LGPL V2", "LGPL-2.0-only"),
+            ("License :: OSI Approved :: MIT License", "MIT"),
+            ("Open Database License", "ODbL-1.0"),
+        ] {
+            assert_eq!(n(raw).as_deref(), Some(want), "{raw}");
+        }
+    }
+
+    #[test]
+    fn gnu_names_without_a_version_allow_any_version() {
+        assert_eq!(n("GPL").as_deref(), Some("GPL-1.0-or-later"));
+        assert_eq!(n("LGPL").as_deref(), Some("LGPL-2.0-or-later"));
+        assert_eq!(n("AGPL").as_deref(), Some("AGPL-3.0-or-later"));
+    }
+
+    #[test]
+    fn lists_of_names_become_expressions() {
+        assert_eq!(
+            n("GPL2 / LGPL2").as_deref(),
+            Some("GPL-2.0-only OR LGPL-2.0-only")
+        );
+        assert_eq!(
+            n("LGPL/GPL/MPL").as_deref(),
+            Some("LGPL-2.0-or-later OR GPL-1.0-or-later OR MPL-2.0")
+        );
+        assert_eq!(n("MIT and CC-BY-4.0").as_deref(), Some("MIT AND CC-BY-4.0"));
+        assert_eq!(
+            n("GNU GPL v3 or later, CC BY-SA 4.0").as_deref(),
+            Some("GPL-3.0-or-later AND CC-BY-SA-4.0")
+        );
+    }
+
+    #[test]
+    fn no_assertion_other_and_unparseable_give_nothing() {
+        for raw in [
+            "",
+            " ",
+            "NOASSERTION",
+            "other",
+            "Other",
+            "NONE",
+            "0",
+            "unknown",
+            "Creative Commons",
+            "Ccbysa",
+            "BSD",
+            "CPA",
+            "Proprietary",
+            "see LICENSE.md",
+            "Licence Ouverte 1.0",
+            "commitment",
+            "GPL-9.0",
+            "MIT (",
+        ] {
+            assert_eq!(n(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn every_result_is_a_strict_spdx_expression_and_a_fixed_point() {
+        let inputs = [
+            "GPL-3.0",
+            "AGPL-3.0+",
+            "Apache 2",
+            "MIT License",
+            "GPL2 / LGPL2",
+            "LGPL/GPL/MPL",
+            "CC BY 4.0",
+            "Licence Ouverte 2.0",
+            "MIT OR Apache-2.0",
+            "gplv3",
+            "EUPL 1.1",
+            "BSD 3-Clause",
+            "GNU Affero General Public License v3.0",
+            "CECILL-B",
+            "mpl",
+            "MIT, Apache-2.0",
+            "Apache-2.0 WITH LLVM-exception",
+            "GPL-2.0-or-later",
+        ];
+        for raw in inputs {
+            let once = n(raw).unwrap_or_else(|| panic!("{raw} maps"));
+            assert!(Expression::parse(&once).is_ok(), "{raw} → {once}");
+            assert_eq!(n(&once).as_deref(), Some(once.as_str()), "{raw}");
+        }
+    }
+
+    #[test]
+    fn open_source_follows_osi_and_fsf_flags() {
+        assert_eq!(is_open("MIT"), Some(true));
+        assert_eq!(is_open("AGPL-3.0-only"), Some(true));
+        assert_eq!(is_open("CC-BY-4.0"), Some(true)); // FSF free
+        assert_eq!(is_open("CC-BY-NC-4.0"), Some(false));
+        assert_eq!(is_open("etalab-2.0"), Some(false)); // neither list
+        assert_eq!(is_open("CC-BY-NC-4.0 OR MIT"), Some(true));
+        assert_eq!(is_open("CC-BY-NC-4.0 AND MIT"), Some(false));
+        assert_eq!(is_open("LicenseRef-x"), Some(false));
+        assert_eq!(is_open("not a licence"), None);
+    }
+}
