@@ -119,9 +119,13 @@ fn init_logging(verbose: u8, quiet: u8, format: LogFormat) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("CIVICRAWL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("civicrawl={level},warn")));
+    // Colours only on a terminal (cron mails and log files get plain text), never with NO_COLOR.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .with_target(false);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
