@@ -4,12 +4,17 @@
 //! A value that cannot be understood is dropped from the typed field and reported as an
 //! [`Issue`]; it never fails the record or the source (SPEC section 7).
 
+pub mod category;
 pub mod country;
 pub mod language;
 pub mod license;
+pub mod tags;
 pub mod text;
 pub mod url;
 pub mod values;
+
+#[cfg(test)]
+mod shared_data;
 
 use chrono::{DateTime, Utc};
 
@@ -122,8 +127,22 @@ pub fn normalise(
             issue("wikidata", format!("not a Wikidata item id: `{value}`"));
         }
     }
-    rec.categories = values::list(raw.all("categories"), text::plain);
-    rec.tags = values::list(raw.all("tags"), values::tag);
+    rec.tags = values::list(raw.all("tags"), tags::normalise);
+    let source_categories: Vec<String> = raw
+        .all("categories")
+        .iter()
+        .map(|c| text::plain(c))
+        .collect();
+    let (categories, other) =
+        category::assign(&source_categories, &rec.tags, rec.description.as_deref());
+    rec.categories = categories;
+    // A source category outside the vocabulary is kept as a tag.
+    if !other.is_empty() {
+        rec.tags.extend(other.iter().map(|c| tags::normalise(c)));
+        rec.tags.retain(|t| !t.is_empty());
+        rec.tags.sort();
+        rec.tags.dedup();
+    }
     for (field, slot, f, what) in [
         (
             "countries",

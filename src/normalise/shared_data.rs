@@ -1,0 +1,114 @@
+//! The licence, country and language normalisers over real third-party data in
+//! `../shared/data` (DPG nominees, SILL 2019, publiccode.yml examples, code.gouv.fr OSPO list).
+//! Skipped when that directory is absent. Run with `--nocapture` to see the figures.
+
+use std::path::PathBuf;
+
+use super::{country, language, license};
+
+fn data_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    dir.is_dir().then_some(dir)
+}
+
+/// (mapped, total, values that did not map)
+fn rate(values: &[String], f: impl Fn(&str) -> Option<String>) -> (usize, usize, Vec<String>) {
+    let mut missed = Vec::new();
+    for v in values {
+        if f(v).is_none() {
+            missed.push(v.clone());
+        }
+    }
+    (values.len() - missed.len(), values.len(), missed)
+}
+
+/// Values of `key:` lines in a YAML file, and of the `- item` lines under it.
+fn yaml_values(text: &str, key: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let t = line.trim_start();
+        let Some(rest) = t.strip_prefix(key).and_then(|r| r.strip_prefix(':')) else {
+            continue;
+        };
+        let rest = rest.trim().trim_matches('"');
+        if !rest.is_empty() {
+            out.push(rest.to_string());
+            continue;
+        }
+        while let Some(next) = lines.peek() {
+            match next.trim_start().strip_prefix("- ") {
+                Some(item) => {
+                    out.push(item.trim().trim_matches('"').to_string());
+                    lines.next();
+                }
+                None => break,
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn real_licences_countries_and_languages_map() {
+    let Some(dir) = data_dir() else {
+        eprintln!("skipped: no shared data directory");
+        return;
+    };
+    // DPG nominees: license[].spdx
+    let dpg: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("dpga/nominees-index.json")).unwrap(),
+    )
+    .unwrap();
+    let dpg_licences: Vec<String> = dpg
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["license"].as_array().cloned().unwrap_or_default())
+        .filter_map(|l| l["spdx"].as_str().map(str::to_string))
+        .collect();
+    let (ok, n, missed) = rate(&dpg_licences, license::normalise);
+    eprintln!("DPG nominees licences: {ok}/{n} mapped; missed {missed:?}");
+    assert_eq!(ok, n, "every DPG licence id maps");
+
+    // SILL 2019: free-text LICENCE column
+    let mut rdr = csv::Reader::from_path(dir.join("sill/sill-2019.csv")).unwrap();
+    let col = rdr
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "LICENCE")
+        .unwrap();
+    let sill: Vec<String> = rdr
+        .records()
+        .filter_map(|r| r.ok())
+        .map(|r| r[col].trim().to_string())
+        .filter(|v| !v.is_empty() && !license::is_no_assertion(v))
+        .collect();
+    let (ok, n, missed) = rate(&sill, license::normalise);
+    eprintln!("SILL 2019 licences: {ok}/{n} mapped; missed {missed:?}");
+    assert!(ok * 100 >= n * 90, "SILL: {ok}/{n}");
+
+    // publiccode.yml examples: legal.license, countries, availableLanguages
+    let mut pc_licences = Vec::new();
+    let mut countries = Vec::new();
+    let mut languages = Vec::new();
+    for f in ["publiccode.example.yml", "publiccode.minimal.yml"] {
+        let text = std::fs::read_to_string(dir.join("publiccode-yml").join(f)).unwrap();
+        pc_licences.extend(yaml_values(&text, "license"));
+        countries.extend(yaml_values(&text, "countries"));
+        countries.extend(yaml_values(&text, "unsupportedCountries"));
+        languages.extend(yaml_values(&text, "availableLanguages"));
+    }
+    let ospo = std::fs::read_to_string(dir.join("codegouvfr/fr-public-sector-ospo.yml")).unwrap();
+    countries.extend(yaml_values(&ospo, "country"));
+    let (ok, n, missed) = rate(&pc_licences, license::normalise);
+    eprintln!("publiccode.yml licences: {ok}/{n} mapped; missed {missed:?}");
+    assert_eq!(ok, n);
+    let (ok, n, missed) = rate(&countries, country::normalise);
+    eprintln!("publiccode.yml + OSPO countries: {ok}/{n} mapped; missed {missed:?}");
+    assert_eq!(ok, n);
+    let (ok, n, missed) = rate(&languages, language::normalise);
+    eprintln!("publiccode.yml languages: {ok}/{n} mapped; missed {missed:?}");
+    assert_eq!(ok, n);
+}
