@@ -127,7 +127,6 @@ pub const VOCABULARY: &[Category] = &[
             "conflict of interest",
             "corruption",
             "corrupcion",
-            "redicion de cuentas",
             "rendicion de cuentas",
             "redevabilite",
             "promise tracker",
