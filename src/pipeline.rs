@@ -5,6 +5,14 @@
 //! and the raw archive through the state store) → each source's records saved (or its old
 //! ones kept stale) → `build`. `build`: the state store's records → normalise → resolve →
 //! publish, with no network, so a rebuild from the same state gives the same data files.
+//!
+//! A forge source stopped by an API rate limit (`Harvest::rate_limited`) is `rate-limited`:
+//! the records it found are saved together with its earlier records not found this time
+//! (so a partial harvest never shrinks the catalogue), and the report names the reason; the
+//! next run starts again, its already-fetched pages answered 304 through the state store.
+//!
+//! Tokens: the environment variable a source names in `token_env` is read here, when the
+//! source runs (`env_secret`), and handed to the kind as a `Secret`; nothing else reads it.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -45,7 +53,8 @@ pub struct RunOptions {
 #[derive(Clone, Debug)]
 pub struct SourceOutcome {
     pub id: String,
-    /// `ok`, `failed` (kept stale) or `held` (record count fell; kept stale).
+    /// `ok`, `failed` (kept stale), `held` (record count fell; kept stale) or
+    /// `rate-limited` (stopped by an API rate limit; what it found is saved).
     pub status: &'static str,
     pub records: usize,
     pub error: Option<String>,
@@ -56,6 +65,8 @@ pub struct SourceOutcome {
     pub robots_skipped: Vec<String>,
     pub issues: Vec<Issue>,
     pub duration_ms: u128,
+    /// Pauses and waits for API rate limits.
+    pub rate_limit_waits: u64,
 }
 
 impl SourceOutcome {
@@ -260,6 +271,7 @@ async fn crawl_all(decls: Vec<Declaration>, fetcher: Arc<Fetcher>) -> Vec<Source
                     source_id: &decl.id,
                     fetcher: &fetcher,
                     stats: &stats,
+                    secret: env_secret,
                 };
                 kinds::run(&decl.source, &cx).await
             };
@@ -275,6 +287,14 @@ async fn crawl_all(decls: Vec<Declaration>, fetcher: Arc<Fetcher>) -> Vec<Source
     }
     out.sort_by(|a, b| a.outcome.id.cmp(&b.outcome.id));
     out
+}
+
+/// The credential in the environment variable `name`, if set and not empty.
+fn env_secret(name: &str) -> Option<crate::model::Secret> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| crate::model::Secret::new(v.trim()))
 }
 
 fn finish_source(
@@ -296,9 +316,18 @@ fn finish_source(
         robots_skipped: Vec::new(),
         issues: Vec::new(),
         duration_ms: started.elapsed().as_millis(),
+        rate_limit_waits: FetchStats::get(&stats.rate_limit_waits),
     };
     let records = match result {
         Ok(h) => {
+            if let Some(reason) = h.rate_limited {
+                tracing::error!(source_id = %id, records = h.records.len(), "source stopped by a rate limit: {reason}");
+                outcome.status = "rate-limited";
+                outcome.error = Some(format!(
+                    "stopped by the API rate limit after {} records (kept): {reason}",
+                    h.records.len()
+                ));
+            }
             outcome.records = h.records.len();
             outcome.issues = h.issues;
             outcome.robots_skipped = h.robots_skipped;
@@ -328,7 +357,15 @@ fn save_harvest(
     accept_drop: bool,
 ) -> Result<SourceOutcome, StateError> {
     let o = &mut h.outcome;
-    if !o.failed() {
+    if o.status == "rate-limited" {
+        let found: std::collections::HashSet<String> =
+            h.records.iter().map(|r| r.record_id.clone()).collect();
+        for old in store.source_records(&o.id)? {
+            if !found.contains(&old.raw.record_id) {
+                h.records.push(old.raw);
+            }
+        }
+    } else if !o.failed() {
         let before = store.record_count(&o.id)?;
         let now = h.records.len() as i64;
         if !accept_drop && before > 0 && now * 2 < before {
@@ -342,10 +379,9 @@ fn save_harvest(
     let run = SourceRun {
         run_id: run_id.to_string(),
         source_id: o.id.clone(),
-        status: if o.failed() {
-            "stale".to_string()
-        } else {
-            "ok".to_string()
+        status: match o.status {
+            "ok" | "rate-limited" => o.status.to_string(),
+            _ => "stale".to_string(),
         },
         records: o.records as i64,
         requests: o.requests as i64,
@@ -353,7 +389,7 @@ fn save_harvest(
         error: o.error.clone(),
         duration_ms: o.duration_ms as i64,
     };
-    if o.failed() {
+    if o.failed() && o.status != "rate-limited" {
         store.keep_stale(&run)?;
     } else {
         store.save_source(&run, &h.records, h.fetched_at)?;
@@ -471,6 +507,7 @@ fn report_json(
                     "requests": o.requests,
                     "not_modified": o.not_modified,
                     "retries": o.retries,
+                    "rate_limit_waits": o.rate_limit_waits,
                     "robots_disallowed": o.robots_disallowed,
                     "robots_skipped_urls": o.robots_skipped,
                     "duration_ms": o.duration_ms as u64,

@@ -7,12 +7,19 @@
 //! (`client.rs`) → retry policy (`retry.rs`). Every attempt, retries and the robots.txt fetch
 //! included, waits on the host limiter and is counted in [`FetchStats::requests`].
 //!
+//! A request marked with [`ApiLimits`] is a call to a rate-limited API (GitHub, GitLab): it
+//! skips robots.txt (which governs crawlers of web pages, not documented APIs with their own
+//! limits), runs at most one at a time per origin and credential, pauses when the announced
+//! budget is spent and waits out rate-limited answers (403/429) instead of failing, up to its
+//! `max_wait` (`ratelimit.rs`). Those waits do not use up `max_attempts`.
+//!
 //! Request headers and bearer tokens are never logged nor put in errors.
 
 pub mod archive;
 mod client;
 pub mod conditional;
 mod politeness;
+mod ratelimit;
 mod retry;
 mod robots;
 #[cfg(test)]
@@ -21,7 +28,7 @@ mod tests;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use chrono::{DateTime, Utc};
 use tokio::sync::Semaphore;
@@ -32,10 +39,12 @@ use crate::model::{Rate, Secret};
 use crate::settings::CrawlSettings;
 
 pub use client::{install_crypto_provider, user_agent};
+pub use ratelimit::ApiLimits;
 
 use client::{AttemptError, BodyCap};
 use conditional::{Cache, conditional_request, credential_hash};
 use politeness::{Host, Hosts};
+use ratelimit::{Lane, Lanes};
 use retry::{Failure, RetryDecision, RetryPolicy};
 use robots::Robots;
 
@@ -47,6 +56,8 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// A bearer token, sent as `Authorization: Bearer …`. Never logged.
     pub bearer: Option<Secret>,
+    /// Set for calls to a rate-limited API: see [`ApiLimits`] and the module docs.
+    pub api: Option<ApiLimits>,
 }
 
 impl Request {
@@ -56,6 +67,7 @@ impl Request {
             url,
             headers: Vec::new(),
             bearer: None,
+            api: None,
         }
     }
 }
@@ -67,6 +79,7 @@ impl fmt::Debug for Request {
             .field("url", &self.url.as_str())
             .field("headers", &names)
             .field("bearer", &self.bearer)
+            .field("api", &self.api)
             .finish()
     }
 }
@@ -108,6 +121,9 @@ pub struct FetchStats {
     pub not_modified: AtomicU64,
     pub robots_disallowed: AtomicU64,
     pub bytes: AtomicU64,
+    /// Pauses and waits for an API's rate limit (each also counted in `retries` when it
+    /// retried a rate-limited answer).
+    pub rate_limit_waits: AtomicU64,
 }
 
 impl FetchStats {
@@ -148,6 +164,9 @@ pub enum FetchError {
     TooManyRedirects { url: String },
     #[error("GET {url}: {message}")]
     Refused { url: String, message: String },
+    /// An API's rate limit would keep the request waiting past its `max_wait`.
+    #[error("GET {url}: rate limited: {reason}")]
+    RateLimited { url: String, reason: String },
 }
 
 fn snippet_suffix(body: &str) -> String {
@@ -177,6 +196,7 @@ pub struct Fetcher {
     policy: RetryPolicy,
     max_body_bytes: u64,
     cache: Option<Cache>,
+    lanes: Lanes,
 }
 
 impl Fetcher {
@@ -189,6 +209,7 @@ impl Fetcher {
             policy: RetryPolicy::from_settings(settings),
             max_body_bytes: settings.max_body_bytes,
             cache: None,
+            lanes: Lanes::default(),
         })
     }
 
@@ -219,6 +240,15 @@ impl Fetcher {
         stats: &FetchStats,
     ) -> Result<Response, FetchError> {
         let host = self.host_of(&req.url)?;
+        let cap = BodyCap {
+            max: self.max_body_bytes,
+            truncate: false,
+        };
+        if req.api.is_some() {
+            let lane = self.lanes.get(&host.origin, &credential_hash(req));
+            let _turn = lane.turn.lock().await;
+            return self.fetch_cached(&host, req, cap, stats).await;
+        }
         let robots = host
             .robots
             .get_or_init(|| self.fetch_robots(&host, stats))
@@ -240,10 +270,6 @@ impl Fetcher {
             }
             _ => {}
         }
-        let cap = BodyCap {
-            max: self.max_body_bytes,
-            truncate: false,
-        };
         self.fetch_cached(&host, req, cap, stats).await
     }
 
@@ -364,8 +390,17 @@ impl Fetcher {
     ) -> Result<Response, FetchError> {
         let started = Instant::now();
         let url = req.url.as_str();
+        let mut limiting = req.api.map(|limits| Limiting {
+            limits,
+            lane: self.lanes.get(&host.origin, &credential_hash(req)),
+            waited: Duration::ZERO,
+            hits: 0,
+        });
         let mut attempt = 0u32;
         loop {
+            if let Some(l) = &mut limiting {
+                l.pause_if_spent(url, stats).await?;
+            }
             attempt += 1;
             host.until_ready().await;
             let permit = self
@@ -377,6 +412,18 @@ impl Fetcher {
             debug!(url, attempt, "sending GET");
             let result = client::attempt(&self.client, req, cap).await;
             drop(permit);
+            if let (Some(l), Ok(answer)) = (&mut limiting, &result) {
+                l.lane.observe(&answer.headers);
+                let now = SystemTime::now();
+                if let Some(signal) =
+                    ratelimit::detect(answer.status, &answer.headers, &answer.body, now)
+                {
+                    // A rate-limited answer does not use up an attempt.
+                    attempt -= 1;
+                    l.after_limited(url, answer.status, signal, stats).await?;
+                    continue;
+                }
+            }
             let (failure, error) = match result {
                 Ok(answer) if (200..300).contains(&answer.status) || answer.status == 304 => {
                     debug!(
@@ -416,6 +463,80 @@ impl Fetcher {
                 }
             }
         }
+    }
+}
+
+/// One API request's rate-limit bookkeeping: its lane and the time it waited so far.
+struct Limiting {
+    limits: ApiLimits,
+    lane: Arc<Lane>,
+    waited: Duration,
+    hits: u32,
+}
+
+impl Limiting {
+    /// Pauses until the reset when the last answer on this lane spent the budget.
+    async fn pause_if_spent(&mut self, url: &str, stats: &FetchStats) -> Result<(), FetchError> {
+        match self.lane.take_pause(SystemTime::now()) {
+            Some(pause) => {
+                self.sleep(
+                    url,
+                    pause,
+                    stats,
+                    "rate-limit budget spent; pausing until it resets",
+                )
+                .await
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Waits out a rate-limited answer (then the caller sends again).
+    async fn after_limited(
+        &mut self,
+        url: &str,
+        status: u16,
+        signal: Option<Duration>,
+        stats: &FetchStats,
+    ) -> Result<(), FetchError> {
+        self.hits += 1;
+        if self.hits > ratelimit::MAX_LIMITED_RETRIES {
+            return Err(FetchError::RateLimited {
+                url: url.to_string(),
+                reason: format!(
+                    "still limited (HTTP {status}) after {} waits",
+                    self.hits - 1
+                ),
+            });
+        }
+        let wait = ratelimit::limit_wait(&self.limits, signal, self.hits);
+        FetchStats::bump(&stats.retries, 1);
+        self.sleep(url, wait, stats, "rate limited; waiting before retrying")
+            .await
+    }
+
+    async fn sleep(
+        &mut self,
+        url: &str,
+        wait: Duration,
+        stats: &FetchStats,
+        what: &str,
+    ) -> Result<(), FetchError> {
+        if self.waited + wait > self.limits.max_wait {
+            return Err(FetchError::RateLimited {
+                url: url.to_string(),
+                reason: format!(
+                    "the limit lifts in {} s, which would pass `max_wait` ({} s)",
+                    wait.as_secs(),
+                    self.limits.max_wait.as_secs()
+                ),
+            });
+        }
+        FetchStats::bump(&stats.rate_limit_waits, 1);
+        warn!(url, wait_ms = wait.as_millis() as u64, "{what}");
+        tokio::time::sleep(wait).await;
+        self.waited += wait;
+        Ok(())
     }
 }
 

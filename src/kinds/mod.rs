@@ -3,7 +3,10 @@
 //!
 //! * [`json`](JsonSource): feeds and registries, JSONPath mappings, `next` pagination;
 //! * [`csv`](CsvSource): whole-file inventories, column mappings;
-//! * [`html`](HtmlSource): directory sites, CSS selectors, `next_page` and detail pages.
+//! * [`html`](HtmlSource): directory sites, CSS selectors, `next_page` and detail pages;
+//! * [`github`](GithubSource) and [`gitlab`](GitlabSource): forge APIs, `Link` pagination,
+//!   search slicing, rate limits, publiccode.yml (they fetch through `github::api`, a seam
+//!   that keeps response headers, instead of `Pages`).
 //!
 //! Every kind fetches through `crawl` only (the `Fetcher`, behind the small `Pages` trait so
 //! walks are testable offline). A URL disallowed by robots.txt is skipped and listed in
@@ -16,9 +19,15 @@
 //! relative links in `homepage`, `repository` and `logo` resolve against the page URL; the
 //! record id is the `record_id` mapping, else the detail page URL (html), else a content
 //! hash; a repeated id keeps the first record and reports the others.
+//!
+//! A forge source stopped by a rate limit that would outlast its `max_wait` returns the
+//! records found so far with [`Harvest::rate_limited`] set; the pipeline saves them and
+//! marks the source `rate-limited`.
 
 mod csv;
 mod decl;
+mod github;
+mod gitlab;
 mod html;
 mod json;
 mod mapping;
@@ -31,11 +40,13 @@ use tracing::Instrument;
 use url::Url;
 
 pub use self::csv::CsvSource;
+pub use self::github::GithubSource;
+pub use self::gitlab::GitlabSource;
 pub use self::html::HtmlSource;
 pub use self::json::JsonSource;
 use self::pages::{FetcherPages, MAX_PAGES, Pages};
 use crate::crawl::{FetchError, FetchStats, Fetcher};
-use crate::model::RawRecord;
+use crate::model::{RawRecord, Secret};
 use crate::report::Issue;
 
 /// A source declaration's kind-specific part, compiled (JSONPaths and selectors parsed).
@@ -44,6 +55,8 @@ pub enum Source {
     Json(JsonSource),
     Csv(CsvSource),
     Html(HtmlSource),
+    Github(GithubSource),
+    Gitlab(GitlabSource),
 }
 
 /// What a source run hands to the pipeline.
@@ -54,6 +67,9 @@ pub struct Harvest {
     pub issues: Vec<Issue>,
     /// URLs not requested because robots.txt disallows them.
     pub robots_skipped: Vec<String>,
+    /// Set when an API's rate limit stopped the source early: why. `records` hold what was
+    /// found before.
+    pub rate_limited: Option<String>,
 }
 
 /// What a source kind needs from the run.
@@ -61,6 +77,9 @@ pub struct SourceCx<'a> {
     pub source_id: &'a str,
     pub fetcher: &'a Fetcher,
     pub stats: &'a FetchStats,
+    /// Looks up a credential by environment variable name (`token_env`); the run supplies
+    /// it, so kinds read no environment themselves.
+    pub secret: fn(&str) -> Option<Secret>,
 }
 
 /// A whole source failed. Names the URL or the reason.
@@ -80,6 +99,8 @@ pub fn kind_keys(kind: &str) -> Option<&'static [&'static str]> {
         "json" => Some(json::KEYS),
         "csv" => Some(self::csv::KEYS),
         "html" => Some(html::KEYS),
+        "github" => Some(github::KEYS),
+        "gitlab" => Some(gitlab::KEYS),
         _ => None,
     }
 }
@@ -91,8 +112,10 @@ pub fn build(kind: &str, table: toml::Table) -> Result<Source, Vec<String>> {
         "json" => json::build(table).map(Source::Json),
         "csv" => self::csv::build(table).map(Source::Csv),
         "html" => html::build(table).map(Source::Html),
+        "github" => github::build(table).map(Source::Github),
+        "gitlab" => gitlab::build(table).map(Source::Gitlab),
         other => Err(vec![format!(
-            "`kind`: unknown kind `{other}` (expected one of json, csv, html)"
+            "`kind`: unknown kind `{other}` (expected one of json, csv, html, github, gitlab)"
         )]),
     }
 }
@@ -103,15 +126,23 @@ pub fn start_urls(source: &Source) -> Vec<Url> {
         Source::Json(s) => s.urls().to_vec(),
         Source::Csv(s) => s.urls().to_vec(),
         Source::Html(s) => s.urls().to_vec(),
+        Source::Github(s) => vec![s.api_url().clone()],
+        Source::Gitlab(s) => vec![s.api_url().clone()],
     }
 }
 
 /// Runs a source: fetch its pages and extract its records.
 pub async fn run(source: &Source, cx: &SourceCx<'_>) -> Result<Harvest, SourceError> {
     let span = tracing::info_span!("source", id = cx.source_id);
-    let harvest = run_with(source, &FetcherPages { cx }, MAX_PAGES)
-        .instrument(span)
-        .await?;
+    let harvest = match source {
+        Source::Github(s) => github::run(s, cx).instrument(span).await?,
+        Source::Gitlab(s) => gitlab::run(s, cx).instrument(span).await?,
+        _ => {
+            run_with(source, &FetcherPages { cx }, MAX_PAGES)
+                .instrument(span)
+                .await?
+        }
+    };
     tracing::info!(
         source_id = cx.source_id,
         records = harvest.records.len(),
@@ -132,6 +163,10 @@ pub(crate) async fn run_with<P: Pages>(
         Source::Json(s) => json::walk(s, pages, max_pages).await,
         Source::Csv(s) => self::csv::walk(s, pages).await,
         Source::Html(s) => html::walk(s, pages, max_pages).await,
+        Source::Github(_) | Source::Gitlab(_) => Err(SourceError::Extract {
+            url: start_urls(source)[0].to_string(),
+            message: "forge kinds run through their API seam, not `Pages`".into(),
+        }),
     }
 }
 
@@ -144,14 +179,13 @@ mod tests {
     }
 
     #[test]
-    fn kind_keys_cover_the_three_kinds_only() {
-        assert_eq!(
-            kind_keys("json"),
-            Some(&["url", "urls", "records", "next", "fields"][..])
-        );
+    fn kind_keys_cover_the_five_kinds_only() {
+        assert!(kind_keys("json").unwrap().contains(&"records"));
         assert!(kind_keys("csv").unwrap().contains(&"list_separator"));
         assert!(kind_keys("html").unwrap().contains(&"start_urls"));
-        for kind in ["github", "gitlab", "site", "xml"] {
+        assert!(kind_keys("github").unwrap().contains(&"detect_publiccode"));
+        assert!(kind_keys("gitlab").unwrap().contains(&"groups"));
+        for kind in ["site", "xml"] {
             assert_eq!(kind_keys(kind), None, "{kind}");
         }
     }
@@ -178,8 +212,8 @@ mod tests {
         .unwrap();
         assert_eq!(start_urls(&html)[0].as_str(), "https://d.test/dir/");
         assert_eq!(
-            build("github", toml::Table::new()).unwrap_err(),
-            ["`kind`: unknown kind `github` (expected one of json, csv, html)"]
+            build("xml", toml::Table::new()).unwrap_err(),
+            ["`kind`: unknown kind `xml` (expected one of json, csv, html, github, gitlab)"]
         );
     }
 

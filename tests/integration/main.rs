@@ -5,6 +5,7 @@ mod support;
 
 mod crash;
 mod faults;
+mod forges;
 mod schedule;
 mod spine;
 mod state;
