@@ -186,6 +186,9 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
     crate::failpoint::hit("run-before-publish");
     let built = build_release(&mut store, &opts.out_dir, Some((&outcomes, started)))?;
     store.finish_run(&run_id, "published", Some(&built.0))?;
+    if let Err(e) = publish::prune(&opts.out_dir, opts.settings.output.keep_releases) {
+        tracing::warn!("the release is published, but old releases were not pruned: {e}");
+    }
     Ok(RunOutcome {
         release_dir: built.1,
         tools: built.2,

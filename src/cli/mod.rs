@@ -2,6 +2,7 @@
 //! module that reads argv or the environment, or prints.
 
 mod build;
+mod diff;
 mod run;
 mod schedule;
 mod sources;
@@ -67,6 +68,8 @@ enum Command {
     Build(build::BuildArgs),
     /// List or check the source declarations (no network).
     Sources(sources::SourcesArgs),
+    /// Compare two release directories: tools added, removed, changed; id aliases.
+    Diff(diff::DiffArgs),
     /// List the schedules, print crontab lines for them, or run them in-process.
     Schedule(schedule::ScheduleArgs),
 }
@@ -97,6 +100,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::exec(args, settings),
         Command::Build(args) => build::exec(args),
         Command::Sources(args) => sources::exec(args),
+        Command::Diff(args) => diff::exec(args),
         Command::Schedule(args) => schedule::exec(args, settings),
     };
     ExitCode::from(code)

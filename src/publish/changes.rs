@@ -1,63 +1,115 @@
 //! `changes.json`: tool ids added, removed and changed against the previous release (the one
-//! `latest` pointed at), with the fields that changed. Fields that move on every run
-//! (`last_seen_at`) are not counted as changes.
+//! `latest` pointed at), and `civicrawl diff` between two release directories. Both read a
+//! release's `tools.jsonl` here and compare with the pure [`super::diff`].
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::io;
+use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::diff::{self, Changes};
 use super::json::object;
 use super::schema;
 use crate::model::Tool;
 
-/// Columns whose change alone does not make a tool "changed".
-const VOLATILE: &[&str] = &["last_seen_at"];
+/// Why two releases could not be compared; names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    #[error("cannot read `{}`: {source} (help: give release directories, e.g. `output/releases/2026-11-26T030000Z`)", .path.display())]
+    Read { path: PathBuf, source: io::Error },
+    #[error("`{}` line {line}: {source}", .path.display())]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        source: serde_json::Error,
+    },
+}
 
-/// The changes from the release in `previous` (if any) to `tools`.
+/// The tools of the release in `dir`: id → JSON object, from `tools.jsonl`.
+pub fn read_tools(dir: &Path) -> Result<ReleaseTools, DiffError> {
+    let path = dir.join("tools.jsonl");
+    let text = std::fs::read_to_string(&path).map_err(|source| DiffError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    let mut tools = BTreeMap::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.is_empty()) {
+        let value: Value = serde_json::from_str(line).map_err(|source| DiffError::Parse {
+            path: path.clone(),
+            line: i + 1,
+            source,
+        })?;
+        if let Some(id) = value.get("id").and_then(Value::as_str) {
+            tools.insert(id.to_string(), value);
+        }
+    }
+    Ok(tools)
+}
+
+fn release_name(dir: &Path) -> Option<String> {
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    dir.file_name().map(|n| n.to_string_lossy().into_owned())
+}
+
+/// The changes from the release in `previous` (if any) to `tools` (sorted by id). An
+/// unreadable previous release counts as none, with a warning: it must not stop a publish.
 pub(crate) fn changes(
     previous: Option<&Path>,
     tools: &[&Tool],
     aliases: &[(String, String)],
-) -> Value {
-    let old: BTreeMap<String, Value> = previous
-        .and_then(|dir| std::fs::read_to_string(dir.join("tools.jsonl")).ok())
-        .map(|text| {
-            text.lines()
-                .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-                .filter_map(|v| Some((v.get("id")?.as_str()?.to_string(), v)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let new: BTreeMap<String, Value> = tools
-        .iter()
-        .map(|t| (t.id.clone(), object(schema::TOOLS, *t)))
-        .collect();
-    let added: Vec<&String> = new.keys().filter(|id| !old.contains_key(*id)).collect();
-    let removed: Vec<&String> = old.keys().filter(|id| !new.contains_key(*id)).collect();
-    let mut changed = Vec::new();
-    for (id, now) in &new {
-        let Some(before) = old.get(id) else { continue };
-        let fields: Vec<&str> = schema::names(schema::TOOLS)
-            .into_iter()
-            .filter(|f| !VOLATILE.contains(f) && before.get(*f) != now.get(*f))
-            .collect();
-        if !fields.is_empty() {
-            changed.push(json!({ "id": id, "fields": fields }));
+) -> Changes {
+    let old = match previous.map(read_tools) {
+        Some(Ok(old)) => old,
+        Some(Err(e)) => {
+            tracing::warn!("changes.json compares against no release: {e}");
+            BTreeMap::new()
         }
-    }
-    let previous_id = previous
-        .and_then(|p| p.file_name())
-        .map(|n| n.to_string_lossy().into_owned());
-    json!({
-        "previous_release": previous_id,
-        "added": added,
-        "removed": removed,
-        "changed": changed,
-        "aliases": aliases
-            .iter()
-            .map(|(old, new)| json!({ "id": old, "now": new }))
-            .collect::<Vec<_>>(),
-        "counts": { "added": added.len(), "removed": removed.len(), "changed": changed.len() },
-    })
+        None => BTreeMap::new(),
+    };
+    let by_id: BTreeMap<&str, &Tool> = if old.is_empty() {
+        BTreeMap::new()
+    } else {
+        tools.iter().map(|t| (t.id.as_str(), *t)).collect()
+    };
+    let mut changes = diff::diff(
+        &old,
+        tools.iter().map(|t| t.id.as_str()),
+        |id| object(schema::TOOLS, by_id[id]),
+        &schema::names(schema::TOOLS),
+        aliases,
+    );
+    changes.previous_release = previous.and_then(release_name);
+    changes
+}
+
+/// A release's tools: id → JSON object (as in `tools.jsonl`).
+pub type ReleaseTools = BTreeMap<String, Value>;
+
+/// The changes from release directory `old` to `new` (`civicrawl diff`). Aliases come from
+/// `new/changes.json`: those whose retired id was still in `old`.
+pub fn diff_releases(
+    old: &Path,
+    new: &Path,
+) -> Result<(Changes, ReleaseTools, ReleaseTools), DiffError> {
+    let before = read_tools(old)?;
+    let after = read_tools(new)?;
+    let aliases: Vec<(String, String)> = std::fs::read(new.join("changes.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Changes>(&bytes).ok())
+        .map(|c| c.aliases)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| before.contains_key(&a.id) && !after.contains_key(&a.id))
+        .map(|a| (a.id, a.now))
+        .collect();
+    let mut changes = diff::diff(
+        &before,
+        after.keys().map(String::as_str),
+        |id| after[id].clone(),
+        &schema::names(schema::TOOLS),
+        &aliases,
+    );
+    changes.previous_release = release_name(old);
+    Ok((changes, before, after))
 }

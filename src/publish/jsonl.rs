@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::json::object;
+use super::json::Row;
 use super::schema::Column;
 
 /// Writes each row as one JSON object followed by `\n`; an empty table is an empty file.
@@ -12,7 +12,7 @@ pub(crate) fn write_jsonl<R, W: Write>(
     rows: &[&R],
 ) -> Result<(), serde_json::Error> {
     for row in rows {
-        serde_json::to_writer(&mut out, &object(columns, *row))?;
+        serde_json::to_writer(&mut out, &Row { columns, row })?;
         out.write_all(b"\n").map_err(serde_json::Error::io)?;
     }
     out.flush().map_err(serde_json::Error::io)

@@ -16,22 +16,33 @@
 mod changes;
 mod checksums;
 mod csv;
+mod datapackage;
+mod dictionary;
+pub mod diff;
 mod json;
 mod jsonl;
 mod parquet;
+mod prune;
 pub mod schema;
 
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 
 use crate::model::{Release, SourceRecordRow, SourceRow, Tool};
+use checksums::{FileDigest, Hashing};
+use datapackage::Entry;
 use schema::Column;
 
+pub use changes::{DiffError, ReleaseTools, diff_releases, read_tools};
 pub use checksums::SHA256SUMS;
+pub use datapackage::{DATA_LICENSE, DATAPACKAGE_JSON};
+pub use dictionary::README_MD;
+pub use prune::prune;
 
 /// The folder of `out_dir` that holds one directory per release.
 pub const RELEASES_DIR: &str = "releases";
@@ -39,6 +50,10 @@ pub const RELEASES_DIR: &str = "releases";
 pub const LATEST: &str = "latest";
 /// The run report inside a release directory.
 pub const REPORT_JSON: &str = "report.json";
+/// The changes against the previous release.
+pub const CHANGES_JSON: &str = "changes.json";
+/// The spreadsheet-safe copy of `tools.csv` (SPEC section 7).
+pub const TOOLS_SPREADSHEET_CSV: &str = "tools.spreadsheet.csv";
 
 const TMP_PREFIX: &str = ".tmp-";
 const LATEST_TMP_PREFIX: &str = "latest.tmp-";
@@ -209,7 +224,9 @@ fn remove_leftovers(out_dir: &Path, releases: &Path) -> Result<(), PublishError>
     Ok(())
 }
 
-/// Writes every file of the release into the new directory `dir`, then fsyncs it.
+/// Writes every file of the release into the new directory `dir`, then fsyncs it: the tables
+/// in every format, `report.json`, `changes.json`, `README.md`, `datapackage.json` and, last,
+/// `SHA256SUMS` over all of them.
 fn write_release(
     release: &Release,
     dir: &Path,
@@ -221,62 +238,130 @@ fn write_release(
     } else {
         release.snapshot_id.as_str()
     };
+    let mut files = Files::default();
 
     let mut tools: Vec<&Tool> = release.tools.iter().collect();
     tools.sort_by(|a, b| a.id.cmp(&b.id));
-    write_table(dir, "tools", schema::TOOLS, &tools, Format::ALL, id)?;
+    let table = Table {
+        name: "tools",
+        description: "one row per tool, merged from every source",
+        primary_key: &["id"],
+        foreign_keys: &[],
+    };
+    write_table(dir, &table, schema::TOOLS, &tools, id, &mut files)?;
     crate::failpoint::hit("publish-after-tools");
+    let path = dir.join(TOOLS_SPREADSHEET_CSV);
+    let digest = write_file(&path, |out| {
+        csv::write_csv(out, schema::TOOLS, &tools, csv::Flavour::Spreadsheet).map_err(|source| {
+            PublishError::Csv {
+                path: path.clone(),
+                source,
+            }
+        })
+    })?;
+    files.entries.push(Entry {
+        name: "tools-spreadsheet".into(),
+        path: TOOLS_SPREADSHEET_CSV.into(),
+        format: "csv",
+        description: "tools.csv for spreadsheets: text cells starting with `=`, `+`, `-`, `@`, \
+                      tab or CR are prefixed with `'`"
+            .into(),
+        schema: Some(datapackage::table_schema(schema::TOOLS, &["id"], &[])),
+        digest: digest.clone(),
+    });
+    files.digests.insert(TOOLS_SPREADSHEET_CSV.into(), digest);
 
     let mut records: Vec<&SourceRecordRow> = release.source_records.iter().collect();
     records.sort_by(|a, b| {
         (&a.record.source_id, &a.record.record_id).cmp(&(&b.record.source_id, &b.record.record_id))
     });
-    let formats = [Format::Csv, Format::Jsonl, Format::Parquet];
+    let table = Table {
+        name: "source_records",
+        description: "every normalised source record, the tool it went into and its provenance",
+        primary_key: &["source_id", "record_id"],
+        foreign_keys: &[("tool_id", "tools", "id")],
+    };
     write_table(
         dir,
-        "source_records",
+        &table,
         schema::SOURCE_RECORDS,
         &records,
-        &formats,
         id,
+        &mut files,
     )?;
 
     let mut sources: Vec<&SourceRow> = release.sources.iter().collect();
     sources.sort_by(|a, b| a.id.cmp(&b.id));
-    let formats = [Format::Csv, Format::Json];
-    write_table(dir, "sources", schema::SOURCES, &sources, &formats, id)?;
+    let table = Table {
+        name: "sources",
+        description: "every declared source, its licence and how it did in this run",
+        primary_key: &["id"],
+        foreign_keys: &[],
+    };
+    write_table(dir, &table, schema::SOURCES, &sources, id, &mut files)?;
 
-    let path = dir.join(REPORT_JSON);
-    write_file(&path, |out| {
-        serde_json::to_writer_pretty(&mut *out, &release.report)
-            .and_then(|()| io::Write::write_all(out, b"\n").map_err(serde_json::Error::io))
-            .map_err(|source| PublishError::Json {
-                path: path.clone(),
-                source,
-            })
-    })?;
-
-    let path = dir.join("changes.json");
     let changes = changes::changes(previous, &tools, &release.aliases);
-    write_file(&path, |out| {
-        serde_json::to_writer_pretty(&mut *out, &changes)
-            .and_then(|()| io::Write::write_all(out, b"\n").map_err(serde_json::Error::io))
-            .map_err(|source| PublishError::Json {
-                path: path.clone(),
-                source,
-            })
+    for (name, value) in [
+        (REPORT_JSON, &release.report),
+        (
+            CHANGES_JSON,
+            &serde_json::to_value(&changes).unwrap_or_default(),
+        ),
+    ] {
+        let digest = write_pretty_json(&dir.join(name), value)?;
+        files.digests.insert(name.into(), digest);
+    }
+
+    let tables = dictionary::Tables {
+        tools: &tools,
+        records: &records,
+        sources: &sources,
+    };
+    let readme = dictionary::readme(id, &tables);
+    let path = dir.join(README_MD);
+    let digest = write_file(&path, |out| {
+        io::Write::write_all(out, readme.as_bytes()).map_err(io_error("write", &path))
     })?;
+    files.digests.insert(README_MD.into(), digest);
+
+    let package = datapackage::package(release, &files.entries);
+    let digest = write_pretty_json(&dir.join(DATAPACKAGE_JSON), &package)?;
+    files.digests.insert(DATAPACKAGE_JSON.into(), digest);
+
     crate::failpoint::hit("publish-before-sums");
-    let sums = checksums::sums(dir).map_err(|(path, source)| PublishError::Io {
-        action: "read",
-        path,
-        source,
-    })?;
+    let sums = checksums::render(&files.digests);
     let path = dir.join(SHA256SUMS);
     write_file(&path, |out| {
         io::Write::write_all(out, sums.as_bytes()).map_err(io_error("write", &path))
     })?;
     sync_dir(dir)
+}
+
+/// What has been written so far: digests by file name, package entries in order.
+#[derive(Default)]
+struct Files {
+    digests: BTreeMap<String, FileDigest>,
+    entries: Vec<Entry>,
+}
+
+/// A release table's package metadata.
+struct Table<'a> {
+    name: &'static str,
+    description: &'static str,
+    primary_key: &'a [&'a str],
+    /// (field, resource, field) references.
+    foreign_keys: &'a [(&'a str, &'a str, &'a str)],
+}
+
+fn write_pretty_json(path: &Path, value: &serde_json::Value) -> Result<FileDigest, PublishError> {
+    write_file(path, |out| {
+        serde_json::to_writer_pretty(&mut *out, value)
+            .and_then(|()| io::Write::write_all(out, b"\n").map_err(serde_json::Error::io))
+            .map_err(|source| PublishError::Json {
+                path: path.to_path_buf(),
+                source,
+            })
+    })
 }
 
 /// A table file format; the file name is `<table>.<extension>`.
@@ -301,22 +386,28 @@ impl Format {
     }
 }
 
+/// Writes one table in every format and records its files.
 fn write_table<R>(
     dir: &Path,
-    table: &str,
+    table: &Table<'_>,
     columns: &[Column<R>],
     rows: &[&R],
-    formats: &[Format],
     release_id: &str,
+    files: &mut Files,
 ) -> Result<(), PublishError> {
-    for &format in formats {
-        let path = dir.join(format!("{table}.{}", format.extension()));
+    for &format in Format::ALL {
+        let file = format!("{}.{}", table.name, format.extension());
+        let path = dir.join(&file);
         let owned = || path.clone();
-        write_file(&path, |out| match format {
-            Format::Csv => csv::write_csv(out, columns, rows).map_err(|source| PublishError::Csv {
-                path: owned(),
-                source,
-            }),
+        let digest = write_file(&path, |out| match format {
+            Format::Csv => {
+                csv::write_csv(out, columns, rows, csv::Flavour::Faithful).map_err(|source| {
+                    PublishError::Csv {
+                        path: owned(),
+                        source,
+                    }
+                })
+            }
             Format::Json => {
                 json::write_json(out, columns, rows).map_err(|source| PublishError::Json {
                     path: owned(),
@@ -338,22 +429,45 @@ fn write_table<R>(
                 })
             }
         })?;
+        let (name, schema) = match format {
+            Format::Csv => (
+                table.name.to_string(),
+                Some(datapackage::table_schema(
+                    columns,
+                    table.primary_key,
+                    table.foreign_keys,
+                )),
+            ),
+            other => (format!("{}-{}", table.name, other.extension()), None),
+        };
+        files.entries.push(Entry {
+            name,
+            path: file.clone(),
+            format: format.extension(),
+            description: format!("{}: {}", table.name, table.description),
+            schema,
+            digest: digest.clone(),
+        });
+        files.digests.insert(file, digest);
     }
     Ok(())
 }
 
 /// Creates `path` (which must not exist), lets `write` fill it, then flushes and fsyncs it.
+/// Returns the file's size and SHA-256, hashed on the way out.
 fn write_file(
     path: &Path,
-    write: impl FnOnce(&mut BufWriter<File>) -> Result<(), PublishError>,
-) -> Result<(), PublishError> {
+    write: impl FnOnce(&mut BufWriter<Hashing<File>>) -> Result<(), PublishError>,
+) -> Result<FileDigest, PublishError> {
     let file = File::create_new(path).map_err(io_error("create", path))?;
-    let mut out = BufWriter::new(file);
+    let mut out = BufWriter::with_capacity(1 << 20, Hashing::new(file));
     write(&mut out)?;
-    let file = out
+    let (file, digest) = out
         .into_inner()
-        .map_err(|e| io_error("write", path)(e.into_error()))?;
-    file.sync_all().map_err(io_error("fsync", path))
+        .map_err(|e| io_error("write", path)(e.into_error()))?
+        .finish();
+    file.sync_all().map_err(io_error("fsync", path))?;
+    Ok(digest)
 }
 
 fn rename(from: &Path, to: &Path) -> Result<(), PublishError> {

@@ -1,4 +1,5 @@
-//! Parquet writer: one Arrow record batch per table through `ArrowWriter` (SPEC section 6).
+//! Parquet writer: Arrow record batches of at most 100 000 rows, one per row group, through
+//! `ArrowWriter` (SPEC section 6); only one batch is in memory at a time.
 //!
 //! Types: `utf8` strings (never large or view), `list<utf8>` with a nullable child named
 //! `element` (the list itself never null), `boolean`, `int64`, `timestamp(us, "UTC")`; object
@@ -9,9 +10,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use arrow_array::builder::{ListBuilder, StringBuilder};
-use arrow_array::{
-    ArrayRef, BooleanArray, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
-};
+use arrow_array::{ArrayRef, BooleanArray, Int64Array, RecordBatch, TimestampMicrosecondArray};
 use arrow_schema::{DataType, Field, FieldRef, Schema, TimeUnit};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
@@ -42,11 +41,12 @@ pub(crate) fn write_parquet<R, W: Write + Send>(
     release_id: &str,
 ) -> Result<(), ParquetError> {
     let schema = Arc::new(arrow_schema(columns));
-    let arrays: Vec<ArrayRef> = columns.iter().map(|c| array(c, rows)).collect();
-    let batch = RecordBatch::try_new(schema.clone(), arrays)?;
-    let mut writer = ArrowWriter::try_new(out, schema, Some(properties(release_id)))?;
-    if batch.num_rows() > 0 {
-        writer.write(&batch)?;
+    let mut writer = ArrowWriter::try_new(out, schema.clone(), Some(properties(release_id)))?;
+    for chunk in rows.chunks(MAX_ROW_GROUP_ROWS) {
+        let arrays: Vec<ArrayRef> = columns.iter().map(|c| array(c, chunk)).collect();
+        writer.write(&RecordBatch::try_new(schema.clone(), arrays)?)?;
+        // Each batch is one row group: flushed before the next batch is built.
+        writer.flush()?;
     }
     writer.close()?;
     Ok(())
@@ -97,15 +97,17 @@ fn properties(release_id: &str) -> WriterProperties {
 fn array<R>(column: &Column<R>, rows: &[&R]) -> ArrayRef {
     let cells = rows.iter().map(|r| schema::cell(column, *r));
     match column.kind {
-        ColumnType::String | ColumnType::Object => Arc::new(
-            cells
-                .map(|c| match c {
-                    Cell::Str(v) => v.map(str::to_owned),
-                    Cell::Object(map) => Some(schema::object_text(map)),
-                    _ => None,
-                })
-                .collect::<StringArray>(),
-        ),
+        ColumnType::String | ColumnType::Object => {
+            let mut builder = StringBuilder::with_capacity(rows.len(), rows.len() * 16);
+            for c in cells {
+                match c {
+                    Cell::Str(v) => builder.append_option(v),
+                    Cell::Object(map) => builder.append_value(schema::object_text(map)),
+                    _ => builder.append_null(),
+                }
+            }
+            Arc::new(builder.finish())
+        }
         ColumnType::Boolean => Arc::new(
             cells
                 .map(|c| if let Cell::Bool(v) = c { v } else { None })

@@ -142,18 +142,24 @@ fn release_directory_holds_every_file() {
     assert_eq!(
         sorted_files(&dir),
         [
+            "README.md",
             "SHA256SUMS",
             "changes.json",
+            "datapackage.json",
             "report.json",
             "source_records.csv",
+            "source_records.json",
             "source_records.jsonl",
             "source_records.parquet",
             "sources.csv",
             "sources.json",
+            "sources.jsonl",
+            "sources.parquet",
             "tools.csv",
             "tools.json",
             "tools.jsonl",
             "tools.parquet",
+            "tools.spreadsheet.csv",
         ]
     );
     assert_eq!(
@@ -477,7 +483,7 @@ fn sha256sums_lists_every_other_file_with_its_hash() {
             (n, hex)
         })
         .collect();
-    assert_eq!(expected.len(), 11);
+    assert_eq!(expected.len(), 17);
     assert_eq!(listed, expected);
 }
 
@@ -601,4 +607,103 @@ fn changes_json_lists_added_removed_and_changed_tools_against_latest() {
         c["changed"],
         serde_json::json!([{"id": changed, "fields": ["name"]}])
     );
+}
+
+#[test]
+fn datapackage_describes_every_table_file_with_schema_size_and_hash() {
+    let (_out, dir) = published("r1");
+    let package: Value =
+        serde_json::from_slice(&fs::read(dir.join("datapackage.json")).unwrap()).unwrap();
+    assert_eq!(
+        package["$schema"],
+        "https://datapackage.org/profiles/2.0/datapackage.json"
+    );
+    assert_eq!(package["version"], schema::SCHEMA_VERSION);
+    assert_eq!(package["created"], "2026-11-26T03:05:00Z");
+    assert_eq!(package["licenses"][0]["name"], super::DATA_LICENSE);
+    let digests = super::checksums::digests(&dir);
+    let resources = package["resources"].as_array().unwrap();
+    let paths: Vec<&str> = resources
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 13);
+    for r in resources {
+        let d = &digests[r["path"].as_str().unwrap()];
+        assert_eq!(r["bytes"], d.bytes);
+        assert_eq!(r["hash"], format!("sha256:{}", d.sha256));
+    }
+    let tools = resources.iter().find(|r| r["name"] == "tools").unwrap();
+    assert_eq!(tools["type"], "table");
+    assert_eq!(tools["mediatype"], "text/csv");
+    assert_eq!(tools["schema"]["primaryKey"], json!(["id"]));
+    let fields = tools["schema"]["fields"].as_array().unwrap();
+    let names: Vec<&str> = fields.iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(names, schema::names(schema::TOOLS));
+    let field = |n: &str| fields.iter().find(|f| f["name"] == n).unwrap();
+    assert_eq!(field("tags")["type"], "list");
+    assert_eq!(field("tags")["delimiter"], ";");
+    assert_eq!(field("tags")["itemType"], "string");
+    assert_eq!(field("open_source")["trueValues"], json!(["true"]));
+    assert_eq!(field("created_at")["type"], "datetime");
+    assert!(field("stars")["description"].is_string());
+    let records = resources
+        .iter()
+        .find(|r| r["name"] == "source_records")
+        .unwrap();
+    assert_eq!(
+        records["schema"]["foreignKeys"],
+        json!([{"fields": ["tool_id"], "reference": {"resource": "tools", "fields": ["id"]}}])
+    );
+    let parquet = resources
+        .iter()
+        .find(|r| r["name"] == "tools-parquet")
+        .unwrap();
+    assert_eq!(parquet["type"], "file");
+    assert_eq!(parquet["mediatype"], "application/vnd.apache.parquet");
+}
+
+#[test]
+fn readme_is_a_data_dictionary_from_the_data() {
+    let (_out, dir) = published("r1");
+    let readme = fs::read_to_string(dir.join("README.md")).unwrap();
+    let line = |column: &str| {
+        readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{column}` |")))
+            .unwrap_or_else(|| panic!("{column} in {readme}"))
+            .to_string()
+    };
+    assert_eq!(
+        line("stars"),
+        "| `stars` | integer | stars on the forge | `1500` | no source in this release |"
+    );
+    assert!(
+        line("name").ends_with("| `Decidim` | `dpga`, `github-decidim` |"),
+        "{}",
+        line("name")
+    );
+    assert!(
+        line("tags").ends_with("| `dpga`, `github-decidim` |"),
+        "{}",
+        line("tags")
+    );
+    assert!(line("description").contains("Participation, \"quoted\" second line"));
+    for c in schema::names(schema::SOURCE_RECORDS) {
+        assert!(readme.contains(&format!("| `{c}` |")), "{c}");
+    }
+    assert!(readme.contains("| tools | 3 |"));
+}
+
+#[test]
+fn spreadsheet_copy_differs_only_in_escaped_text() {
+    let mut release = sample("r1");
+    release.tools[1].name = Some("=1+1".into());
+    let out = tempfile::tempdir().unwrap();
+    let dir = publish(&release, out.path()).unwrap();
+    let faithful = fs::read_to_string(dir.join("tools.csv")).unwrap();
+    let safe = fs::read_to_string(dir.join("tools.spreadsheet.csv")).unwrap();
+    assert!(faithful.contains(",=1+1,"));
+    assert_eq!(safe, faithful.replace(",=1+1,", ",'=1+1,"));
+    assert!(safe.contains(",-1,"), "a negative number stays a number");
 }

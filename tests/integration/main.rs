@@ -6,6 +6,7 @@ mod support;
 mod crash;
 mod faults;
 mod forges;
+mod publish;
 mod schedule;
 mod spine;
 mod state;
