@@ -112,6 +112,14 @@ pub struct NormRecord {
     pub updated_at: Option<DateTime<Utc>>,
     /// Every repository URL the record gave, canonical (the first is `repository_url`).
     pub repositories: Vec<String>,
+    /// `site` records: the HTTP status of the last visit of the home page (after redirects).
+    pub homepage_status: Option<i64>,
+    /// `site` records: the URL the last visit ended at, after redirects.
+    pub homepage_final_url: Option<String>,
+    /// `site` records: when the home page was last visited.
+    pub homepage_checked_at: Option<DateTime<Utc>>,
+    /// `site` records: [`Liveness`] of the home page, as text.
+    pub liveness: Option<String>,
 }
 
 /// One merged tool: a row of `tools` (SPEC section 6, in column order).
@@ -249,4 +257,68 @@ pub struct Validators {
     pub body_sha256: String,
     pub final_url: String,
     pub fetched_at: DateTime<Utc>,
+}
+
+/// Keys under which a `site` record carries its home page check in [`RawRecord::fields`].
+/// They are not canonical fields (no mapping may fill them); the pipeline copies them into
+/// the [`NormRecord`] columns of the same names.
+pub const CHECK_KEYS: [&str; 4] = [
+    "homepage_status",
+    "homepage_final_url",
+    "homepage_checked_at",
+    "liveness",
+];
+
+/// Whether a tool's home page still answers (SPEC section 4 `site`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Liveness {
+    /// It answered 2xx.
+    Alive,
+    /// A permanent redirect (301, 308) leads to another site.
+    Moved,
+    /// 404, 410 or a name that does not resolve, on the last consecutive checks.
+    Dead,
+    /// Anything else: 403, 429, 5xx, no answer, refused, not checked.
+    Unknown,
+}
+
+impl Liveness {
+    /// `alive`, `moved`, `dead` or `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Liveness::Alive => "alive",
+            Liveness::Moved => "moved",
+            Liveness::Dead => "dead",
+            Liveness::Unknown => "unknown",
+        }
+    }
+
+    /// The liveness named `text`.
+    pub fn parse(text: &str) -> Option<Liveness> {
+        [
+            Liveness::Alive,
+            Liveness::Moved,
+            Liveness::Dead,
+            Liveness::Unknown,
+        ]
+        .into_iter()
+        .find(|l| l.as_str() == text)
+    }
+}
+
+/// One visit of a home page by a `site` source: the check history liveness is judged from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HomepageCheck {
+    /// The home page, canonical (the `site` record's id).
+    pub url: String,
+    pub checked_at: DateTime<Utc>,
+    /// The final HTTP status, when a server answered.
+    pub status: Option<u16>,
+    /// The URL the visit ended at, after redirects.
+    pub final_url: Option<String>,
+    /// `ok` (2xx), `gone` (404, 410), `unresolved` (DNS), `status` (another HTTP status),
+    /// `refused`, `robots` or `failed`: what the visit found.
+    pub outcome: String,
+    pub liveness: Liveness,
 }

@@ -36,6 +36,8 @@ use crate::settings::Settings;
 use crate::state::lock::{LockError, RunLock};
 use crate::state::{SourceRun, StateError, Store};
 
+mod site;
+
 /// What `civicrawl run` was asked to do.
 #[derive(Clone, Debug)]
 pub struct RunOptions {
@@ -132,7 +134,7 @@ fn take_lock(out_dir: &Path, wait: bool) -> Result<RunLock, RunError> {
 pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
     let all = declare::load_dir(&opts.sources_dir).map_err(RunError::Declarations)?;
     let enabled: Vec<SourceRow> = all.iter().filter(|d| d.enabled).map(declared_row).collect();
-    let decls = declare::select(all, &opts.only).map_err(RunError::Usage)?;
+    let mut decls = declare::select(all, &opts.only).map_err(RunError::Usage)?;
     if decls.is_empty() {
         return Err(RunError::Usage(format!(
             "no enabled source in `{}`",
@@ -150,6 +152,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
     }
     store.begin_run(&run_id, started)?;
     store.set_sources(&enabled)?;
+    let site_plan = site::plan(&store, &mut decls)?;
 
     let validators = StateValidators(Mutex::new(Store::open(&state_path(&opts.out_dir))?));
     let archive = Archive::new(opts.out_dir.join("archive"));
@@ -171,10 +174,19 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
             fetcher.register_host(&url, d.rate);
         }
     }
+    site::register_hosts(&fetcher, &decls);
     let harvests = crawl_all(decls, Arc::new(fetcher)).await;
     crate::failpoint::hit("run-after-crawl");
     let mut outcomes = Vec::new();
-    for h in harvests {
+    for mut h in harvests {
+        if let Some(plan) = site_plan
+            .as_ref()
+            .filter(|p| p.sources.contains(&h.outcome.id))
+            && !h.outcome.failed()
+        {
+            store.save_homepage_checks(&h.checks)?;
+            site::carry_over(&store, &h.outcome.id, &mut h.records, plan)?;
+        }
         outcomes.push(save_harvest(&mut store, &run_id, h, opts.accept_drop)?);
     }
     // Publish when at least one source answered (a source held back for shrinking did);
@@ -257,6 +269,8 @@ fn declared_row(d: &Declaration) -> SourceRow {
 /// One source's records and outcome.
 struct SourceHarvest {
     records: Vec<RawRecord>,
+    /// `site` sources: this run's home page checks.
+    checks: Vec<crate::model::HomepageCheck>,
     fetched_at: DateTime<Utc>,
     outcome: SourceOutcome,
 }
@@ -321,8 +335,10 @@ fn finish_source(
         duration_ms: started.elapsed().as_millis(),
         rate_limit_waits: FetchStats::get(&stats.rate_limit_waits),
     };
+    let mut checks = Vec::new();
     let records = match result {
         Ok(h) => {
+            checks = h.checks;
             if let Some(reason) = h.rate_limited {
                 tracing::error!(source_id = %id, records = h.records.len(), "source stopped by a rate limit: {reason}");
                 outcome.status = "rate-limited";
@@ -346,6 +362,7 @@ fn finish_source(
     };
     SourceHarvest {
         records,
+        checks,
         fetched_at,
         outcome,
     }
@@ -415,8 +432,9 @@ fn build_release(
         let Some(src) = by_id.get(stored.source_id.as_str()) else {
             continue;
         };
-        let (record, mut found) =
+        let (mut record, mut found) =
             normalise::normalise(&stored.source_id, &stored.raw, Some(stored.fetched_at));
+        site::attach_check(&mut record, &stored.raw);
         issues
             .entry(stored.source_id.clone())
             .or_default()
@@ -534,6 +552,7 @@ fn report_json(
         "tools": resolved.tools.len(),
         "source_records": resolved.rows.len(),
         "unmatched_enrich_records": resolved.unmatched_enrich,
+        "homepages": site::report(&resolved.rows),
         "requests": requests,
         "not_modified": not_modified,
         "sources_failed": outcomes.values().filter(|o| o.failed()).map(|o| o.id.clone()).collect::<std::collections::BTreeSet<_>>(),

@@ -4,6 +4,8 @@
 //! 5 redirects, and a body cap applied after decompression: the body is read chunk by chunk
 //! and reading stops as soon as the cap is passed. Politeness and retries are not done here.
 //!
+//! `site` fetches go through guarded clients (`build_guarded`, see `guard.rs`).
+//!
 //! Request headers and the bearer token are sent, never logged nor put in an error.
 
 use std::time::Duration;
@@ -11,6 +13,7 @@ use std::time::Duration;
 use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, HeaderName, HeaderValue};
 use reqwest::redirect;
 
+use super::guard::Guard;
 use super::{FetchError, Request};
 use crate::settings::CrawlSettings;
 
@@ -33,20 +36,55 @@ pub fn install_crypto_provider() {
 
 /// Builds the one reqwest client of a run.
 pub(crate) fn build(settings: &CrawlSettings) -> Result<reqwest::Client, FetchError> {
+    finish(base(settings).redirect(redirect::Policy::limited(MAX_REDIRECTS)))
+}
+
+/// Builds a client for `site` fetches: the guard's resolver (unless private networks are
+/// allowed), and either no automatic redirect (`follow = false`: home pages, whose hops the
+/// `Fetcher` follows and checks one by one) or at most 5, each target checked first
+/// (robots.txt of the hosts site fetches reach).
+pub(crate) fn build_guarded(
+    settings: &CrawlSettings,
+    guard: &Guard,
+    follow: bool,
+) -> Result<reqwest::Client, FetchError> {
+    let mut builder = base(settings);
+    if !guard.allows_private() {
+        builder = builder.dns_resolver(guard.resolver());
+    }
+    let policy = if follow {
+        let guard = guard.clone();
+        redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > MAX_REDIRECTS {
+                attempt.error("too many redirects")
+            } else if let Err(e) = guard.allows_redirect_to(attempt.url()) {
+                attempt.error(e)
+            } else {
+                attempt.follow()
+            }
+        })
+    } else {
+        redirect::Policy::none()
+    };
+    finish(builder.redirect(policy))
+}
+
+fn base(settings: &CrawlSettings) -> reqwest::ClientBuilder {
     install_crypto_provider();
     let timeout = Duration::from_secs(settings.timeout_s.max(1));
     reqwest::Client::builder()
         .user_agent(user_agent(&settings.contact))
         .timeout(timeout)
         .connect_timeout(timeout)
-        .redirect(redirect::Policy::limited(MAX_REDIRECTS))
         .gzip(true)
         .brotli(true)
-        .build()
-        .map_err(|e| FetchError::Refused {
-            url: String::from("(client)"),
-            message: format!("cannot build the HTTP client: {}", error_chain(&e)),
-        })
+}
+
+fn finish(builder: reqwest::ClientBuilder) -> Result<reqwest::Client, FetchError> {
+    builder.build().map_err(|e| FetchError::Refused {
+        url: String::from("(client)"),
+        message: format!("cannot build the HTTP client: {}", error_chain(&e)),
+    })
 }
 
 /// How much body to read, and what to do past it.

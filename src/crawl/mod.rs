@@ -18,12 +18,14 @@
 pub mod archive;
 mod client;
 pub mod conditional;
+pub mod guard;
 mod politeness;
 mod ratelimit;
 mod retry;
 mod robots;
 #[cfg(test)]
 mod tests;
+mod visit;
 
 use std::fmt;
 use std::sync::Arc;
@@ -40,9 +42,11 @@ use crate::settings::CrawlSettings;
 
 pub use client::{install_crypto_provider, user_agent};
 pub use ratelimit::ApiLimits;
+pub use visit::{Redirect, Visit, VisitEnd};
 
 use client::{AttemptError, BodyCap};
 use conditional::{Cache, conditional_request, credential_hash};
+use guard::Guard;
 use politeness::{Host, Hosts};
 use ratelimit::{Lane, Lanes};
 use retry::{Failure, RetryDecision, RetryPolicy};
@@ -191,6 +195,8 @@ impl FetchError {
 /// hosts with their limiters and robots.txt verdicts, and the retry policy.
 pub struct Fetcher {
     client: reqwest::Client,
+    /// `site` fetches: guarded clients and their guard (`guard.rs`, `visit.rs`).
+    site: SiteClients,
     permits: Semaphore,
     hosts: Hosts,
     policy: RetryPolicy,
@@ -204,6 +210,7 @@ impl Fetcher {
     pub fn new(settings: &CrawlSettings) -> Result<Fetcher, FetchError> {
         Ok(Fetcher {
             client: client::build(settings)?,
+            site: SiteClients::new(settings, Guard::new(settings.allow_private_networks))?,
             permits: Semaphore::new(settings.concurrency.max(1)),
             hosts: Hosts::default(),
             policy: RetryPolicy::from_settings(settings),
@@ -231,27 +238,38 @@ impl Fetcher {
     /// Sends `req` politely (robots, limiter, retries) and returns a 2xx response.
     pub async fn fetch(&self, req: &Request, stats: &FetchStats) -> Result<Response, FetchError> {
         let span = debug_span!("fetch", url = %req.url);
-        self.fetch_polite(req, stats).instrument(span).await
+        self.fetch_polite(req, stats, Via::Default)
+            .instrument(span)
+            .await
+    }
+
+    /// Replaces the guard of `site` fetches (the settings give the default one); tests use
+    /// it to stand a loopback server in for a public site (see [`guard::Guard`]).
+    pub fn with_guard(mut self, guard: Guard) -> Result<Fetcher, FetchError> {
+        self.site = SiteClients::new(&self.site.settings, guard)?;
+        Ok(self)
     }
 
     async fn fetch_polite(
         &self,
         req: &Request,
         stats: &FetchStats,
+        via: Via,
     ) -> Result<Response, FetchError> {
         let host = self.host_of(&req.url)?;
         let cap = BodyCap {
             max: self.max_body_bytes,
-            truncate: false,
+            // A home page over the cap is cut and what was read is parsed.
+            truncate: via == Via::Page,
         };
         if req.api.is_some() {
             let lane = self.lanes.get(&host.origin, &credential_hash(req));
             let _turn = lane.turn.lock().await;
-            return self.fetch_cached(&host, req, cap, stats).await;
+            return self.fetch_cached(&host, req, cap, stats, via).await;
         }
         let robots = host
             .robots
-            .get_or_init(|| self.fetch_robots(&host, stats))
+            .get_or_init(|| self.fetch_robots(&host, stats, via))
             .await;
         let url = req.url.as_str();
         match robots {
@@ -270,7 +288,7 @@ impl Fetcher {
             }
             _ => {}
         }
-        self.fetch_cached(&host, req, cap, stats).await
+        self.fetch_cached(&host, req, cap, stats, via).await
     }
 
     /// Sends `req`, conditionally when the cache holds validators for it: a 304 is answered
@@ -281,14 +299,15 @@ impl Fetcher {
         req: &Request,
         cap: BodyCap,
         stats: &FetchStats,
+        via: Via,
     ) -> Result<Response, FetchError> {
         let url = req.url.as_str();
         let Some(cache) = &self.cache else {
-            return self.send(host, req, cap, stats).await;
+            return self.send(host, req, cap, stats, via).await;
         };
         if let Some(v) = cache.usable(req) {
             let resp = self
-                .send(host, &conditional_request(req, &v), cap, stats)
+                .send(host, &conditional_request(req, &v), cap, stats, via)
                 .await?;
             if resp.status != 304 {
                 return Ok(self.remember(cache, req, resp));
@@ -307,7 +326,7 @@ impl Fetcher {
             }
             warn!(url, "304 but the archived body is gone; fetching it again");
         }
-        let resp = self.send(host, req, cap, stats).await?;
+        let resp = self.send(host, req, cap, stats, via).await?;
         if resp.status == 304 {
             return Err(FetchError::Status {
                 url: url.to_string(),
@@ -323,6 +342,10 @@ impl Fetcher {
     /// Archives a fresh body and stores its validators; an archive failure is logged and the
     /// response used anyway (the next run then refetches it in full).
     fn remember(&self, cache: &Cache, req: &Request, mut resp: Response) -> Response {
+        if (300..400).contains(&resp.status) {
+            // A redirect a `site` fetch follows itself: nothing to archive.
+            return resp;
+        }
         match cache.archive.put(&resp.body) {
             Ok(sha) => {
                 let v = crate::model::Validators {
@@ -355,7 +378,7 @@ impl Fetcher {
     }
 
     /// Fetches and judges the host's robots.txt; applies its `Crawl-delay`.
-    async fn fetch_robots(&self, host: &Host, stats: &FetchStats) -> Robots {
+    async fn fetch_robots(&self, host: &Host, stats: &FetchStats, via: Via) -> Robots {
         let robots_url = format!("{}/robots.txt", host.origin);
         let Ok(url) = Url::parse(&robots_url) else {
             return Robots::AllowAll;
@@ -365,7 +388,7 @@ impl Fetcher {
             truncate: true,
         };
         let outcome = self
-            .fetch_cached(host, &Request::get(url), cap, stats)
+            .fetch_cached(host, &Request::get(url), cap, stats, via.robots())
             .await;
         let body = outcome.as_ref().map(|r| r.body.as_slice());
         let robots = Robots::from_outcome(&robots_url, body);
@@ -387,6 +410,7 @@ impl Fetcher {
         req: &Request,
         cap: BodyCap,
         stats: &FetchStats,
+        via: Via,
     ) -> Result<Response, FetchError> {
         let started = Instant::now();
         let url = req.url.as_str();
@@ -410,7 +434,7 @@ impl Fetcher {
                 .expect("the semaphore is never closed");
             FetchStats::bump(&stats.requests, 1);
             debug!(url, attempt, "sending GET");
-            let result = client::attempt(&self.client, req, cap).await;
+            let result = client::attempt(self.client_for(via), req, cap).await;
             drop(permit);
             if let (Some(l), Ok(answer)) = (&mut limiting, &result) {
                 l.lane.observe(&answer.headers);
@@ -425,7 +449,11 @@ impl Fetcher {
                 }
             }
             let (failure, error) = match result {
-                Ok(answer) if (200..300).contains(&answer.status) || answer.status == 304 => {
+                Ok(answer)
+                    if (200..300).contains(&answer.status)
+                        || answer.status == 304
+                        || (via == Via::Page && visit::is_redirect(&answer)) =>
+                {
                     debug!(
                         url,
                         status = answer.status,
@@ -462,6 +490,57 @@ impl Fetcher {
                     return Err(error);
                 }
             }
+        }
+    }
+}
+
+/// Which client a request goes through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Via {
+    /// The run's client (redirects followed by reqwest, no address guard).
+    Default,
+    /// A `site` page hop: guarded, no automatic redirect (3xx answers come back), cut at
+    /// the body cap.
+    Page,
+    /// robots.txt of a host first reached by a `site` fetch: guarded, redirects checked.
+    Guarded,
+}
+
+impl Via {
+    /// How the robots.txt of a host first reached this way is fetched.
+    fn robots(self) -> Via {
+        match self {
+            Via::Default => Via::Default,
+            Via::Page | Via::Guarded => Via::Guarded,
+        }
+    }
+}
+
+/// The guarded clients of `site` fetches, rebuilt when the guard changes.
+struct SiteClients {
+    settings: CrawlSettings,
+    guard: Guard,
+    pages: reqwest::Client,
+    guarded: reqwest::Client,
+}
+
+impl SiteClients {
+    fn new(settings: &CrawlSettings, guard: Guard) -> Result<SiteClients, FetchError> {
+        Ok(SiteClients {
+            pages: client::build_guarded(settings, &guard, false)?,
+            guarded: client::build_guarded(settings, &guard, true)?,
+            settings: settings.clone(),
+            guard,
+        })
+    }
+}
+
+impl Fetcher {
+    fn client_for(&self, via: Via) -> &reqwest::Client {
+        match via {
+            Via::Default => &self.client,
+            Via::Page => &self.site.pages,
+            Via::Guarded => &self.site.guarded,
         }
     }
 }

@@ -20,6 +20,9 @@
 //! record id is the `record_id` mapping, else the detail page URL (html), else a content
 //! hash; a repeated id keeps the first record and reports the others.
 //!
+//! * [`site`](SiteSource): enrichment from the tools' home pages (`Fetcher::visit`), over the
+//!   targets the pipeline computed from the state store.
+//!
 //! A forge source stopped by a rate limit that would outlast its `max_wait` returns the
 //! records found so far with [`Harvest::rate_limited`] set; the pipeline saves them and
 //! marks the source `rate-limited`.
@@ -32,6 +35,7 @@ mod html;
 mod json;
 mod mapping;
 mod pages;
+pub mod site;
 
 #[cfg(test)]
 mod testutil;
@@ -45,8 +49,9 @@ pub use self::gitlab::GitlabSource;
 pub use self::html::HtmlSource;
 pub use self::json::JsonSource;
 use self::pages::{FetcherPages, MAX_PAGES, Pages};
+pub use self::site::{SiteSource, SiteTarget};
 use crate::crawl::{FetchError, FetchStats, Fetcher};
-use crate::model::{RawRecord, Secret};
+use crate::model::{HomepageCheck, RawRecord, Secret};
 use crate::report::Issue;
 
 /// A source declaration's kind-specific part, compiled (JSONPaths and selectors parsed).
@@ -57,6 +62,7 @@ pub enum Source {
     Html(HtmlSource),
     Github(GithubSource),
     Gitlab(GitlabSource),
+    Site(SiteSource),
 }
 
 /// What a source run hands to the pipeline.
@@ -70,6 +76,8 @@ pub struct Harvest {
     /// Set when an API's rate limit stopped the source early: why. `records` hold what was
     /// found before.
     pub rate_limited: Option<String>,
+    /// `site` sources: one home page check per visit, for the state store's history.
+    pub checks: Vec<HomepageCheck>,
 }
 
 /// What a source kind needs from the run.
@@ -101,6 +109,7 @@ pub fn kind_keys(kind: &str) -> Option<&'static [&'static str]> {
         "html" => Some(html::KEYS),
         "github" => Some(github::KEYS),
         "gitlab" => Some(gitlab::KEYS),
+        "site" => Some(site::KEYS),
         _ => None,
     }
 }
@@ -114,8 +123,9 @@ pub fn build(kind: &str, table: toml::Table) -> Result<Source, Vec<String>> {
         "html" => html::build(table).map(Source::Html),
         "github" => github::build(table).map(Source::Github),
         "gitlab" => gitlab::build(table).map(Source::Gitlab),
+        "site" => site::build(table).map(Source::Site),
         other => Err(vec![format!(
-            "`kind`: unknown kind `{other}` (expected one of json, csv, html, github, gitlab)"
+            "`kind`: unknown kind `{other}` (expected one of json, csv, html, github, gitlab, site)"
         )]),
     }
 }
@@ -128,6 +138,8 @@ pub fn start_urls(source: &Source) -> Vec<Url> {
         Source::Html(s) => s.urls().to_vec(),
         Source::Github(s) => vec![s.api_url().clone()],
         Source::Gitlab(s) => vec![s.api_url().clone()],
+        // Its URLs are the tools' home pages, known when the run starts.
+        Source::Site(_) => Vec::new(),
     }
 }
 
@@ -137,6 +149,7 @@ pub async fn run(source: &Source, cx: &SourceCx<'_>) -> Result<Harvest, SourceEr
     let harvest = match source {
         Source::Github(s) => github::run(s, cx).instrument(span).await?,
         Source::Gitlab(s) => gitlab::run(s, cx).instrument(span).await?,
+        Source::Site(s) => site::run(s, cx).instrument(span).await?,
         _ => {
             run_with(source, &FetcherPages { cx }, MAX_PAGES)
                 .instrument(span)
@@ -167,6 +180,10 @@ pub(crate) async fn run_with<P: Pages>(
             url: start_urls(source)[0].to_string(),
             message: "forge kinds run through their API seam, not `Pages`".into(),
         }),
+        Source::Site(_) => Err(SourceError::Extract {
+            url: String::from("(site)"),
+            message: "site sources run through `Fetcher::visit`, not `Pages`".into(),
+        }),
     }
 }
 
@@ -179,15 +196,14 @@ mod tests {
     }
 
     #[test]
-    fn kind_keys_cover_the_five_kinds_only() {
+    fn kind_keys_cover_the_six_kinds_only() {
         assert!(kind_keys("json").unwrap().contains(&"records"));
         assert!(kind_keys("csv").unwrap().contains(&"list_separator"));
         assert!(kind_keys("html").unwrap().contains(&"start_urls"));
         assert!(kind_keys("github").unwrap().contains(&"detect_publiccode"));
         assert!(kind_keys("gitlab").unwrap().contains(&"groups"));
-        for kind in ["site", "xml"] {
-            assert_eq!(kind_keys(kind), None, "{kind}");
-        }
+        assert_eq!(kind_keys("site"), Some(&["max_sites", "time_budget"][..]));
+        assert_eq!(kind_keys("xml"), None);
     }
 
     #[test]
@@ -213,7 +229,7 @@ mod tests {
         assert_eq!(start_urls(&html)[0].as_str(), "https://d.test/dir/");
         assert_eq!(
             build("xml", toml::Table::new()).unwrap_err(),
-            ["`kind`: unknown kind `xml` (expected one of json, csv, html, github, gitlab)"]
+            ["`kind`: unknown kind `xml` (expected one of json, csv, html, github, gitlab, site)"]
         );
     }
 

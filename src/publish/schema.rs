@@ -13,7 +13,7 @@ use crate::model::{SourceRecordRow, SourceRow, Tool};
 
 /// Version of the release tables' layout, written into Parquet metadata. Bump the major part
 /// when a column is removed, renamed or changes type; the minor part when one is added.
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "1.1.0";
 
 /// The logical type of a column, as the user sees it in every format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -379,6 +379,34 @@ pub const SOURCE_RECORDS: &[Column<SourceRecordRow>] = &[
         false,
         "last update, as the source gave it",
         |r| Cell::time(r.record.updated_at),
+    ),
+    col(
+        "homepage_status",
+        Integer,
+        false,
+        "`site` records: HTTP status of the last visit of the home page, after redirects",
+        |r| Cell::Int(r.record.homepage_status),
+    ),
+    col(
+        "homepage_final_url",
+        Text,
+        false,
+        "`site` records: the URL the last visit ended at, after redirects",
+        |r| Cell::opt(&r.record.homepage_final_url),
+    ),
+    col(
+        "homepage_checked_at",
+        Datetime,
+        false,
+        "`site` records: when the home page was last visited",
+        |r| Cell::time(r.record.homepage_checked_at),
+    ),
+    col(
+        "liveness",
+        Text,
+        false,
+        "`site` records: `alive`, `moved` (permanent redirect to another site), `dead` (404, 410 or no DNS on 3 consecutive runs) or `unknown`",
+        |r| Cell::opt(&r.record.liveness),
     ),
     col(
         "stale",

@@ -59,6 +59,16 @@ const MIGRATIONS: &[&str] = &[
         urls TEXT NOT NULL,
         active INTEGER NOT NULL
     );",
+    // 2: home page checks of `site` sources (liveness history).
+    "CREATE TABLE homepage_checks (
+        url TEXT NOT NULL,
+        checked_at TEXT NOT NULL,
+        status INTEGER,
+        final_url TEXT,
+        outcome TEXT NOT NULL,
+        liveness TEXT NOT NULL,
+        PRIMARY KEY (url, checked_at)
+    );",
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

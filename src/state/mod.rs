@@ -6,6 +6,7 @@
 //! run journal. WAL mode; every write that belongs together is one transaction, so a process
 //! killed at any moment leaves either the old or the new state, never a mix.
 
+mod checks;
 pub mod lock;
 mod migrations;
 

@@ -8,5 +8,6 @@ mod faults;
 mod forges;
 mod publish;
 mod schedule;
+mod site;
 mod spine;
 mod state;

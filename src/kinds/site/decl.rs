@@ -1,0 +1,96 @@
+//! The keys of a `site` declaration (SPEC section 4 `site`, docs/sources.md `## site`).
+
+use std::time::Duration;
+
+use toml::{Table, Value};
+
+use super::SiteTarget;
+use crate::kinds::decl::finish;
+
+/// The keys a `site` declaration may have beside the common keys.
+pub const KEYS: &[&str] = &["max_sites", "time_budget"];
+
+/// Home pages visited per run, by default.
+pub const DEFAULT_MAX_SITES: usize = 500;
+
+/// No visit starts after this much time in one run, by default.
+pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(30 * 60);
+
+/// A compiled `site` declaration, and the targets of the run.
+#[derive(Clone, Debug)]
+pub struct SiteSource {
+    pub(crate) max_sites: usize,
+    pub(crate) time_budget: Duration,
+    pub(crate) targets: Vec<SiteTarget>,
+}
+
+impl SiteSource {
+    /// Sets the home pages of this run, in visiting order (the walk takes the first
+    /// `max_sites`).
+    pub fn set_targets(&mut self, targets: Vec<SiteTarget>) {
+        self.targets = targets;
+    }
+
+    /// The home pages of this run, in visiting order.
+    pub fn targets(&self) -> &[SiteTarget] {
+        &self.targets
+    }
+
+    /// The most home pages one run visits.
+    pub fn max_sites(&self) -> usize {
+        self.max_sites
+    }
+}
+
+/// Compiles the `site` keys; every problem is reported.
+pub fn build(mut table: Table) -> Result<SiteSource, Vec<String>> {
+    let mut errs = Vec::new();
+    let max_sites = match table.remove("max_sites") {
+        None => DEFAULT_MAX_SITES,
+        Some(Value::Integer(n)) if n >= 1 => n as usize,
+        Some(other) => {
+            errs.push(format!(
+                "`max_sites`: expected a whole number of at least 1, such as `200`, found `{other}`"
+            ));
+            DEFAULT_MAX_SITES
+        }
+    };
+    let time_budget = match table.remove("time_budget") {
+        None => DEFAULT_TIME_BUDGET,
+        Some(value) => parse_duration(&value).unwrap_or_else(|| {
+            errs.push(format!(
+                "`time_budget`: expected seconds or a duration such as `\"90s\"`, `\"20m\"`, `\"1h\"`, found `{value}`"
+            ));
+            DEFAULT_TIME_BUDGET
+        }),
+    };
+    crate::kinds::decl::reject_rest(table, "site", &mut errs);
+    finish(
+        SiteSource {
+            max_sites,
+            time_budget,
+            targets: Vec::new(),
+        },
+        errs,
+    )
+}
+
+/// Seconds (an integer), or text `<n>s`, `<n>m`, `<n>h`; zero is refused.
+fn parse_duration(value: &Value) -> Option<Duration> {
+    let secs = match value {
+        Value::Integer(n) if *n > 0 => *n as u64,
+        Value::String(s) => {
+            let s = s.trim();
+            let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
+            let n: u64 = digits.parse().ok().filter(|n| *n > 0)?;
+            n * match unit {
+                "s" => 1,
+                "m" => 60,
+                "h" => 3600,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    Some(Duration::from_secs(secs))
+}
