@@ -448,7 +448,7 @@ fn build_release(
             last_seen_at: Some(stored.last_seen_at),
         });
     }
-    let known = store.tool_ids()?;
+    let known = store.id_registry()?;
     let resolved = resolve::resolve(inputs, &known);
     let created_at = Utc::now();
     let id = unique_release_id(out_dir, created_at);
@@ -470,11 +470,11 @@ fn build_release(
         source_records: resolved.rows,
         sources,
         report,
-        aliases: Vec::new(),
+        aliases: resolved.aliases,
     };
     let dir = publish::publish(&release, out_dir)?;
     crate::failpoint::hit("run-after-publish");
-    store.register_tool_ids(&resolved.new_ids, created_at)?;
+    store.save_tool_ids(&resolved.new_ids, &resolved.moved_ids, created_at)?;
     Ok((id, dir, release.tools.len(), stale_sources))
 }
 

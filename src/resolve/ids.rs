@@ -1,6 +1,22 @@
-//! Tool ids: `ct_` + 12 characters (lowercase base32) of the SHA-256 of a canonical key.
+//! Tool ids: `ct_` + 12 characters (lowercase base32) of the SHA-256 of a canonical key, kept
+//! stable through the id registry (canonical key → tool id, registered at).
+//!
+//! Every cluster claims the ids its records' keys are registered to. An id goes to the
+//! cluster with the most records whose own `rec:` key is registered to it (then the most
+//! records with any key registered to it, then the smallest cluster key): a split keeps the
+//! id on its larger part. A cluster that wins several ids keeps the oldest (the earliest
+//! `registered_at` of the id's keys) and the others become aliases of it: two tools merged.
+//! A cluster that wins none gets a new id derived from its first key, never one the registry
+//! has seen. Clusters are visited in the order of their keys, so ids never depend on the
+//! order records arrived in.
 
+use std::cmp::Reverse;
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
+
+use super::Known;
 
 const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
 
@@ -17,4 +33,117 @@ pub fn tool_id(key: &str) -> String {
         id.push(ALPHABET[idx as usize] as char);
     }
     id
+}
+
+/// What the id assignment needs of one cluster.
+pub struct Claimant<'a> {
+    /// The key its new id would derive from (see `first_key`).
+    pub first_key: String,
+    /// Its smallest `rec:` key: with `first_key`, unique among clusters.
+    pub min_rec: &'a str,
+    /// Per member: its `rec:` key and its other registry keys.
+    pub members: Vec<(&'a str, Vec<&'a str>)>,
+}
+
+/// The outcome of the assignment.
+#[derive(Debug, Default)]
+pub struct Assigned {
+    /// One id per claimant, in order.
+    pub ids: Vec<String>,
+    /// (retired id, the id it now points to), sorted.
+    pub aliases: Vec<(String, String)>,
+}
+
+/// Assigns an id to every claimant.
+pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
+    // Per id: best claim (rec weight, key weight, claimant) with the claimant's order key.
+    let mut best: HashMap<&str, (usize, usize, usize)> = HashMap::new();
+    for (c, cl) in claimants.iter().enumerate() {
+        let mut weights: HashMap<&str, (usize, usize)> = HashMap::new();
+        for (rec, keys) in &cl.members {
+            let rec_id = known.get(*rec).map(|(id, _)| id.as_str());
+            let mut ids: Vec<&str> = keys
+                .iter()
+                .chain(std::iter::once(rec))
+                .filter_map(|k| known.get(*k).map(|(id, _)| id.as_str()))
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for id in ids {
+                let w = weights.entry(id).or_default();
+                w.1 += 1;
+                if Some(id) == rec_id {
+                    w.0 += 1;
+                }
+            }
+        }
+        for (id, (rw, kw)) in weights {
+            let rank = |c: usize, rw: usize, kw: usize| {
+                let cl = &claimants[c];
+                (rw, kw, Reverse((&cl.first_key, cl.min_rec)))
+            };
+            let better = best
+                .get(id)
+                .is_none_or(|&(brw, bkw, b)| rank(c, rw, kw) > rank(b, brw, bkw));
+            if better {
+                best.insert(id, (rw, kw, c));
+            }
+        }
+    }
+    let mut won: Vec<Vec<&str>> = vec![Vec::new(); claimants.len()];
+    for (id, (_, _, c)) in &best {
+        won[*c].push(id);
+    }
+    let age = ages(known, &best);
+    let mut out = Assigned {
+        ids: vec![String::new(); claimants.len()],
+        ..Assigned::default()
+    };
+    for (c, ids) in won.iter_mut().enumerate() {
+        ids.sort_unstable_by_key(|id| (age[id], *id));
+        if let Some((keep, rest)) = ids.split_first() {
+            out.ids[c] = keep.to_string();
+            out.aliases
+                .extend(rest.iter().map(|r| (r.to_string(), keep.to_string())));
+        }
+    }
+    let mut taken: HashSet<&str> = known.values().map(|(id, _)| id.as_str()).collect();
+    let mut fresh: Vec<usize> = (0..claimants.len())
+        .filter(|&c| out.ids[c].is_empty())
+        .collect();
+    fresh.sort_unstable_by_key(|&c| (&claimants[c].first_key, claimants[c].min_rec));
+    let mut minted: Vec<(usize, String)> = Vec::new();
+    let mut minted_set: HashSet<String> = HashSet::new();
+    for c in fresh {
+        let key = &claimants[c].first_key;
+        let mut id = tool_id(key);
+        let mut n = 1;
+        while taken.contains(id.as_str()) || minted_set.contains(&id) {
+            n += 1;
+            id = tool_id(&format!("{key}#{n}"));
+        }
+        minted_set.insert(id.clone());
+        minted.push((c, id));
+    }
+    taken.clear();
+    for (c, id) in minted {
+        out.ids[c] = id;
+    }
+    out.aliases.sort();
+    out
+}
+
+/// The age of each claimed id: the earliest `registered_at` of the keys registered to it.
+fn ages<'a>(
+    known: &'a Known,
+    claimed: &HashMap<&str, (usize, usize, usize)>,
+) -> HashMap<&'a str, DateTime<Utc>> {
+    let mut age: HashMap<&str, DateTime<Utc>> = HashMap::new();
+    for (id, at) in known.values() {
+        if claimed.contains_key(id.as_str()) {
+            let e = age.entry(id.as_str()).or_insert(*at);
+            *e = (*e).min(*at);
+        }
+    }
+    age
 }

@@ -1,90 +1,253 @@
-//! Blocking keys and clusters: records sharing a canonical repository URL or homepage are one
-//! tool (union-find over the keys).
+//! What one record says about its identity: strong keys (repository, homepage, Wikidata, its
+//! own record key) and the weaker facts the scored name match weighs.
+//!
+//! Key forms (they are also the id registry's keys):
+//! * `repo:<canonical url>`: a repository on a forge (`https://github.com/owner/repo`) or any
+//!   other repository URL; a homepage that is a forge project counts as a repository. A
+//!   renamed repository is written under its newest name (see [`Renames`]).
+//! * `home:<host><path>`: a homepage on a host that is not shared, without scheme, `www.`, a
+//!   leading language segment (`/en`, `/fr-FR`) or `index.html`.
+//! * `wd:<Q…>`: a Wikidata item.
+//! * `rec:<source>/<record id>`: the record itself; never shared, so never a union key, but
+//!   registered so a record keeps its tool's id when its URLs change.
+//! * `renamed:<old url> <new url>`: a repository rename learnt from the registry.
 
 use std::collections::HashMap;
 
-use super::Input;
-use crate::normalise::url::is_forge_project;
+use super::names::{compact, normalise_name};
+use super::{Input, Known};
+use crate::normalise::url::{is_forge_project, is_shared_host};
 
-/// The canonical keys of one record: `repo:<url>` for each repository (and a homepage that is
-/// itself a forge project), `home:<url>` for the homepage.
-pub fn record_keys(input: &Input) -> Vec<String> {
+/// Repository renames: old canonical URL → new canonical URL.
+#[derive(Debug, Default)]
+pub struct Renames {
+    map: HashMap<String, String>,
+    /// Renames found in this run: (registry key, index of the input that showed it).
+    pub found: Vec<(String, usize)>,
+}
+
+impl Renames {
+    /// The renames the registry knows, plus those this run shows: a record whose own key is
+    /// registered to a tool with exactly one repository now names a single different,
+    /// unregistered repository on the same host.
+    pub fn learn(inputs: &[Input], known: &Known) -> Renames {
+        let mut out = Renames::default();
+        let mut repos_of: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (key, (id, _)) in known {
+            if let Some(rest) = key.strip_prefix("renamed:")
+                && let Some((old, new)) = rest.split_once(' ')
+            {
+                out.map.insert(old.to_string(), new.to_string());
+            } else if let Some(url) = key.strip_prefix("repo:") {
+                repos_of.entry(id.as_str()).or_default().push(url);
+            }
+        }
+        for (i, input) in inputs.iter().enumerate() {
+            let r = &input.record;
+            let Some((id, _)) = known.get(&rec_key(input)) else {
+                continue;
+            };
+            let [new] = r.repositories.as_slice() else {
+                continue;
+            };
+            if known.contains_key(&format!("repo:{new}")) || out.map.contains_key(new) {
+                continue;
+            }
+            if let Some([old]) = repos_of.get(id.as_str()).map(Vec::as_slice)
+                && *old != new
+                && host_of(old) == host_of(new)
+                && is_forge_project(new)
+                && !out.map.contains_key(*old)
+            {
+                out.map.insert(old.to_string(), new.clone());
+                out.found.push((format!("renamed:{old} {new}"), i));
+            }
+        }
+        out.found.sort();
+        out
+    }
+
+    /// The newest name of `url` (renames followed, at most eight steps).
+    pub fn newest<'a>(&'a self, mut url: &'a str) -> &'a str {
+        for _ in 0..8 {
+            match self.map.get(url) {
+                Some(next) if next != url => url = next,
+                _ => break,
+            }
+        }
+        url
+    }
+}
+
+/// One record's identity facts.
+#[derive(Clone, Debug, Default)]
+pub struct Features {
+    /// `repo:` keys, sorted, with the host of each (conflict check).
+    pub repos: Vec<(String, String)>,
+    /// `home:` key of a homepage on a host that is not shared.
+    pub home: Option<String>,
+    /// `wd:` key.
+    pub wikidata: Option<String>,
+    /// `rec:` key.
+    pub rec: String,
+    /// Normalised name (empty when the record has none).
+    pub name: String,
+    /// Compact organisation names and forge owners.
+    pub orgs: Vec<String>,
+    /// Homepage host when it is not shared.
+    pub host: Option<String>,
+    /// The whole homepage when it is on a shared host below its root (`x.github.io/tool`).
+    pub shared_home: Option<String>,
+    pub license: Option<String>,
+}
+
+impl Features {
+    /// The strong keys that unite records: repositories, homepage, Wikidata item.
+    pub fn union_keys(&self) -> impl Iterator<Item = &str> {
+        self.repos
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .chain(self.home.as_deref())
+            .chain(self.wikidata.as_deref())
+    }
+
+    /// Every key registered for the record's tool: the strong keys and `rec:`.
+    pub fn registry_keys(&self) -> impl Iterator<Item = &str> {
+        self.union_keys().chain(std::iter::once(self.rec.as_str()))
+    }
+}
+
+/// The `rec:` key of a record.
+pub fn rec_key(input: &Input) -> String {
+    format!("rec:{}/{}", input.record.source_id, input.record.record_id)
+}
+
+/// The identity facts of `input`.
+pub fn features(input: &Input, renames: &Renames) -> Features {
     let r = &input.record;
-    let mut keys: Vec<String> = r.repositories.iter().map(|u| format!("repo:{u}")).collect();
-    if let Some(u) = &r.repository_url
-        && !r.repositories.contains(u)
-    {
-        keys.push(format!("repo:{u}"));
+    let mut f = Features {
+        rec: rec_key(input),
+        name: r.name.as_deref().map(normalise_name).unwrap_or_default(),
+        license: r.license.clone(),
+        wikidata: r.wikidata_id.as_ref().map(|q| format!("wd:{q}")),
+        ..Features::default()
+    };
+    let mut repos: Vec<&str> = r.repositories.iter().map(String::as_str).collect();
+    if let Some(u) = &r.repository_url {
+        repos.push(u);
     }
     if let Some(h) = &r.homepage_url {
         if is_forge_project(h) {
-            keys.push(format!("repo:{h}"));
-        } else {
-            keys.push(format!("home:{h}"));
+            repos.push(h);
+        } else if is_shared_host(h) {
+            f.shared_home = below_root(h).then(|| h.clone());
+        } else if let Some((host, key)) = home_key(h) {
+            f.host = Some(host);
+            f.home = Some(key);
         }
     }
-    keys
-}
-
-/// The keys registered for a record's tool: its canonical keys and its own `rec:` key, so a
-/// record keeps its tool's id even when its URLs change.
-pub fn registry_keys(input: &Input) -> Vec<String> {
-    let mut keys = record_keys(input);
-    let r = &input.record;
-    keys.push(format!("rec:{}/{}", r.source_id, r.record_id));
-    keys
-}
-
-/// The cluster's first canonical key: its smallest repository key, else its smallest homepage
-/// key, else its first record's own key.
-pub fn first_key(members: &[&Input]) -> String {
-    let all: Vec<String> = members.iter().flat_map(|m| record_keys(m)).collect();
-    all.iter()
-        .filter(|k| k.starts_with("repo:"))
-        .min()
-        .or_else(|| all.iter().filter(|k| k.starts_with("home:")).min())
-        .cloned()
-        .unwrap_or_else(|| {
-            let r = &members[0].record;
-            format!("rec:{}/{}", r.source_id, r.record_id)
-        })
-}
-
-/// Indices of `inputs` grouped into clusters, in order of first member.
-pub fn cluster(inputs: &[Input]) -> Vec<Vec<usize>> {
-    let mut parent: Vec<usize> = (0..inputs.len()).collect();
-    fn find(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
+    for url in repos {
+        let url = renames.newest(url);
+        let Some(host) = host_of(url) else { continue };
+        if is_forge_project(url)
+            && let Some(owner) = url.split('/').nth(3)
+        {
+            f.orgs.push(compact(owner));
         }
-        i
+        f.repos.push((format!("repo:{url}"), host));
     }
-    let mut owner: HashMap<String, usize> = HashMap::new();
-    for (i, input) in inputs.iter().enumerate() {
-        for key in record_keys(input) {
-            match owner.get(&key) {
-                Some(&j) => {
-                    let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                    if a != b {
-                        parent[a.max(b)] = a.min(b);
-                    }
-                }
-                None => {
-                    owner.insert(key, i);
-                }
-            }
-        }
+    f.repos.sort();
+    f.repos.dedup();
+    f.orgs.extend(r.organizations.iter().map(|o| compact(o)));
+    f.orgs.retain(|o| !o.is_empty());
+    f.orgs.sort();
+    f.orgs.dedup();
+    f
+}
+
+/// `(host, home:<host><path>)` of a canonical homepage.
+fn home_key(url: &str) -> Option<(String, String)> {
+    let (host, path, query) = split(url)?;
+    let host = host.trim_start_matches("www.");
+    let mut segments: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    if segments.first().is_some_and(|s| is_language_segment(s)) {
+        segments.remove(0);
     }
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut slot: HashMap<usize, usize> = HashMap::new();
-    for i in 0..inputs.len() {
-        let root = find(&mut parent, i);
-        let g = *slot.entry(root).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[g].push(i);
+    if segments
+        .last()
+        .is_some_and(|s| matches!(*s, "index.html" | "index.htm" | "index.php"))
+    {
+        segments.pop();
     }
-    groups
+    let mut key = format!("home:{host}");
+    for s in segments {
+        key.push('/');
+        key.push_str(s);
+    }
+    if let Some(q) = query {
+        key.push('?');
+        key.push_str(q);
+    }
+    Some((host.to_string(), key))
+}
+
+/// (host with port, path, query) of a canonical URL, without parsing it again.
+fn split(url: &str) -> Option<(&str, &str, Option<&str>)> {
+    let rest = url.split_once("://")?.1;
+    let rest = rest.split('#').next().unwrap_or(rest);
+    let (rest, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, Some(q)),
+        None => (rest, None),
+    };
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    (!host.is_empty()).then_some((host, path, query))
+}
+
+/// `en`, `fr`, `pt-br`, `es_ES`: a path segment that only picks a language.
+fn is_language_segment(s: &str) -> bool {
+    let b = s.as_bytes();
+    let two = |x: &[u8]| x.len() == 2 && x.iter().all(u8::is_ascii_alphabetic);
+    two(b) || (b.len() == 5 && two(&b[..2]) && matches!(b[2], b'-' | b'_') && two(&b[3..]))
+}
+
+/// True when a URL on a shared host names more than the host's root page.
+fn below_root(url: &str) -> bool {
+    split(url).is_some_and(|(_, path, _)| path.contains(|c| c != '/'))
+}
+
+/// The host of a canonical URL.
+pub fn host_of(url: &str) -> Option<String> {
+    split(url).map(|(host, _, _)| host.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn homepage_keys_ignore_scheme_language_and_index() {
+        let k = |u: &str| home_key(u).map(|(_, k)| k);
+        assert_eq!(
+            k("https://decidim.org").as_deref(),
+            Some("home:decidim.org")
+        );
+        assert_eq!(
+            k("http://decidim.org/en").as_deref(),
+            Some("home:decidim.org")
+        );
+        assert_eq!(
+            k("https://budgetparticipatif.paris.fr/fr-FR/index.php").as_deref(),
+            Some("home:budgetparticipatif.paris.fr")
+        );
+        assert_eq!(
+            k("https://mysociety.org/alaveteli?x=1").as_deref(),
+            Some("home:mysociety.org/alaveteli?x=1")
+        );
+    }
+
+    #[test]
+    fn shared_host_roots_are_not_specific() {
+        assert!(!below_root("https://alice.github.io"));
+        assert!(below_root("https://alice.github.io/tool"));
+    }
 }

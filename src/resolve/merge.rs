@@ -1,91 +1,121 @@
 //! Survivorship: each scalar field from the highest-priority member that has it (ties: source
-//! id, then record id), lists united and sorted, provenance kept per field.
+//! id, then record id; the name from a `create` source when one has it), lists united and
+//! sorted, `open_source` from the surviving licence (OSI or FSF), and per member the tool
+//! fields it supplied (`source_records.provenance`).
 
 use std::collections::BTreeMap;
 
 use super::Input;
 use crate::model::Tool;
+use crate::normalise::license::is_open;
 
-/// Field → (source id, record id) of the member whose value the tool carries.
-pub type Provenance = BTreeMap<&'static str, (String, String)>;
+/// Tool field → the source id that supplied it, for one member.
+pub type Fields = BTreeMap<String, String>;
+
+/// Per member (in the order given): the fields it supplied.
+pub type Provenance = Vec<Fields>;
 
 /// Merges one cluster into a tool with id `id`.
 pub fn merge(id: &str, members: &[&Input]) -> (Tool, Provenance) {
-    let mut ranked: Vec<&Input> = members.to_vec();
-    ranked.sort_by(|a, b| {
+    let mut ranked: Vec<usize> = (0..members.len()).collect();
+    ranked.sort_by(|&a, &b| {
+        let (a, b) = (members[a], members[b]);
         b.priority
             .cmp(&a.priority)
             .then_with(|| a.record.source_id.cmp(&b.record.source_id))
             .then_with(|| a.record.record_id.cmp(&b.record.record_id))
     });
-    let mut prov = Provenance::new();
+    let mut prov: Provenance = vec![BTreeMap::new(); members.len()];
+    let mut note = |field: &str, m: usize| {
+        prov[m].insert(field.to_string(), members[m].record.source_id.clone());
+    };
     macro_rules! pick {
-        ($field:literal, $get:expr) => {{
-            let mut value = None;
-            for m in &ranked {
-                if let Some(v) = $get(*m) {
-                    prov.insert(
-                        $field,
-                        (m.record.source_id.clone(), m.record.record_id.clone()),
-                    );
-                    value = Some(v);
-                    break;
-                }
-            }
-            value
+        ($field:literal, $order:expr, $get:expr) => {{
+            let found = $order.find_map(|m: usize| $get(members[m]).map(|v| (m, v)));
+            found.map(|(m, v)| {
+                note($field, m);
+                v
+            })
         }};
     }
-    let creators: Vec<&Input> = ranked.iter().copied().filter(|m| m.create).collect();
-    let name = {
-        // A tool's display name comes from a source allowed to create it, when one has it.
-        let mut value = None;
-        for m in creators.iter().chain(ranked.iter()) {
-            if let Some(v) = m.record.name.clone() {
-                prov.insert(
-                    "name",
-                    (m.record.source_id.clone(), m.record.record_id.clone()),
-                );
-                value = Some(v);
-                break;
+    let by_rank = || ranked.iter().copied();
+    let creators_first = || {
+        by_rank()
+            .filter(|&m| members[m].create)
+            .chain(by_rank().filter(|&m| !members[m].create))
+    };
+    let name = pick!("name", creators_first(), |m: &Input| m.record.name.clone());
+    let description = pick!("description", by_rank(), |m: &Input| m
+        .record
+        .description
+        .clone());
+    let homepage_url = pick!("homepage_url", by_rank(), |m: &Input| m
+        .record
+        .homepage_url
+        .clone());
+    let repository_url = pick!("repository_url", by_rank(), |m: &Input| m
+        .record
+        .repository_url
+        .clone());
+    let wikidata_id = pick!("wikidata_id", by_rank(), |m: &Input| m
+        .record
+        .wikidata_id
+        .clone());
+    let license = pick!("license", by_rank(), |m: &Input| m.record.license.clone());
+    let stars = pick!("stars", by_rank(), |m: &Input| m.record.stars);
+    let forks = pick!("forks", by_rank(), |m: &Input| m.record.forks);
+    let archived = pick!("archived", by_rank(), |m: &Input| m.record.archived);
+    let created_at = pick!("created_at", by_rank(), |m: &Input| m.record.created_at);
+    let newest = (0..members.len())
+        .filter_map(|m| members[m].record.updated_at.map(|t| (t, m)))
+        .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    if let Some((_, m)) = newest {
+        note("last_activity_at", m);
+    }
+    let mut union = |field: &str, get: &dyn Fn(&Input) -> &Vec<String>| {
+        let mut all: Vec<String> = Vec::new();
+        for (m, member) in members.iter().enumerate() {
+            let values = get(member);
+            if !values.is_empty() {
+                note(field, m);
+                all.extend(values.iter().cloned());
             }
         }
-        value
-    };
-    let union = |get: &dyn Fn(&Input) -> &Vec<String>| {
-        let mut all: Vec<String> = members
-            .iter()
-            .flat_map(|m| get(m).iter().cloned())
-            .collect();
         all.sort();
         all.dedup();
         all
     };
+    let categories = union("categories", &|m| &m.record.categories);
+    let tags = union("tags", &|m| &m.record.tags);
+    let countries = union("countries", &|m| &m.record.countries);
+    let languages = union("languages", &|m| &m.record.languages);
+    let programming_languages = union("programming_languages", &|m| {
+        &m.record.programming_languages
+    });
+    let organizations = union("organizations", &|m| &m.record.organizations);
     let mut sources: Vec<String> = members.iter().map(|m| m.record.source_id.clone()).collect();
     sources.sort();
     sources.dedup();
     let tool = Tool {
         id: id.to_string(),
         name,
-        description: pick!("description", |m: &Input| m.record.description.clone()),
-        homepage_url: pick!("homepage_url", |m: &Input| m.record.homepage_url.clone()),
-        repository_url: pick!("repository_url", |m: &Input| m
-            .record
-            .repository_url
-            .clone()),
-        wikidata_id: pick!("wikidata_id", |m: &Input| m.record.wikidata_id.clone()),
-        license: pick!("license", |m: &Input| m.record.license.clone()),
-        open_source: None,
-        categories: union(&|m| &m.record.categories),
-        tags: union(&|m| &m.record.tags),
-        countries: union(&|m| &m.record.countries),
-        languages: union(&|m| &m.record.languages),
-        programming_languages: union(&|m| &m.record.programming_languages),
-        organizations: union(&|m| &m.record.organizations),
-        stars: pick!("stars", |m: &Input| m.record.stars),
-        forks: pick!("forks", |m: &Input| m.record.forks),
-        archived: pick!("archived", |m: &Input| m.record.archived),
-        created_at: pick!("created_at", |m: &Input| m.record.created_at),
-        last_activity_at: members.iter().filter_map(|m| m.record.updated_at).max(),
+        description,
+        homepage_url,
+        repository_url,
+        wikidata_id,
+        license: license.clone(),
+        open_source: license.as_deref().and_then(is_open),
+        categories,
+        tags,
+        countries,
+        languages,
+        programming_languages,
+        organizations,
+        stars,
+        forks,
+        archived,
+        created_at,
+        last_activity_at: newest.map(|(t, _)| t),
         first_seen_at: members.iter().filter_map(|m| m.first_seen_at).min(),
         last_seen_at: members.iter().filter_map(|m| m.last_seen_at).max(),
         sources,

@@ -1,8 +1,26 @@
+use chrono::TimeZone;
+
 use super::*;
 use crate::model::NormRecord;
 
 fn resolve_new(inputs: Vec<Input>) -> Resolved {
-    resolve(inputs, &HashMap::new())
+    resolve(inputs, &Known::new())
+}
+
+fn at(day: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, day, 3, 0, 0).unwrap()
+}
+
+/// Resolves like a pipeline run would: then saves what it learnt in `registry` at `day`.
+fn run(inputs: &[Input], registry: &mut Known, day: u32) -> Resolved {
+    let out = resolve(inputs.to_vec(), registry);
+    for (k, id) in &out.new_ids {
+        registry.entry(k.clone()).or_insert((id.clone(), at(day)));
+    }
+    for (k, id) in &out.moved_ids {
+        registry.insert(k.clone(), (id.clone(), at(day)));
+    }
+    out
 }
 
 fn input(source: &str, id: &str, priority: i64, f: impl FnOnce(&mut NormRecord)) -> Input {
@@ -13,6 +31,9 @@ fn input(source: &str, id: &str, priority: i64, f: impl FnOnce(&mut NormRecord))
         ..NormRecord::default()
     };
     f(&mut record);
+    if record.repository_url.is_none() {
+        record.repository_url = record.repositories.first().cloned();
+    }
     Input {
         record,
         priority,
@@ -23,20 +44,33 @@ fn input(source: &str, id: &str, priority: i64, f: impl FnOnce(&mut NormRecord))
     }
 }
 
+fn repo(r: &mut NormRecord, url: &str) {
+    r.repositories = vec![url.to_string()];
+    r.repository_url = Some(url.to_string());
+}
+
+/// The id of the tool holding record `source/id`.
+fn id_of(out: &Resolved, source: &str, id: &str) -> String {
+    out.rows
+        .iter()
+        .find(|r| r.record.source_id == source && r.record.record_id == id)
+        .map(|r| r.tool_id.clone())
+        .unwrap_or_else(|| panic!("no row {source}/{id}"))
+}
+
 #[test]
 fn records_sharing_a_repository_or_homepage_merge_transitively() {
     let out = resolve_new(vec![
         input("dpga", "1", 50, |r| {
-            r.repositories = vec!["https://github.com/decidim/decidim".into()];
-            r.repository_url = Some("https://github.com/decidim/decidim".into());
+            repo(r, "https://github.com/decidim/decidim")
         }),
         input("gh", "decidim", 80, |r| {
-            r.repositories = vec!["https://github.com/decidim/decidim".into()];
+            repo(r, "https://github.com/decidim/decidim");
             r.homepage_url = Some("https://decidim.org".into());
             r.stars = Some(1500);
         }),
         input("dir", "x", 10, |r| {
-            r.homepage_url = Some("https://decidim.org".into())
+            r.homepage_url = Some("http://decidim.org/en".into())
         }),
         input("dir", "y", 10, |r| {
             r.homepage_url = Some("https://consuldemocracy.org".into())
@@ -102,26 +136,128 @@ fn records_without_keys_stay_apart_and_enrich_only_clusters_are_dropped() {
 }
 
 #[test]
+fn consul_democracy_and_hashicorp_consul_stay_two_tools() {
+    let out = resolve_new(vec![
+        input("gh", "1", 80, |r| {
+            repo(r, "https://github.com/consuldemocracy/consuldemocracy");
+            r.name = Some("consuldemocracy".into());
+            r.wikidata_id = Some("Q55621829".into());
+        }),
+        input("gh", "2", 80, |r| {
+            repo(r, "https://github.com/hashicorp/consul");
+            r.name = Some("consul".into());
+            r.homepage_url = Some("https://consul.io".into());
+        }),
+        // A directory calls CONSUL Democracy just "Consul", and gives the Wikidata item the
+        // HashiCorp one lacks, and the homepage HashiCorp's record has: the repositories
+        // conflict, so nothing joins across them.
+        input("dir", "consul", 10, |r| {
+            r.name = Some("Consul".into());
+            repo(r, "https://github.com/consuldemocracy/consuldemocracy");
+            r.homepage_url = Some("https://consul.io".into());
+        }),
+        input("dir", "hc", 10, |r| {
+            r.name = Some("HashiCorp Consul".into());
+            r.organizations = vec!["HashiCorp".into()];
+            r.homepage_url = Some("https://www.consul.io/".into());
+        }),
+    ]);
+    assert_eq!(out.tools.len(), 2, "{:#?}", out.tools);
+    assert_eq!(id_of(&out, "gh", "1"), id_of(&out, "dir", "consul"));
+    assert_eq!(id_of(&out, "gh", "2"), id_of(&out, "dir", "hc"));
+    assert_ne!(id_of(&out, "gh", "1"), id_of(&out, "gh", "2"));
+}
+
+#[test]
+fn names_merge_only_with_agreement_and_never_across_conflicts() {
+    let out = resolve_new(vec![
+        input("dpga", "d", 50, |r| {
+            r.name = Some("Decidim".into());
+            repo(r, "https://github.com/decidim/decidim");
+        }),
+        // No URL: the name and the organisation (the repository's owner) agree.
+        input("dir", "d", 10, |r| {
+            r.name = Some("Decidim App".into());
+            r.organizations = vec!["Decidim".into()];
+        }),
+        // Two "Vote" apps by different organisations, one with no organisation at all.
+        input("dir", "v1", 10, |r| {
+            r.name = Some("Vote".into());
+            r.organizations = vec!["Civic Lab".into()];
+            r.homepage_url = Some("https://vote.civiclab.test".into());
+        }),
+        input("dir", "v2", 10, |r| {
+            r.name = Some("Vote".into());
+            r.organizations = vec!["City of Sample".into()];
+        }),
+        input("dir", "v3", 10, |r| r.name = Some("Vote!".into())),
+        input("gh", "v1", 80, |r| {
+            r.name = Some("vote".into());
+            repo(r, "https://github.com/civiclab/vote");
+            r.homepage_url = Some("https://vote.civiclab.test/about".into());
+        }),
+    ]);
+    assert_eq!(id_of(&out, "dpga", "d"), id_of(&out, "dir", "d"));
+    assert_eq!(
+        id_of(&out, "dir", "v1"),
+        id_of(&out, "gh", "v1"),
+        "same host"
+    );
+    assert_ne!(id_of(&out, "dir", "v1"), id_of(&out, "dir", "v2"));
+    assert_ne!(id_of(&out, "dir", "v2"), id_of(&out, "dir", "v3"));
+    assert_ne!(id_of(&out, "dir", "v1"), id_of(&out, "dir", "v3"));
+    assert_eq!(out.tools.len(), 4);
+}
+
+#[test]
+fn tools_on_a_shared_host_stay_apart() {
+    let out = resolve_new(vec![
+        input("dir", "a", 10, |r| {
+            r.name = Some("Budget Tracker".into());
+            r.homepage_url = Some("https://sites.google.com/view/budget-tracker".into());
+        }),
+        input("dir", "b", 10, |r| {
+            r.name = Some("Budget Tracking".into());
+            r.homepage_url = Some("https://sites.google.com/view/budget-tracking".into());
+        }),
+        input("dir", "c", 10, |r| {
+            r.name = Some("Petitions".into());
+            r.homepage_url = Some("https://civicfoo.github.io".into());
+        }),
+        input("dir", "d", 10, |r| {
+            r.name = Some("Open Spending".into());
+            r.homepage_url = Some("https://civicfoo.github.io".into());
+        }),
+    ]);
+    assert_eq!(out.tools.len(), 4);
+}
+
+#[test]
 fn registered_ids_survive_a_change_of_first_key() {
-    let first = resolve_new(vec![input("dir", "x", 10, |r| {
-        r.homepage_url = Some("https://decidim.org".into())
-    })]);
+    let mut registry = Known::new();
+    let first = run(
+        &[input("dir", "x", 10, |r| {
+            r.homepage_url = Some("https://decidim.org".into())
+        })],
+        &mut registry,
+        1,
+    );
     let id = first.tools[0].id.clone();
-    let known: HashMap<String, String> = first.new_ids.into_iter().collect();
-    assert_eq!(known["home:https://decidim.org"], id);
-    assert_eq!(known["rec:dir/x"], id);
+    assert_eq!(registry["home:decidim.org"].0, id);
+    assert_eq!(registry["rec:dir/x"].0, id);
     // Next run a repository appears: the first key becomes `repo:…`, the id stays.
-    let second = resolve(
-        vec![
+    let second = run(
+        &[
             input("dir", "x", 10, |r| {
                 r.homepage_url = Some("https://decidim.org".into())
             }),
             input("gh", "d", 80, |r| {
                 r.homepage_url = Some("https://decidim.org".into());
-                r.repositories = vec!["https://github.com/decidim/decidim".into()];
+                repo(r, "https://github.com/decidim/decidim");
             }),
         ],
-        &known,
+        &mut registry,
+        2,
     );
     assert_eq!(second.tools.len(), 1);
     assert_eq!(second.tools[0].id, id);
@@ -130,4 +266,281 @@ fn registered_ids_survive_a_change_of_first_key() {
             .new_ids
             .contains(&("repo:https://github.com/decidim/decidim".to_string(), id))
     );
+}
+
+/// Six records of four tools.
+fn catalogue() -> Vec<Input> {
+    vec![
+        input("dpga", "1", 50, |r| {
+            repo(r, "https://github.com/decidim/decidim")
+        }),
+        input("dir", "decidim", 10, |r| {
+            r.homepage_url = Some("https://decidim.org".into())
+        }),
+        input("gh", "1", 80, |r| {
+            repo(r, "https://github.com/decidim/decidim");
+            r.homepage_url = Some("https://decidim.org".into());
+        }),
+        input("gh", "2", 80, |r| {
+            repo(r, "https://github.com/mysociety/alaveteli")
+        }),
+        input("dir", "fms", 10, |r| {
+            r.homepage_url = Some("https://fixmystreet.org".into())
+        }),
+        input("dir", "loomio", 10, |r| {
+            r.homepage_url = Some("https://loomio.com".into())
+        }),
+    ]
+}
+
+fn ids_by_record(out: &Resolved) -> Vec<(String, String)> {
+    out.rows
+        .iter()
+        .map(|r| {
+            (
+                format!("{}/{}", r.record.source_id, r.record.record_id),
+                r.tool_id.clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_rerun_gives_the_same_ids_and_registers_nothing_new() {
+    let mut registry = Known::new();
+    let first = run(&catalogue(), &mut registry, 1);
+    let second = run(&catalogue(), &mut registry, 2);
+    assert_eq!(ids_by_record(&first), ids_by_record(&second));
+    assert_eq!(first.tools, second.tools);
+    assert!(second.new_ids.is_empty() && second.moved_ids.is_empty());
+    assert!(second.aliases.is_empty());
+}
+
+#[test]
+fn ids_never_depend_on_input_order() {
+    let mut inputs = catalogue();
+    inputs.extend(vec![
+        input("dir", "v1", 10, |r| r.name = Some("Vote".into())),
+        input("dir", "v2", 10, |r| r.name = Some("Vote".into())),
+    ]);
+    let base = resolve_new(inputs.clone());
+    // A fixed pseudo-random shuffle (no rng crate needed), several rounds.
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..20 {
+        for i in (1..inputs.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            inputs.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        let again = resolve_new(inputs.clone());
+        assert_eq!(ids_by_record(&base), ids_by_record(&again));
+        assert_eq!(base.tools, again.tools);
+    }
+}
+
+#[test]
+fn an_added_source_keeps_every_id() {
+    let mut registry = Known::new();
+    let first = run(&catalogue(), &mut registry, 1);
+    let mut more = catalogue();
+    more.push(input("codejson", "a", 40, |r| {
+        repo(r, "https://github.com/mysociety/alaveteli");
+        r.homepage_url = Some("https://alaveteli.org".into());
+    }));
+    more.push(input("codejson", "new", 40, |r| {
+        repo(r, "https://github.com/openfisca/openfisca-core")
+    }));
+    let second = run(&more, &mut registry, 2);
+    for (record, id) in ids_by_record(&first) {
+        assert_eq!(
+            ids_by_record(&second).iter().find(|(r, _)| *r == record),
+            Some(&(record.clone(), id))
+        );
+    }
+    assert_eq!(second.tools.len(), first.tools.len() + 1);
+    assert_eq!(id_of(&second, "codejson", "a"), id_of(&first, "gh", "2"));
+}
+
+#[test]
+fn merged_tools_keep_the_older_id_and_alias_the_other() {
+    let mut registry = Known::new();
+    let fms = || {
+        input("dir", "fms", 10, |r| {
+            r.homepage_url = Some("https://fixmystreet.org".into())
+        })
+    };
+    let first = run(&[fms()], &mut registry, 1);
+    let older = first.tools[0].id.clone();
+    // A day later a GitHub record arrives with no homepage: a second tool.
+    let gh = || {
+        input("gh", "fms", 80, |r| {
+            repo(r, "https://github.com/mysociety/fixmystreet")
+        })
+    };
+    let second = run(&[fms(), gh()], &mut registry, 2);
+    assert_eq!(second.tools.len(), 2);
+    let younger = id_of(&second, "gh", "fms");
+    assert_ne!(older, younger);
+    // Then a record ties them together: one tool, the older id, the younger one an alias,
+    // even though the merged tool's first key (the repository) derives the younger id.
+    let bridge = || {
+        input("codejson", "fms", 40, |r| {
+            repo(r, "https://github.com/mysociety/fixmystreet");
+            r.homepage_url = Some("https://www.fixmystreet.org/".into());
+        })
+    };
+    let third = run(&[fms(), gh(), bridge()], &mut registry, 3);
+    assert_eq!(third.tools.len(), 1);
+    assert_eq!(third.tools[0].id, older);
+    assert_eq!(third.aliases, [(younger.clone(), older.clone())]);
+    // The registry now points the retired id's keys at the survivor: the alias is said once.
+    assert_eq!(registry["rec:gh/fms"].0, older);
+    let fourth = run(&[fms(), gh(), bridge()], &mut registry, 4);
+    assert_eq!(fourth.tools[0].id, older);
+    assert!(fourth.aliases.is_empty());
+    // The result is the same whichever id is smaller or whichever key comes first.
+    assert_eq!(
+        tool_id("repo:https://github.com/mysociety/fixmystreet"),
+        younger
+    );
+}
+
+#[test]
+fn a_split_keeps_the_id_on_the_larger_part() {
+    let mut registry = Known::new();
+    let rec = |source: &str, home: &str| {
+        let home = home.to_string();
+        input(source, "x", 10, move |r| r.homepage_url = Some(home))
+    };
+    let first = run(
+        &[
+            rec("a", "https://loomio.com"),
+            rec("b", "https://loomio.com"),
+            rec("c", "https://loomio.com"),
+        ],
+        &mut registry,
+        1,
+    );
+    let id = first.tools[0].id.clone();
+    // Source `a` now says its tool lives elsewhere: it leaves, alone.
+    let second = run(
+        &[
+            rec("a", "https://loomio.org"),
+            rec("b", "https://loomio.com"),
+            rec("c", "https://loomio.com"),
+        ],
+        &mut registry,
+        2,
+    );
+    assert_eq!(second.tools.len(), 2);
+    assert_eq!(id_of(&second, "b", "x"), id);
+    assert_eq!(id_of(&second, "c", "x"), id);
+    let split = id_of(&second, "a", "x");
+    assert_ne!(split, id);
+    assert!(second.aliases.is_empty());
+    // Even when the smaller part holds the key the id was derived from.
+    let third = run(
+        &[
+            rec("a", "https://loomio.com"),
+            rec("b", "https://loomio.net"),
+            rec("c", "https://loomio.net"),
+        ],
+        &mut registry,
+        3,
+    );
+    assert_eq!(id_of(&third, "b", "x"), id);
+    assert_eq!(
+        id_of(&third, "a", "x"),
+        split,
+        "the split-off part keeps its own id"
+    );
+    let fourth = run(
+        &[
+            rec("a", "https://loomio.com"),
+            rec("b", "https://loomio.net"),
+            rec("c", "https://loomio.net"),
+        ],
+        &mut registry,
+        4,
+    );
+    assert_eq!(ids_by_record(&third), ids_by_record(&fourth));
+}
+
+#[test]
+fn a_tool_keeps_its_id_while_any_record_persists() {
+    let mut registry = Known::new();
+    let first = run(&catalogue(), &mut registry, 1);
+    let decidim = id_of(&first, "gh", "1");
+    // Only the directory record is left, and its homepage moved: its own key keeps the id.
+    let second = run(
+        &[input("dir", "decidim", 10, |r| {
+            r.homepage_url = Some("https://decidim.barcelona".into())
+        })],
+        &mut registry,
+        2,
+    );
+    assert_eq!(second.tools[0].id, decidim);
+}
+
+#[test]
+fn a_renamed_repository_is_a_known_alias() {
+    let mut registry = Known::new();
+    let old = "https://github.com/consul/consul";
+    let new = "https://github.com/consuldemocracy/consuldemocracy";
+    let first = run(
+        &[
+            input("gh", "123", 80, |r| repo(r, old)),
+            input("dir", "consul", 10, |r| repo(r, old)),
+        ],
+        &mut registry,
+        1,
+    );
+    let id = first.tools[0].id.clone();
+    // GitHub answers the same repository id under its new name; the directory still links
+    // the old URL. Two repositories on one host would conflict, but the registry knows the
+    // record: a rename.
+    let inputs = [
+        input("gh", "123", 80, |r| repo(r, new)),
+        input("dir", "consul", 10, |r| repo(r, old)),
+        input("dir", "other", 10, |r| repo(r, new)),
+    ];
+    let second = run(&inputs, &mut registry, 2);
+    assert_eq!(second.tools.len(), 1, "{:#?}", second.tools);
+    assert_eq!(second.tools[0].id, id);
+    assert!(registry.contains_key(&format!("renamed:{old} {new}")));
+    // The rename is remembered: the next run needs no detection.
+    let third = run(&inputs, &mut registry, 3);
+    assert_eq!(third.tools.len(), 1);
+    assert_eq!(third.tools[0].id, id);
+}
+
+#[test]
+fn provenance_names_the_source_of_each_field() {
+    let out = resolve_new(vec![
+        input("gh", "1", 80, |r| {
+            repo(r, "https://github.com/decidim/decidim");
+            r.tags = vec!["civic-tech".into()];
+        }),
+        input("dpga", "1", 50, |r| {
+            repo(r, "https://github.com/decidim/decidim");
+            r.description = Some("Participatory democracy".into());
+            r.tags = vec!["democracy".into()];
+        }),
+    ]);
+    let gh = out
+        .rows
+        .iter()
+        .find(|r| r.record.source_id == "gh")
+        .unwrap();
+    let dpga = out
+        .rows
+        .iter()
+        .find(|r| r.record.source_id == "dpga")
+        .unwrap();
+    assert_eq!(gh.provenance["name"], "gh");
+    assert_eq!(dpga.provenance["description"], "dpga");
+    assert_eq!(gh.provenance["tags"], "gh");
+    assert_eq!(dpga.provenance["tags"], "dpga");
+    assert_eq!(out.tools[0].tags, ["civic-tech", "democracy"]);
 }

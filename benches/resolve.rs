@@ -1,0 +1,288 @@
+//! Benchmark of entity resolution (not a test): synthetic source records with realistic
+//! perturbations, their URLs canonicalised, then resolved with an empty id registry (a first run) and again
+//! with the registry the first run produced (every later run).
+//!
+//! ```sh
+//! scripts/bench_resolve.sh                    # 10k, 100k and 1M records, one process each
+//! cargo bench --bench resolve -- 100000       # one size
+//! ```
+//!
+//! Each tool of the synthetic catalogue gets 1 to 5 records from 5 sources. A record spells
+//! the name its own way (case, a typo, an "App" suffix, kebab-case), writes its URLs its own
+//! way (http, `www.`, trailing slash, tracking parameters, `.git`, `/tree/main`, a language
+//! path) and misses fields (homepage, repository, organisation). Some tools share a name,
+//! some live on shared hosts (`*.github.io`, `sites.google.com`), some organisations own many
+//! tools. The generator is seeded: the same size gives the same records.
+
+use std::time::Instant;
+
+use civicrawl::model::NormRecord;
+use civicrawl::normalise::url::canonical;
+use civicrawl::resolve::{Input, Known, resolve};
+
+/// xorshift64*: small, seeded, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+    }
+}
+
+const SYLLABLES: &[&str] = &[
+    "de", "ci", "dim", "con", "sul", "ala", "ve", "te", "li", "fix", "my", "street", "open", "fis",
+    "ca", "loo", "mio", "po", "lis", "vo", "ta", "civ", "ic", "bud", "get", "pe", "ti", "tion",
+    "da", "ta", "ma", "ri", "an", "no", "ur", "ba", "to", "ki", "ra", "sa", "mo", "ne", "lu",
+];
+const WORDS: &[&str] = &[
+    "Budget",
+    "Vote",
+    "Petitions",
+    "Open Data",
+    "Consult",
+    "Report",
+    "Spending",
+    "Map",
+    "Council",
+    "Portal",
+    "Voice",
+    "Ideas",
+    "Agenda",
+    "Tracker",
+];
+const LICENSES: &[&str] = &[
+    "MIT",
+    "AGPL-3.0",
+    "GPL-3.0+",
+    "Apache-2.0",
+    "EUPL-1.2",
+    "BSD-3-Clause",
+];
+const SOURCES: &[(&str, i64)] = &[
+    ("github", 80),
+    ("dpg", 50),
+    ("codejson", 40),
+    ("sill", 30),
+    ("directory", 10),
+];
+
+/// One true tool.
+struct Tool {
+    name: String,
+    org: String,
+    repo: Option<String>,
+    home: Option<String>,
+    license: &'static str,
+    wikidata: Option<String>,
+}
+
+fn word(rng: &mut Rng) -> String {
+    let n = 2 + rng.below(3);
+    let mut w: String = (0..n)
+        .map(|_| SYLLABLES[rng.below(SYLLABLES.len() as u64) as usize])
+        .collect();
+    w[..1].make_ascii_uppercase();
+    w
+}
+
+fn tool(rng: &mut Rng, i: usize, orgs: &[String]) -> Tool {
+    let org = orgs[rng.below(orgs.len() as u64) as usize].clone();
+    let name = match rng.below(10) {
+        0..=5 => word(rng),
+        6..=8 => format!(
+            "{} {}",
+            word(rng),
+            WORDS[rng.below(WORDS.len() as u64) as usize]
+        ),
+        _ => WORDS[rng.below(WORDS.len() as u64) as usize].to_string(), // "Vote" apps
+    };
+    let slug = format!("{}-{i}", name.to_lowercase().replace(' ', "-"));
+    let owner = org.to_lowercase().replace(' ', "");
+    let repo = rng
+        .chance(0.7)
+        .then(|| format!("https://github.com/{owner}/{slug}"));
+    let home = match rng.below(10) {
+        0..=5 => Some(format!("https://{slug}.org")),
+        6 => Some(format!("https://{owner}.github.io/{slug}")),
+        7 => Some(format!("https://sites.google.com/view/{slug}")),
+        _ => None,
+    };
+    Tool {
+        name,
+        org,
+        repo,
+        home,
+        license: LICENSES[rng.below(LICENSES.len() as u64) as usize],
+        wikidata: rng.chance(0.1).then(|| format!("Q{}", 1_000_000 + i)),
+    }
+}
+
+fn name_variant(rng: &mut Rng, name: &str) -> String {
+    match rng.below(10) {
+        0..=4 => name.to_string(),
+        5 => name.to_lowercase(),
+        6 => format!("{name} App"),
+        7 => name.to_lowercase().replace(' ', "-"),
+        8 if name.len() > 6 => {
+            let mut c: Vec<char> = name.chars().collect();
+            let i = 2 + rng.below(c.len() as u64 - 4) as usize;
+            c.swap(i, i + 1);
+            c.into_iter().collect()
+        }
+        _ => name.to_uppercase(),
+    }
+}
+
+fn url_variant(rng: &mut Rng, url: &str, repo: bool) -> String {
+    match rng.below(8) {
+        0 => url.replacen("https://", "http://", 1),
+        1 if !repo => url.replacen("https://", "https://www.", 1),
+        1 => format!("{url}.git"),
+        2 => format!("{url}/"),
+        3 if repo => format!("{url}/tree/main"),
+        3 => format!("{url}/?utm_source=newsletter&utm_medium=email"),
+        4 if !repo && !url.contains("/view/") && !url.contains(".github.io") => {
+            format!("{url}/en/")
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// One source's record of `t`, as `normalise` would leave it: URLs through the real
+/// canonicaliser (so URL variants meet its rules), other fields as the source spells them.
+fn record(rng: &mut Rng, t: &Tool, source: &str, n: usize) -> NormRecord {
+    let mut r = NormRecord {
+        source_id: source.to_string(),
+        record_id: format!("{n}"),
+        source_url: format!("https://{source}.example/page/{}", n / 100),
+        name: Some(name_variant(rng, &t.name)),
+        description: Some(format!("{} is a civic tech tool.", t.name)),
+        tags: vec!["civic-tech".to_string()],
+        ..NormRecord::default()
+    };
+    if let Some(repo) = &t.repo
+        && (source == "github" || rng.chance(0.75))
+        && let Ok(u) = canonical(&url_variant(rng, repo, true))
+    {
+        r.repositories = vec![u.clone()];
+        r.repository_url = Some(u);
+    }
+    if let Some(h) = &t.home
+        && rng.chance(0.8)
+    {
+        r.homepage_url = canonical(&url_variant(rng, h, false)).ok();
+    }
+    if rng.chance(0.7) {
+        r.organizations = vec![t.org.clone()];
+    }
+    if rng.chance(0.6) {
+        r.license = Some(t.license.to_string());
+    }
+    if let Some(q) = &t.wikidata
+        && rng.chance(0.5)
+    {
+        r.wikidata_id = Some(q.clone());
+    }
+    r
+}
+
+/// `n` records and how many true tools they describe.
+fn generate(n: usize) -> (Vec<Input>, usize) {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ n as u64);
+    let orgs: Vec<String> = (0..(n / 20).max(10))
+        .map(|_| format!("{} Lab", word(&mut rng)))
+        .collect();
+    let mut out = Vec::with_capacity(n);
+    let mut tools = 0;
+    while out.len() < n {
+        let t = tool(&mut rng, tools, &orgs);
+        tools += 1;
+        let copies = 1 + rng.below(5) as usize;
+        let mut used = [false; 5];
+        for _ in 0..copies {
+            let s = rng.below(SOURCES.len() as u64) as usize;
+            if used[s] || out.len() >= n {
+                continue;
+            }
+            used[s] = true;
+            let (source, priority) = SOURCES[s];
+            out.push(Input {
+                record: record(&mut rng, &t, source, out.len()),
+                priority,
+                create: true,
+                stale: false,
+                first_seen_at: None,
+                last_seen_at: None,
+            });
+        }
+    }
+    (out, tools)
+}
+
+/// Peak resident memory of this process so far (Linux `VmHWM`), in MiB.
+fn peak_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn run(n: usize) {
+    let t0 = Instant::now();
+    let (inputs, true_tools) = generate(n);
+    let generated = t0.elapsed();
+    let again = inputs.clone();
+    let t2 = Instant::now();
+    let first = resolve(inputs, &Known::new());
+    let first_time = t2.elapsed();
+    let tools = first.tools.len();
+    let at = chrono::Utc::now();
+    let known: Known = first
+        .new_ids
+        .iter()
+        .map(|(k, id)| (k.clone(), (id.clone(), at)))
+        .collect();
+    drop(first);
+    let t3 = Instant::now();
+    let second = resolve(again, &known);
+    let rerun_time = t3.elapsed();
+    assert_eq!(second.tools.len(), tools);
+    assert!(second.new_ids.is_empty() && second.aliases.is_empty());
+    println!(
+        "resolve n={n:>8} true_tools={true_tools:>7} tools={tools:>7} generate+canonicalise={:.2}s resolve_first_run={:.2}s resolve_rerun={:.2}s ({:.0} records/s) peak_rss={:.0}MiB",
+        generated.as_secs_f64(),
+        first_time.as_secs_f64(),
+        rerun_time.as_secs_f64(),
+        n as f64 / first_time.as_secs_f64(),
+        peak_mib()
+    );
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.replace('_', "").parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![10_000, 100_000]
+    } else {
+        sizes
+    };
+    for n in sizes {
+        run(n);
+    }
+}

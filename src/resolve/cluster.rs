@@ -1,0 +1,297 @@
+//! Clusters: union-find over strong keys, then the scored name match, never across a conflict.
+//!
+//! 1. Records sharing a repository key are one tool, always.
+//! 2. Records sharing a Wikidata item or a homepage key join, unless their clusters conflict:
+//!    two different repositories on one host, or two different Wikidata items. When a key is
+//!    shared by clusters that conflict, a record joins the one whose name is closest.
+//! 3. Records whose names match (see `names`) with agreement on organisation or host join,
+//!    unless their clusters conflict or name different homepage hosts. Pairs come from
+//!    blocks of records sharing a blocking key; a large block is compared in a sliding window
+//!    over its sorted names, so the work stays close to linear.
+//!
+//! Records are processed in their sorted order and candidate pairs in score order, so the
+//! clusters never depend on the order the records arrived in.
+
+use std::collections::HashMap;
+
+use strsim::jaro_winkler;
+
+use super::keys::Features;
+use super::names::{self, Evidence};
+
+/// Blocks up to this size are compared pair by pair; larger ones in a sliding window.
+const FULL_BLOCK: usize = 48;
+/// Neighbours each record of a large block is compared with.
+const WINDOW: usize = 8;
+/// Distinct clusters remembered per conditional key.
+const MAX_OWNERS: usize = 8;
+
+/// What a cluster holds that another cluster may conflict with.
+#[derive(Clone, Debug, Default)]
+struct Summary {
+    /// (host, repo key) pairs.
+    repos: Vec<(u32, u32)>,
+    wikidata: Vec<u32>,
+    /// Homepage hosts (not shared).
+    hosts: Vec<u32>,
+}
+
+/// Union-find with a conflict summary per root.
+struct Forest {
+    parent: Vec<u32>,
+    summary: Vec<Summary>,
+}
+
+impl Forest {
+    fn find(&mut self, mut i: u32) -> u32 {
+        while self.parent[i as usize] != i {
+            let p = self.parent[i as usize];
+            self.parent[i as usize] = self.parent[p as usize];
+            i = p;
+        }
+        i
+    }
+
+    fn conflict(&self, a: u32, b: u32) -> bool {
+        let (sa, sb) = (&self.summary[a as usize], &self.summary[b as usize]);
+        // Distinct clusters share no repository (step 1), so one host in common is a clash.
+        let repo_clash = sa
+            .repos
+            .iter()
+            .any(|(h, _)| sb.repos.iter().any(|(h2, _)| h == h2));
+        let wd_clash = !sa.wikidata.is_empty()
+            && !sb.wikidata.is_empty()
+            && !sa.wikidata.iter().any(|w| sb.wikidata.contains(w));
+        repo_clash || wd_clash
+    }
+
+    fn host_clash(&self, a: u32, b: u32) -> bool {
+        let (sa, sb) = (&self.summary[a as usize], &self.summary[b as usize]);
+        !sa.hosts.is_empty()
+            && !sb.hosts.is_empty()
+            && !sa.hosts.iter().any(|h| sb.hosts.contains(h))
+    }
+
+    /// Joins the clusters of `a` and `b` (the smaller index becomes the root).
+    fn union(&mut self, a: u32, b: u32) -> u32 {
+        let (a, b) = (self.find(a), self.find(b));
+        if a == b {
+            return a;
+        }
+        let (root, child) = (a.min(b), a.max(b));
+        self.parent[child as usize] = root;
+        let moved = std::mem::take(&mut self.summary[child as usize]);
+        let s = &mut self.summary[root as usize];
+        for (list, extra) in [
+            (&mut s.wikidata, moved.wikidata),
+            (&mut s.hosts, moved.hosts),
+        ] {
+            list.extend(extra);
+            list.sort_unstable();
+            list.dedup();
+        }
+        s.repos.extend(moved.repos);
+        s.repos.sort_unstable();
+        s.repos.dedup();
+        root
+    }
+}
+
+/// Interns strings as small integers.
+#[derive(Default)]
+struct Interner(HashMap<String, u32>);
+
+impl Interner {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.0.get(s) {
+            return i;
+        }
+        let i = self.0.len() as u32;
+        self.0.insert(s.to_string(), i);
+        i
+    }
+}
+
+/// Indices of `features` grouped into clusters, each sorted, in order of first member.
+pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
+    let mut strings = Interner::default();
+    let mut forest = Forest {
+        parent: (0..features.len() as u32).collect(),
+        summary: features
+            .iter()
+            .map(|f| Summary {
+                repos: f
+                    .repos
+                    .iter()
+                    .map(|(k, h)| (strings.id(h), strings.id(k)))
+                    .collect(),
+                wikidata: f.wikidata.iter().map(|w| strings.id(w)).collect(),
+                hosts: f.host.iter().map(|h| strings.id(h)).collect(),
+            })
+            .collect(),
+    };
+    drop(strings);
+    unite_repositories(&mut forest, features);
+    unite_conditional(&mut forest, features, |f| f.wikidata.as_deref());
+    unite_conditional(&mut forest, features, |f| f.home.as_deref());
+    unite_names(&mut forest, features);
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut slot: HashMap<u32, usize> = HashMap::new();
+    for i in 0..features.len() {
+        let root = forest.find(i as u32);
+        let g = *slot.entry(root).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(i);
+    }
+    groups
+}
+
+fn unite_repositories(forest: &mut Forest, features: &[Features]) {
+    let mut owner: HashMap<&str, u32> = HashMap::new();
+    for (i, f) in features.iter().enumerate() {
+        for (key, _) in &f.repos {
+            match owner.get(key.as_str()) {
+                Some(&j) => {
+                    forest.union(i as u32, j);
+                }
+                None => {
+                    owner.insert(key, i as u32);
+                }
+            }
+        }
+    }
+}
+
+/// Joins records sharing the key `key_of` gives, unless their clusters conflict. Records
+/// with a repository or a Wikidata item go first; a record that several conflicting clusters
+/// could join picks the one it resembles most (organisation, then name).
+fn unite_conditional<'a>(
+    forest: &mut Forest,
+    features: &'a [Features],
+    key_of: impl Fn(&'a Features) -> Option<&'a str>,
+) {
+    let mut groups: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (i, f) in features.iter().enumerate() {
+        if let Some(key) = key_of(f) {
+            groups.entry(key).or_default().push(i as u32);
+        }
+    }
+    let mut groups: Vec<(&str, Vec<u32>)> = groups.into_iter().filter(|g| g.1.len() > 1).collect();
+    groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for (_, mut members) in groups {
+        members.sort_by_key(|&i| {
+            let f = &features[i as usize];
+            (f.repos.is_empty() && f.wikidata.is_none(), i)
+        });
+        let mut owners: Vec<u32> = Vec::new();
+        for i in members {
+            let me = forest.find(i);
+            let mut best: Option<(f64, u32)> = None;
+            let mut together = false;
+            for &o in &owners {
+                let root = forest.find(o);
+                together |= root == me;
+                if together || forest.conflict(root, me) {
+                    continue;
+                }
+                let a = affinity(&features[i as usize], &features[o as usize]);
+                if best.is_none_or(|(s, _)| a > s) {
+                    best = Some((a, root));
+                }
+            }
+            match best {
+                _ if together => {}
+                Some((_, root)) => {
+                    forest.union(root, i);
+                }
+                None if owners.len() < MAX_OWNERS => owners.push(i),
+                None => {}
+            }
+        }
+    }
+}
+
+/// How much two records resemble each other: organisation in common, then names.
+fn affinity(a: &Features, b: &Features) -> f64 {
+    let org = a.orgs.iter().any(|o| b.orgs.contains(o));
+    let name = if a.name.is_empty() || b.name.is_empty() {
+        0.0
+    } else {
+        jaro_winkler(&a.name, &b.name)
+    };
+    name + if org { 1.0 } else { 0.0 }
+}
+
+/// The scored name match over blocks.
+fn unite_names(forest: &mut Forest, features: &[Features]) {
+    let mut blocks: HashMap<String, Vec<u32>> = HashMap::new();
+    for (i, f) in features.iter().enumerate() {
+        if f.name.is_empty() {
+            continue;
+        }
+        for key in names::blocking_keys(&f.name) {
+            blocks.entry(key).or_default().push(i as u32);
+        }
+    }
+    let mut blocks: Vec<(String, Vec<u32>)> = blocks.into_iter().collect();
+    blocks.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut pairs: Vec<(f64, u32, u32)> = Vec::new();
+    let mut consider = |forest: &mut Forest, a: u32, b: u32| {
+        let (fa, fb) = (&features[a as usize], &features[b as usize]);
+        if forest.find(a) == forest.find(b) {
+            return;
+        }
+        if let Some(s) = names::score(&fa.name, &fb.name, evidence(fa, fb)) {
+            pairs.push((s, a.min(b), a.max(b)));
+        }
+    };
+    for (_, mut members) in blocks {
+        if members.len() <= FULL_BLOCK {
+            for x in 0..members.len() {
+                for y in x + 1..members.len() {
+                    consider(forest, members[x], members[y]);
+                }
+            }
+        } else {
+            members.sort_by(|&a, &b| {
+                features[a as usize]
+                    .name
+                    .cmp(&features[b as usize].name)
+                    .then(a.cmp(&b))
+            });
+            for x in 0..members.len() {
+                for y in x + 1..members.len().min(x + 1 + WINDOW) {
+                    consider(forest, members[x], members[y]);
+                }
+            }
+        }
+    }
+    pairs.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    pairs.dedup_by(|a, b| a.1 == b.1 && a.2 == b.2);
+    for (_, a, b) in pairs {
+        let (ra, rb) = (forest.find(a), forest.find(b));
+        if ra != rb && !forest.conflict(ra, rb) && !forest.host_clash(ra, rb) {
+            forest.union(ra, rb);
+        }
+    }
+}
+
+/// What `a` and `b` say about each other besides their names.
+fn evidence(a: &Features, b: &Features) -> Evidence {
+    let both = |x: bool, y: bool| x && y;
+    let orgs = both(!a.orgs.is_empty(), !b.orgs.is_empty());
+    let org_agree = a.orgs.iter().any(|o| b.orgs.contains(o));
+    let hosts = both(a.host.is_some(), b.host.is_some());
+    let shared_agree = a.shared_home.is_some() && a.shared_home == b.shared_home;
+    let licenses = both(a.license.is_some(), b.license.is_some());
+    Evidence {
+        org_agree,
+        org_disagree: orgs && !org_agree,
+        host_agree: (hosts && a.host == b.host) || shared_agree,
+        host_disagree: hosts && a.host != b.host,
+        license_agree: licenses && a.license == b.license,
+        license_disagree: licenses && a.license != b.license,
+    }
+}
