@@ -49,7 +49,7 @@ impl Rng {
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    fn pick<'a>(&mut self, from: &[&'a str], max: usize) -> Vec<String> {
+    fn pick(&mut self, from: &[&str], max: usize) -> Vec<String> {
         let n = self.below(max + 1);
         let mut v: Vec<String> = (0..n)
             .map(|_| from[self.below(from.len())].to_string())
@@ -88,7 +88,7 @@ fn tool(i: usize, rng: &mut Rng, base: DateTime<Utc>) -> (Tool, SourceRecordRow)
         description: Some(description.clone()),
         homepage_url: Some(format!("https://tool{i}.example.org")),
         repository_url: Some(repo.clone()),
-        wikidata_id: (i % 7 == 0).then(|| format!("Q{}", 1_000_000 + i)),
+        wikidata_id: i.is_multiple_of(7).then(|| format!("Q{}", 1_000_000 + i)),
         license: Some(LICENSES[rng.below(LICENSES.len())].to_string()),
         open_source: Some(true),
         categories: rng.pick(WORDS, 2),
@@ -99,7 +99,7 @@ fn tool(i: usize, rng: &mut Rng, base: DateTime<Utc>) -> (Tool, SourceRecordRow)
         organizations: vec![format!("Organisation {}", i % 5000)],
         stars: Some(rng.below(20_000) as i64),
         forks: Some(rng.below(2_000) as i64),
-        archived: Some(i % 13 == 0),
+        archived: Some(i.is_multiple_of(13)),
         created_at: Some(time(rng, base)),
         last_activity_at: Some(time(rng, base)),
         first_seen_at: Some(base),
