@@ -131,15 +131,96 @@ pub fn report(result: Result<pipeline::RunOutcome, RunError>, sources_dir: &std:
             eprintln!(
                 "error: every source failed; nothing was published and the previous release stays"
             );
-            for s in &outcomes {
-                eprintln!("  {}: {}", s.id, s.error.as_deref().unwrap_or("failed"));
+            let reasons: Vec<String> = outcomes
+                .iter()
+                .map(|s| short_reason(s.error.as_deref().unwrap_or("failed")))
+                .collect();
+            for (s, reason) in outcomes.iter().zip(&reasons) {
+                eprintln!("  {}: {reason}", s.id);
             }
-            eprintln!("help: check the network connection and the URLs above, then run again");
+            if reasons.iter().all(|r| r.starts_with(CONNECT)) {
+                eprintln!(
+                    "help: no source could be reached: check the network connection (DNS, proxy, firewall), then run again"
+                );
+            } else {
+                eprintln!("help: check the network connection and the URLs above, then run again");
+            }
             exit::FAILURE
         }
         Err(e) => {
             eprintln!("error: {e}");
             exit::FAILURE
         }
+    }
+}
+
+const CONNECT: &str = "could not connect to ";
+
+/// One short line for a source's failure: `could not connect to HOST (cause, N attempts)`
+/// for connection failures (the usual case offline), else the error cut to 160 characters.
+fn short_reason(error: &str) -> String {
+    let lower = error.to_ascii_lowercase();
+    let cause = [
+        ("dns error", "dns error: name not resolved"),
+        ("connection refused", "connection refused"),
+        ("connection reset", "connection reset"),
+        ("network is unreachable", "network unreachable"),
+        ("timed out", "timed out"),
+        ("certificate", "TLS certificate error"),
+        ("(connect)", "connect error"),
+    ]
+    .iter()
+    .find(|(needle, _)| lower.contains(needle))
+    .map(|(_, cause)| *cause);
+    let host = error
+        .split_whitespace()
+        .find_map(|w| url::Url::parse(w.trim_end_matches(':')).ok())
+        .and_then(|u| {
+            let host = u.host_str()?.to_owned();
+            Some(match u.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host,
+            })
+        });
+    match (cause, host) {
+        (Some(cause), Some(host)) => {
+            let attempts = lower
+                .rsplit_once("after ")
+                .and_then(|(_, rest)| rest.split_once(" attempt"))
+                .and_then(|(n, _)| n.trim().parse::<u32>().ok())
+                .filter(|n| *n > 1)
+                .map(|n| format!(", {n} attempts"))
+                .unwrap_or_default();
+            format!("{CONNECT}{host} ({cause}{attempts})")
+        }
+        _ if error.chars().count() > 160 => {
+            format!("{}…", error.chars().take(159).collect::<String>())
+        }
+        _ => error.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_reason;
+
+    #[test]
+    fn connection_failures_become_one_short_line() {
+        let dns = "GET https://civictech.guide/api/v1/projects/export?limit=500&offset=0: host skipped this run: robots.txt unavailable: GET https://civictech.guide/robots.txt: error sending request: client error (Connect): dns error: error resolving DNS: failed to lookup address information: Name or service not known after 4 attempt(s)";
+        assert_eq!(
+            short_reason(dns),
+            "could not connect to civictech.guide (dns error: name not resolved, 4 attempts)"
+        );
+        let refused = "GET http://127.0.0.1:4711/feed: error sending request: client error (Connect): tcp connect error: Connection refused (os error 111) after 4 attempt(s)";
+        assert_eq!(
+            short_reason(refused),
+            "could not connect to 127.0.0.1:4711 (connection refused, 4 attempts)"
+        );
+        assert_eq!(
+            short_reason("http://a.test/x.json: invalid JSON: expected value at line 1 column 1"),
+            "http://a.test/x.json: invalid JSON: expected value at line 1 column 1"
+        );
+        let long = format!("https://a.test/: {}", "x".repeat(300));
+        assert_eq!(short_reason(&long).chars().count(), 160);
     }
 }

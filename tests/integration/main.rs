@@ -3,6 +3,7 @@
 
 mod support;
 
+mod catalogue;
 mod crash;
 mod faults;
 mod forges;

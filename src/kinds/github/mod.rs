@@ -18,7 +18,8 @@
 pub(crate) mod api;
 mod decl;
 mod extract;
-mod publiccode;
+/// Also read by the `json` kind's `publiccode` key.
+pub(super) mod publiccode;
 #[cfg(test)]
 mod tests;
 mod walk;

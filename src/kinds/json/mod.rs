@@ -5,6 +5,10 @@
 //! (default `$[*]`; a single array node is taken element by element), `next` the next page
 //! URL (relative URLs resolve against the page URL; absent, `null` or `""` ends the chain).
 //! `fields` maps canonical fields to JSONPaths evaluated with `$` = the record.
+//! `publiccode` points at a string holding a whole publiccode.yml (Developers Italia's
+//! `publiccodeYml`): it is parsed with the `github` kind's mapper and fills the canonical
+//! fields the mapping left empty (lists are united, the mapping's values first); text that
+//! is not a valid publiccode.yml is an issue on the record, which is kept.
 
 use serde_json::Value;
 use serde_json_path::JsonPath;
@@ -12,6 +16,7 @@ use toml::Table;
 use url::Url;
 
 use super::decl::{self, lower_first};
+use super::github::publiccode;
 use super::mapping::{self, Collector, Fields};
 use super::pages::{self, Admit, Pager, Pages};
 use super::{Harvest, SourceError};
@@ -26,8 +31,18 @@ use crate::report::Issue;
 /// * `fields` (table): canonical field = JSONPath, `$` being the record;
 /// * `offset` (table `{ param = "offset", step = 500 }`, optional): offset paging for APIs
 ///   without next links: the next page is the page URL with `param` raised by `step` (from
-///   its value in the first URL, else 0), until a page holds no record.
-pub const KEYS: &[&str] = &["url", "urls", "records", "next", "fields", "offset"];
+///   its value in the first URL, else 0), until a page holds no record;
+/// * `publiccode` (JSONPath, optional): a string node holding a publiccode.yml file, whose
+///   fields fill what `fields` left empty.
+pub const KEYS: &[&str] = &[
+    "url",
+    "urls",
+    "records",
+    "next",
+    "fields",
+    "offset",
+    "publiccode",
+];
 
 /// Offset paging: the query parameter to raise and by how much.
 #[derive(Debug)]
@@ -50,6 +65,8 @@ pub struct JsonSource {
     records: Path,
     next: Option<Path>,
     offset: Option<Offset>,
+    /// A string node holding publiccode.yml text.
+    publiccode: Option<Path>,
     /// Canonical field → path, in canonical field order.
     fields: Vec<(String, Path)>,
 }
@@ -71,6 +88,8 @@ pub fn build(mut table: Table) -> Result<JsonSource, Vec<String>> {
     let next = decl::take_str(&mut table, "next", &mut errs)
         .and_then(|text| compile("next", &text, &mut errs));
     let offset = take_offset(&mut table, &mut errs);
+    let publiccode = decl::take_str(&mut table, "publiccode", &mut errs)
+        .and_then(|text| compile("publiccode", &text, &mut errs));
     let mut fields = Vec::new();
     for (field, text) in decl::take_fields(&mut table, &mut errs) {
         if let Some(path) = compile(&format!("fields.{field}"), &text, &mut errs) {
@@ -84,6 +103,7 @@ pub fn build(mut table: Table) -> Result<JsonSource, Vec<String>> {
             records,
             next,
             offset,
+            publiccode,
             fields,
         }),
         _ => Err(errs),
@@ -228,7 +248,63 @@ fn extract_record(src: &JsonSource, url: &Url, record: &Value) -> (Fields, Vec<I
             }
         }
     }
+    if let Some(path) = &src.publiccode {
+        add_publiccode(&mut fields, &mut issues, path, record, url);
+    }
     (fields, issues)
+}
+
+/// Parses the publiccode.yml text `path` selects in `record` and fills the fields the
+/// mapping left empty; lists are united (the mapping's values first). Bad text is an issue.
+fn add_publiccode(
+    fields: &mut Fields,
+    issues: &mut Vec<Issue>,
+    path: &Path,
+    record: &Value,
+    url: &Url,
+) {
+    let text = match path.path.query(record).first() {
+        None | Some(Value::Null) => return,
+        Some(Value::String(s)) if s.trim().is_empty() => return,
+        Some(Value::String(s)) => s,
+        Some(other) => {
+            let kind = match other {
+                Value::Object(_) => "an object",
+                Value::Array(_) => "an array",
+                _ => "a scalar",
+            };
+            issues.push(Issue::new(
+                url.as_str(),
+                format!(
+                    "`publiccode`: path `{}` matched {kind}, expected publiccode.yml text; ignored",
+                    path.text
+                ),
+            ));
+            return;
+        }
+    };
+    match publiccode::parse(text.as_bytes(), url) {
+        Ok(pc) => {
+            for (field, values) in pc {
+                let have = fields.entry(field.clone()).or_default();
+                if have.is_empty() {
+                    *have = values;
+                } else if is_list_field(&field) {
+                    for v in values {
+                        if !have.contains(&v) {
+                            have.push(v);
+                        }
+                    }
+                }
+            }
+        }
+        Err(reason) => issues.push(Issue::new(
+            url.as_str(),
+            format!(
+                "`publiccode`: invalid publiccode.yml: {reason}; the record is kept without it"
+            ),
+        )),
+    }
 }
 
 /// Adds a matched node: scalars as their text, arrays flattened, objects and nulls skipped.
