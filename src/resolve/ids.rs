@@ -59,7 +59,8 @@ pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
     // Per id: best claim (rec weight, key weight, claimant) with the claimant's order key.
     let mut best: HashMap<&str, (usize, usize, usize)> = HashMap::new();
     for (c, cl) in claimants.iter().enumerate() {
-        let mut weights: HashMap<&str, (usize, usize)> = HashMap::new();
+        // (id, rec weight, key weight): a cluster claims few ids, a list beats a map.
+        let mut weights: Vec<(&str, usize, usize)> = Vec::new();
         for (rec, keys) in &cl.members {
             let rec_id = known.get(*rec).map(|(id, _)| id.as_str());
             let mut ids: Vec<&str> = keys
@@ -70,14 +71,20 @@ pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
             ids.sort_unstable();
             ids.dedup();
             for id in ids {
-                let w = weights.entry(id).or_default();
-                w.1 += 1;
+                let at = match weights.iter().position(|w| w.0 == id) {
+                    Some(at) => at,
+                    None => {
+                        weights.push((id, 0, 0));
+                        weights.len() - 1
+                    }
+                };
+                weights[at].2 += 1;
                 if Some(id) == rec_id {
-                    w.0 += 1;
+                    weights[at].1 += 1;
                 }
             }
         }
-        for (id, (rw, kw)) in weights {
+        for (id, rw, kw) in weights {
             let rank = |c: usize, rw: usize, kw: usize| {
                 let cl = &claimants[c];
                 (rw, kw, Reverse((&cl.first_key, cl.min_rec)))
@@ -94,24 +101,37 @@ pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
     for (id, (_, _, c)) in &best {
         won[*c].push(id);
     }
-    let age = ages(known, &best);
+    let contested: HashSet<&str> = won
+        .iter()
+        .filter(|ids| ids.len() > 1)
+        .flatten()
+        .copied()
+        .collect();
+    let age = ages(known, &contested);
     let mut out = Assigned {
         ids: vec![String::new(); claimants.len()],
         ..Assigned::default()
     };
     for (c, ids) in won.iter_mut().enumerate() {
-        ids.sort_unstable_by_key(|id| (age[id], *id));
+        if ids.len() > 1 {
+            ids.sort_unstable_by_key(|id| (age[id], *id));
+        }
         if let Some((keep, rest)) = ids.split_first() {
             out.ids[c] = keep.to_string();
             out.aliases
                 .extend(rest.iter().map(|r| (r.to_string(), keep.to_string())));
         }
     }
-    let mut taken: HashSet<&str> = known.values().map(|(id, _)| id.as_str()).collect();
     let mut fresh: Vec<usize> = (0..claimants.len())
         .filter(|&c| out.ids[c].is_empty())
         .collect();
     fresh.sort_unstable_by_key(|&c| (&claimants[c].first_key, claimants[c].min_rec));
+    // Every id the registry holds, when some cluster needs a new one: never reuse an id.
+    let taken: HashSet<&str> = if fresh.is_empty() {
+        HashSet::new()
+    } else {
+        known.values().map(|(id, _)| id.as_str()).collect()
+    };
     let mut minted: Vec<(usize, String)> = Vec::new();
     let mut minted_set: HashSet<String> = HashSet::new();
     for c in fresh {
@@ -125,7 +145,7 @@ pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
         minted_set.insert(id.clone());
         minted.push((c, id));
     }
-    taken.clear();
+    drop(taken);
     for (c, id) in minted {
         out.ids[c] = id;
     }
@@ -134,13 +154,13 @@ pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
 }
 
 /// The age of each claimed id: the earliest `registered_at` of the keys registered to it.
-fn ages<'a>(
-    known: &'a Known,
-    claimed: &HashMap<&str, (usize, usize, usize)>,
-) -> HashMap<&'a str, DateTime<Utc>> {
+fn ages<'a>(known: &'a Known, claimed: &HashSet<&str>) -> HashMap<&'a str, DateTime<Utc>> {
     let mut age: HashMap<&str, DateTime<Utc>> = HashMap::new();
+    if claimed.is_empty() {
+        return age;
+    }
     for (id, at) in known.values() {
-        if claimed.contains_key(id.as_str()) {
+        if claimed.contains(id.as_str()) {
             let e = age.entry(id.as_str()).or_insert(*at);
             *e = (*e).min(*at);
         }

@@ -12,7 +12,7 @@
 //!   registered so a record keeps its tool's id when its URLs change.
 //! * `renamed:<old url> <new url>`: a repository rename learnt from the registry.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::names::{compact, normalise_name};
 use super::{Input, Known};
@@ -32,34 +32,47 @@ impl Renames {
     /// unregistered repository on the same host.
     pub fn learn(inputs: &[Input], known: &Known) -> Renames {
         let mut out = Renames::default();
-        let mut repos_of: HashMap<&str, Vec<&str>> = HashMap::new();
-        for (key, (id, _)) in known {
+        for key in known.keys() {
             if let Some(rest) = key.strip_prefix("renamed:")
                 && let Some((old, new)) = rest.split_once(' ')
             {
                 out.map.insert(old.to_string(), new.to_string());
-            } else if let Some(url) = key.strip_prefix("repo:") {
+            }
+        }
+        // Records known to the registry that name one repository it has never seen.
+        let candidates: Vec<(usize, &str, &str)> = inputs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, input)| {
+                let (id, _) = known.get(&rec_key(input))?;
+                let [new] = input.record.repositories.as_slice() else {
+                    return None;
+                };
+                let fresh = !known.contains_key(&format!("repo:{new}"));
+                (fresh && !out.map.contains_key(new)).then_some((i, id.as_str(), new.as_str()))
+            })
+            .collect();
+        if candidates.is_empty() {
+            return out;
+        }
+        let wanted: HashSet<&str> = candidates.iter().map(|(_, id, _)| *id).collect();
+        let mut repos_of: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (key, (id, _)) in known {
+            if let Some(url) = key.strip_prefix("repo:")
+                && wanted.contains(id.as_str())
+            {
                 repos_of.entry(id.as_str()).or_default().push(url);
             }
         }
-        for (i, input) in inputs.iter().enumerate() {
-            let r = &input.record;
-            let Some((id, _)) = known.get(&rec_key(input)) else {
-                continue;
-            };
-            let [new] = r.repositories.as_slice() else {
-                continue;
-            };
-            if known.contains_key(&format!("repo:{new}")) || out.map.contains_key(new) {
-                continue;
-            }
-            if let Some([old]) = repos_of.get(id.as_str()).map(Vec::as_slice)
+        for (i, id, new) in candidates {
+            if let Some([old]) = repos_of.get(id).map(Vec::as_slice)
                 && *old != new
                 && host_of(old) == host_of(new)
                 && is_forge_project(new)
                 && !out.map.contains_key(*old)
+                && !out.map.contains_key(new)
             {
-                out.map.insert(old.to_string(), new.clone());
+                out.map.insert(old.to_string(), new.to_string());
                 out.found.push((format!("renamed:{old} {new}"), i));
             }
         }

@@ -192,7 +192,7 @@ fn register(
     ids: &[String],
     known: &Known,
 ) {
-    let mut owner: HashMap<&str, Option<&str>> = HashMap::new();
+    let mut owner: HashMap<&str, Option<&str>> = HashMap::with_capacity(features.len() * 4);
     for (members, id) in clusters.iter().zip(ids) {
         for &m in members {
             for key in features[m].registry_keys() {
