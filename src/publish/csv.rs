@@ -18,6 +18,9 @@ pub(crate) enum Flavour {
 }
 
 /// Writes the header and one line per row; fields are quoted only when needed.
+///
+/// The cells of a row are written into one reused buffer (no allocation per cell) and handed
+/// to the CSV writer as borrowed fields; their text is [`text`]'s.
 pub(crate) fn write_csv<R, W: Write>(
     out: W,
     columns: &[Column<R>],
@@ -27,22 +30,69 @@ pub(crate) fn write_csv<R, W: Write>(
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .quote_style(csv::QuoteStyle::Necessary)
+        .buffer_capacity(1 << 16)
         .from_writer(out);
     writer.write_record(columns.iter().map(|c| c.name))?;
-    let mut record: Vec<Cow<'_, str>> = Vec::with_capacity(columns.len());
+    let mut cells: Vec<u8> = Vec::with_capacity(4096);
+    let mut ends: Vec<usize> = Vec::with_capacity(columns.len());
     for row in rows {
-        record.clear();
-        record.extend(columns.iter().map(|c| {
-            let cell = text(&schema::cell(c, *row));
-            match flavour {
-                Flavour::Spreadsheet if is_text(c.kind) => spreadsheet_safe(cell),
-                _ => cell,
+        cells.clear();
+        ends.clear();
+        for c in columns {
+            let start = cells.len();
+            push_text(&mut cells, &schema::cell(c, *row));
+            if flavour == Flavour::Spreadsheet
+                && is_text(c.kind)
+                && matches!(
+                    cells.get(start).copied(),
+                    Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+                )
+            {
+                cells.insert(start, b'\'');
             }
-        }));
-        writer.write_record(record.iter().map(|s| s.as_bytes()))?;
+            ends.push(cells.len());
+        }
+        let mut start = 0;
+        writer.write_record(ends.iter().map(|&end| {
+            let field = &cells[start..end];
+            start = end;
+            field
+        }))?;
     }
     writer.flush()?;
     Ok(())
+}
+
+/// Appends [`text`] of `cell` to `out`.
+fn push_text(out: &mut Vec<u8>, cell: &Cell<'_>) {
+    match cell {
+        Cell::Str(v) => out.extend_from_slice(v.unwrap_or("").as_bytes()),
+        Cell::Bool(v) => out.extend_from_slice(match v {
+            Some(true) => b"true",
+            Some(false) => b"false",
+            None => b"",
+        }),
+        Cell::Int(v) => {
+            if let Some(n) = v {
+                // Writing into a `Vec` cannot fail.
+                let _ = write!(out, "{n}");
+            }
+        }
+        Cell::Time(v) => {
+            if let Some(t) = v {
+                schema::push_time(out, t);
+            }
+        }
+        Cell::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(LIST_DELIMITER.as_bytes());
+                }
+                out.extend_from_slice(item.as_bytes());
+            }
+        }
+        Cell::Object(map) => schema::push_object_text(out, map),
+    }
 }
 
 fn is_text(kind: ColumnType) -> bool {
@@ -52,7 +102,9 @@ fn is_text(kind: ColumnType) -> bool {
     )
 }
 
-/// A text cell a spreadsheet would read as a formula, with `'` put before it.
+/// A text cell a spreadsheet would read as a formula, with `'` put before it (the reference
+/// the buffered writer is checked against).
+#[cfg(test)]
 fn spreadsheet_safe(cell: Cow<'_, str>) -> Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{cell}"))
@@ -125,5 +177,65 @@ mod tests {
         let faithful = line(&tool, Flavour::Faithful);
         assert!(faithful.starts_with("ct_x,\"=HYPERLINK("), "{faithful}");
         assert!(!faithful.contains('\''), "{faithful}");
+    }
+
+    /// The rows as the cell-by-cell reference writes them: [`text`] per cell, owned.
+    fn reference(tools: &[&Tool], flavour: Flavour) -> Vec<u8> {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .quote_style(csv::QuoteStyle::Necessary)
+            .from_writer(Vec::new());
+        writer
+            .write_record(schema::TOOLS.iter().map(|c| c.name))
+            .unwrap();
+        for tool in tools {
+            let record: Vec<Cow<'_, str>> = schema::TOOLS
+                .iter()
+                .map(|c| {
+                    let cell = text(&schema::cell(c, *tool));
+                    match flavour {
+                        Flavour::Spreadsheet if is_text(c.kind) => spreadsheet_safe(cell),
+                        _ => cell,
+                    }
+                })
+                .collect();
+            writer
+                .write_record(record.iter().map(|s| s.as_bytes()))
+                .unwrap();
+        }
+        writer.into_inner().unwrap()
+    }
+
+    #[test]
+    fn buffered_cells_equal_the_reference() {
+        use chrono::TimeZone;
+        let odd = Tool {
+            id: "ct_y".into(),
+            name: Some("a,\"b\"\r\nc".into()),
+            description: Some(String::new()),
+            license: Some("=1".into()),
+            tags: vec!["x".into(), "\ty".into(), String::new()],
+            categories: vec!["-a".into()],
+            stars: Some(i64::MIN),
+            forks: Some(0),
+            open_source: Some(true),
+            archived: Some(false),
+            created_at: Some(chrono::Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap()),
+            last_seen_at: Some(chrono::Utc.with_ymd_and_hms(10_001, 1, 1, 0, 0, 0).unwrap()),
+            sources: vec!["s".into()],
+            stale: true,
+            ..Tool::default()
+        };
+        let blank = Tool::default();
+        let tools = [&odd, &blank, &odd];
+        for flavour in [Flavour::Faithful, Flavour::Spreadsheet] {
+            let mut out = Vec::new();
+            write_csv(&mut out, schema::TOOLS, &tools, flavour).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(reference(&tools, flavour)).unwrap(),
+                "{flavour:?}"
+            );
+        }
     }
 }

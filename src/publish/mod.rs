@@ -32,6 +32,8 @@ use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use crate::model::{Release, SourceRecordRow, SourceRow, Tool};
 use checksums::{FileDigest, Hashing};
@@ -238,27 +240,99 @@ fn write_release(
     } else {
         release.snapshot_id.as_str()
     };
-    let mut files = Files::default();
-
     let mut tools: Vec<&Tool> = release.tools.iter().collect();
     tools.sort_by(|a, b| a.id.cmp(&b.id));
-    let table = Table {
+    let mut records: Vec<&SourceRecordRow> = release.source_records.iter().collect();
+    records.sort_by(|a, b| {
+        (&a.record.source_id, &a.record.record_id).cmp(&(&b.record.source_id, &b.record.record_id))
+    });
+    let mut sources: Vec<&SourceRow> = release.sources.iter().collect();
+    sources.sort_by(|a, b| a.id.cmp(&b.id));
+    let tools_table = Table {
         name: "tools",
         description: "one row per tool, merged from every source",
         primary_key: &["id"],
         foreign_keys: &[],
     };
-    write_table(dir, &table, schema::TOOLS, &tools, id, &mut files)?;
+    let records_table = Table {
+        name: "source_records",
+        description: "every normalised source record, the tool it went into and its provenance",
+        primary_key: &["source_id", "record_id"],
+        foreign_keys: &[("tool_id", "tools", "id")],
+    };
+    let sources_table = Table {
+        name: "sources",
+        description: "every declared source, its licence and how it did in this run",
+        primary_key: &["id"],
+        foreign_keys: &[],
+    };
+
+    // Every table file, changes.json and README.md (which need the rows only) are independent
+    // of each other: they are written on all cores, longest first (Parquet, then JSON + JSONL,
+    // then CSV). Each file's bytes depend on the release only, never on which thread wrote it
+    // or when.
+    let [records_json, records_csv, records_parquet] =
+        table_jobs(dir, &records_table, schema::SOURCE_RECORDS, &records, id);
+    let [tools_json, tools_csv, tools_parquet] =
+        table_jobs(dir, &tools_table, schema::TOOLS, &tools, id);
+    let [sources_json, sources_csv, sources_parquet] =
+        table_jobs(dir, &sources_table, schema::SOURCES, &sources, id);
+    let (tools_ref, records_ref, sources_ref) = (&tools, &records, &sources);
+    let aliases = &release.aliases;
+    let spreadsheet: Job<'_> = Box::new(move || {
+        let path = dir.join(TOOLS_SPREADSHEET_CSV);
+        let digest = write_file(&path, |out| {
+            csv::write_csv(out, schema::TOOLS, tools_ref, csv::Flavour::Spreadsheet).map_err(
+                |source| PublishError::Csv {
+                    path: path.clone(),
+                    source,
+                },
+            )
+        })?;
+        Ok(vec![(TOOLS_SPREADSHEET_CSV.to_string(), digest)])
+    });
+    let readme: Job<'_> = Box::new(move || {
+        let tables = dictionary::Tables {
+            tools: tools_ref,
+            records: records_ref,
+            sources: sources_ref,
+        };
+        let readme = dictionary::readme(id, &tables);
+        let path = dir.join(README_MD);
+        let digest = write_file(&path, |out| {
+            io::Write::write_all(out, readme.as_bytes()).map_err(io_error("write", &path))
+        })?;
+        Ok(vec![(README_MD.to_string(), digest)])
+    });
+    let changes: Job<'_> = Box::new(move || {
+        let changes = changes::changes(previous, tools_ref, aliases);
+        let value = serde_json::to_value(&changes).unwrap_or_default();
+        let digest = write_pretty_json(&dir.join(CHANGES_JSON), &value)?;
+        Ok(vec![(CHANGES_JSON.to_string(), digest)])
+    });
+    let jobs = vec![
+        tools_parquet,
+        tools_json,
+        records_parquet,
+        records_json,
+        tools_csv,
+        spreadsheet,
+        records_csv,
+        readme,
+        changes,
+        sources_parquet,
+        sources_json,
+        sources_csv,
+    ];
+    let mut files = Files {
+        digests: run_jobs(jobs)?,
+        entries: Vec::new(),
+    };
     crate::failpoint::hit("publish-after-tools");
-    let path = dir.join(TOOLS_SPREADSHEET_CSV);
-    let digest = write_file(&path, |out| {
-        csv::write_csv(out, schema::TOOLS, &tools, csv::Flavour::Spreadsheet).map_err(|source| {
-            PublishError::Csv {
-                path: path.clone(),
-                source,
-            }
-        })
-    })?;
+
+    // Package entries in their fixed order, from the digests.
+    table_entries(&tools_table, schema::TOOLS, &mut files);
+    let digest = files.digests[TOOLS_SPREADSHEET_CSV].clone();
     files.entries.push(Entry {
         name: "tools-spreadsheet".into(),
         path: TOOLS_SPREADSHEET_CSV.into(),
@@ -267,62 +341,13 @@ fn write_release(
                       tab or CR are prefixed with `'`"
             .into(),
         schema: Some(datapackage::table_schema(schema::TOOLS, &["id"], &[])),
-        digest: digest.clone(),
+        digest,
     });
-    files.digests.insert(TOOLS_SPREADSHEET_CSV.into(), digest);
+    table_entries(&records_table, schema::SOURCE_RECORDS, &mut files);
+    table_entries(&sources_table, schema::SOURCES, &mut files);
 
-    let mut records: Vec<&SourceRecordRow> = release.source_records.iter().collect();
-    records.sort_by(|a, b| {
-        (&a.record.source_id, &a.record.record_id).cmp(&(&b.record.source_id, &b.record.record_id))
-    });
-    let table = Table {
-        name: "source_records",
-        description: "every normalised source record, the tool it went into and its provenance",
-        primary_key: &["source_id", "record_id"],
-        foreign_keys: &[("tool_id", "tools", "id")],
-    };
-    write_table(
-        dir,
-        &table,
-        schema::SOURCE_RECORDS,
-        &records,
-        id,
-        &mut files,
-    )?;
-
-    let mut sources: Vec<&SourceRow> = release.sources.iter().collect();
-    sources.sort_by(|a, b| a.id.cmp(&b.id));
-    let table = Table {
-        name: "sources",
-        description: "every declared source, its licence and how it did in this run",
-        primary_key: &["id"],
-        foreign_keys: &[],
-    };
-    write_table(dir, &table, schema::SOURCES, &sources, id, &mut files)?;
-
-    let changes = changes::changes(previous, &tools, &release.aliases);
-    for (name, value) in [
-        (REPORT_JSON, &release.report),
-        (
-            CHANGES_JSON,
-            &serde_json::to_value(&changes).unwrap_or_default(),
-        ),
-    ] {
-        let digest = write_pretty_json(&dir.join(name), value)?;
-        files.digests.insert(name.into(), digest);
-    }
-
-    let tables = dictionary::Tables {
-        tools: &tools,
-        records: &records,
-        sources: &sources,
-    };
-    let readme = dictionary::readme(id, &tables);
-    let path = dir.join(README_MD);
-    let digest = write_file(&path, |out| {
-        io::Write::write_all(out, readme.as_bytes()).map_err(io_error("write", &path))
-    })?;
-    files.digests.insert(README_MD.into(), digest);
+    let digest = write_pretty_json(&dir.join(REPORT_JSON), &release.report)?;
+    files.digests.insert(REPORT_JSON.into(), digest);
 
     let package = datapackage::package(release, &files.entries);
     let digest = write_pretty_json(&dir.join(DATAPACKAGE_JSON), &package)?;
@@ -386,49 +411,109 @@ impl Format {
     }
 }
 
-/// Writes one table in every format and records its files.
-fn write_table<R>(
-    dir: &Path,
-    table: &Table<'_>,
-    columns: &[Column<R>],
-    rows: &[&R],
-    release_id: &str,
-    files: &mut Files,
-) -> Result<(), PublishError> {
+/// One independent piece of a release: writes its files and returns their names and digests.
+type Job<'a> = Box<dyn FnOnce() -> Result<Vec<(String, FileDigest)>, PublishError> + Send + 'a>;
+
+/// Runs `jobs` on up to one thread per core, taking them in order. Returns every file's digest,
+/// or the error of the first failed job (in job order); after a failure no new job starts.
+fn run_jobs(jobs: Vec<Job<'_>>) -> Result<BTreeMap<String, FileDigest>, PublishError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, jobs.len().max(1));
+    let queue = Mutex::new(jobs.into_iter().enumerate());
+    let failed = AtomicBool::new(false);
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                while !failed.load(Ordering::Relaxed) {
+                    let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
+                    let Some((i, job)) = next else { break };
+                    let result = job();
+                    if result.is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    results
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push((i, result));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(PoisonError::into_inner);
+    results.sort_by_key(|(i, _)| *i);
+    let mut digests = BTreeMap::new();
+    for (_, result) in results {
+        digests.extend(result?);
+    }
+    Ok(digests)
+}
+
+/// The jobs writing one table's files: JSON and JSONL together (each row encoded once for
+/// both), CSV, Parquet.
+fn table_jobs<'a, R: Sync>(
+    dir: &'a Path,
+    table: &Table<'a>,
+    columns: &'a [Column<R>],
+    rows: &'a [&'a R],
+    release_id: &'a str,
+) -> [Job<'a>; 3] {
+    let name = table.name;
+    let file = move |format: Format| format!("{name}.{}", format.extension());
+    let json_pair: Job<'a> = Box::new(move || {
+        let (json, jsonl) = (file(Format::Json), file(Format::Jsonl));
+        let (json_path, jsonl_path) = (dir.join(&json), dir.join(&jsonl));
+        let json_error = |path: &Path| {
+            let path = path.to_path_buf();
+            move |e: io::Error| PublishError::Json {
+                path,
+                source: serde_json::Error::io(e),
+            }
+        };
+        let mut json_out = create_file(&json_path)?;
+        let mut jsonl_out = create_file(&jsonl_path)?;
+        json::write_json_and_jsonl(&mut json_out, &mut jsonl_out, columns, rows).map_err(
+            // One pass writes both files; a failure names the JSON one.
+            json_error(&json_path),
+        )?;
+        let json_digest = finish_file(json_out, &json_path)?;
+        let jsonl_digest = finish_file(jsonl_out, &jsonl_path)?;
+        Ok(vec![(json, json_digest), (jsonl, jsonl_digest)])
+    });
+    let csv: Job<'a> = Box::new(move || {
+        let file = file(Format::Csv);
+        let path = dir.join(&file);
+        let digest = write_file(&path, |out| {
+            csv::write_csv(out, columns, rows, csv::Flavour::Faithful).map_err(|source| {
+                PublishError::Csv {
+                    path: path.clone(),
+                    source,
+                }
+            })
+        })?;
+        Ok(vec![(file, digest)])
+    });
+    let parquet: Job<'a> = Box::new(move || {
+        let file = file(Format::Parquet);
+        let path = dir.join(&file);
+        let digest = write_file(&path, |out| {
+            parquet::write_parquet(out, columns, rows, release_id).map_err(|source| {
+                PublishError::Parquet {
+                    path: path.clone(),
+                    source,
+                }
+            })
+        })?;
+        Ok(vec![(file, digest)])
+    });
+    [json_pair, csv, parquet]
+}
+
+/// Records the package entries of one table's files (written already), formats in order.
+fn table_entries<R>(table: &Table<'_>, columns: &[Column<R>], files: &mut Files) {
     for &format in Format::ALL {
         let file = format!("{}.{}", table.name, format.extension());
-        let path = dir.join(&file);
-        let owned = || path.clone();
-        let digest = write_file(&path, |out| match format {
-            Format::Csv => {
-                csv::write_csv(out, columns, rows, csv::Flavour::Faithful).map_err(|source| {
-                    PublishError::Csv {
-                        path: owned(),
-                        source,
-                    }
-                })
-            }
-            Format::Json => {
-                json::write_json(out, columns, rows).map_err(|source| PublishError::Json {
-                    path: owned(),
-                    source,
-                })
-            }
-            Format::Jsonl => {
-                jsonl::write_jsonl(out, columns, rows).map_err(|source| PublishError::Json {
-                    path: owned(),
-                    source,
-                })
-            }
-            Format::Parquet => {
-                parquet::write_parquet(out, columns, rows, release_id).map_err(|source| {
-                    PublishError::Parquet {
-                        path: owned(),
-                        source,
-                    }
-                })
-            }
-        })?;
         let (name, schema) = match format {
             Format::Csv => (
                 table.name.to_string(),
@@ -440,17 +525,16 @@ fn write_table<R>(
             ),
             other => (format!("{}-{}", table.name, other.extension()), None),
         };
+        let digest = files.digests[&file].clone();
         files.entries.push(Entry {
             name,
-            path: file.clone(),
+            path: file,
             format: format.extension(),
             description: format!("{}: {}", table.name, table.description),
             schema,
-            digest: digest.clone(),
+            digest,
         });
-        files.digests.insert(file, digest);
     }
-    Ok(())
 }
 
 /// Creates `path` (which must not exist), lets `write` fill it, then flushes and fsyncs it.
@@ -459,9 +543,19 @@ fn write_file(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<Hashing<File>>) -> Result<(), PublishError>,
 ) -> Result<FileDigest, PublishError> {
-    let file = File::create_new(path).map_err(io_error("create", path))?;
-    let mut out = BufWriter::with_capacity(1 << 20, Hashing::new(file));
+    let mut out = create_file(path)?;
     write(&mut out)?;
+    finish_file(out, path)
+}
+
+/// Creates `path`, which must not exist, behind a hashing buffer.
+fn create_file(path: &Path) -> Result<BufWriter<Hashing<File>>, PublishError> {
+    let file = File::create_new(path).map_err(io_error("create", path))?;
+    Ok(BufWriter::with_capacity(1 << 20, Hashing::new(file)))
+}
+
+/// Flushes and fsyncs a file made by [`create_file`]; its size and SHA-256.
+fn finish_file(out: BufWriter<Hashing<File>>, path: &Path) -> Result<FileDigest, PublishError> {
     let (file, digest) = out
         .into_inner()
         .map_err(|e| io_error("write", path)(e.into_error()))?
