@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use super::{StateError, Store};
+use super::{StateError, Store, sql_err};
 use crate::model::{HomepageCheck, Liveness};
 
 /// Checks kept per URL; older ones are deleted when new ones are saved.
@@ -17,11 +17,7 @@ impl Store {
     /// Saves the checks of one run in one transaction, keeping the newest
     /// [`KEEP_PER_URL`] of each URL.
     pub fn save_homepage_checks(&mut self, checks: &[HomepageCheck]) -> Result<(), StateError> {
-        let path = self.path.display().to_string();
-        let err = |e: rusqlite::Error| StateError {
-            path: path.clone(),
-            message: e.to_string(),
-        };
+        let err = sql_err(&self.path);
         let tx = self.conn.transaction().map_err(err)?;
         {
             let mut insert = tx

@@ -207,11 +207,7 @@ impl Store {
         records: &[RawRecord],
         fetched_at: DateTime<Utc>,
     ) -> Result<(), StateError> {
-        let path = self.path.display().to_string();
-        let err = |e: rusqlite::Error| StateError {
-            path: path.clone(),
-            message: e.to_string(),
-        };
+        let err = sql_err(&self.path);
         let tx = self.conn.transaction().map_err(err)?;
         let first_seen: HashMap<String, DateTime<Utc>> = {
             let mut stmt = tx
@@ -258,11 +254,7 @@ impl Store {
 
     /// Marks a failed source's stored records stale (they keep `last_seen_at`) and logs the run.
     pub fn keep_stale(&mut self, run: &SourceRun) -> Result<(), StateError> {
-        let path = self.path.display().to_string();
-        let err = |e: rusqlite::Error| StateError {
-            path: path.clone(),
-            message: e.to_string(),
-        };
+        let err = sql_err(&self.path);
         let tx = self.conn.transaction().map_err(err)?;
         tx.execute(
             "UPDATE records SET stale = 1 WHERE source_id = ?1",
@@ -382,11 +374,7 @@ impl Store {
     /// Records what the declarations say of the sources of this run: the given ones become
     /// the active sources (their records go into releases), every other one inactive.
     pub fn set_sources(&mut self, sources: &[SourceRow]) -> Result<(), StateError> {
-        let path = self.path.display().to_string();
-        let err = |e: rusqlite::Error| StateError {
-            path: path.clone(),
-            message: e.to_string(),
-        };
+        let err = sql_err(&self.path);
         let tx = self.conn.transaction().map_err(err)?;
         tx.execute("UPDATE sources SET active = 0", [])
             .map_err(err)?;
@@ -474,11 +462,7 @@ impl Store {
         moved: &[(String, String)],
         at: DateTime<Utc>,
     ) -> Result<(), StateError> {
-        let path = self.path.display().to_string();
-        let err = |e: rusqlite::Error| StateError {
-            path: path.clone(),
-            message: e.to_string(),
-        };
+        let err = sql_err(&self.path);
         let tx = self.conn.transaction().map_err(err)?;
         {
             let mut insert = tx
@@ -502,31 +486,13 @@ impl Store {
         }
         tx.commit().map_err(err)
     }
+}
 
-    /// Registers keys → ids (existing keys keep their id), in one transaction.
-    pub fn register_tool_ids(
-        &mut self,
-        pairs: &[(String, String)],
-        at: DateTime<Utc>,
-    ) -> Result<(), StateError> {
-        let path = self.path.display().to_string();
-        let err = |e: rusqlite::Error| StateError {
-            path: path.clone(),
-            message: e.to_string(),
-        };
-        let tx = self.conn.transaction().map_err(err)?;
-        {
-            let mut stmt = tx
-                .prepare(
-                    "INSERT INTO tool_ids (key, tool_id, registered_at) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (key) DO NOTHING",
-                )
-                .map_err(err)?;
-            for (key, id) in pairs {
-                stmt.execute(params![key, id, at]).map_err(err)?;
-            }
-        }
-        tx.commit().map_err(err)
+/// Maps a SQLite error to a [`StateError`] naming the database file.
+pub(crate) fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> StateError + Copy + '_ {
+    move |e| StateError {
+        path: path.display().to_string(),
+        message: e.to_string(),
     }
 }
 

@@ -107,13 +107,14 @@ fn validators_are_keyed_by_url_and_credential() {
 fn id_registry_keeps_the_first_id_of_a_key() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("s.sqlite")).unwrap();
-    s.register_tool_ids(&[("repo:a".into(), "ct_1".into())], t(1))
+    s.save_tool_ids(&[("repo:a".into(), "ct_1".into())], &[], t(1))
         .unwrap();
-    s.register_tool_ids(
+    s.save_tool_ids(
         &[
             ("repo:a".into(), "ct_2".into()),
             ("home:b".into(), "ct_2".into()),
         ],
+        &[],
         t(2),
     )
     .unwrap();
