@@ -198,9 +198,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
     crate::failpoint::hit("run-before-publish");
     let built = build_release(&mut store, &opts.out_dir, Some((&outcomes, started)))?;
     store.finish_run(&run_id, "published", Some(&built.0))?;
-    if let Err(e) = publish::prune(&opts.out_dir, opts.settings.output.keep_releases) {
-        tracing::warn!("the release is published, but old releases were not pruned: {e}");
-    }
+    prune(&opts.out_dir, opts.settings.output.keep_releases);
     Ok(RunOutcome {
         release_dir: built.1,
         tools: built.2,
@@ -209,8 +207,16 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
     })
 }
 
-/// `civicrawl build`: a release from the state store alone, no network.
-pub fn build(out_dir: &Path, wait: bool) -> Result<RunOutcome, RunError> {
+/// Removes releases beyond `keep` after a successful publish; a failure only warns.
+fn prune(out_dir: &Path, keep: usize) {
+    if let Err(e) = publish::prune(out_dir, keep) {
+        tracing::warn!("the release is published, but old releases were not pruned: {e}");
+    }
+}
+
+/// `civicrawl build`: a release from the state store alone, no network; then releases beyond
+/// `keep_releases` are pruned as after a run.
+pub fn build(out_dir: &Path, wait: bool, keep_releases: usize) -> Result<RunOutcome, RunError> {
     let _lock = take_lock(out_dir, wait)?;
     let path = state_path(out_dir);
     if !path.exists() {
@@ -221,6 +227,7 @@ pub fn build(out_dir: &Path, wait: bool) -> Result<RunOutcome, RunError> {
     }
     let mut store = Store::open(&path)?;
     let (_, release_dir, tools, stale_sources) = build_release(&mut store, out_dir, None)?;
+    prune(out_dir, keep_releases);
     Ok(RunOutcome {
         release_dir,
         tools,

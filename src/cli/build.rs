@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::pipeline;
+use crate::settings::Settings;
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
@@ -16,7 +17,7 @@ pub struct BuildArgs {
     wait: bool,
 }
 
-pub fn exec(args: BuildArgs) -> u8 {
-    let result = pipeline::build(&args.out, args.wait);
+pub fn exec(args: BuildArgs, settings: Settings) -> u8 {
+    let result = pipeline::build(&args.out, args.wait, settings.output.keep_releases);
     super::run::report(result, &args.out)
 }

@@ -98,7 +98,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Run(args) => run::exec(args, settings),
-        Command::Build(args) => build::exec(args),
+        Command::Build(args) => build::exec(args, settings),
         Command::Sources(args) => sources::exec(args),
         Command::Diff(args) => diff::exec(args),
         Command::Schedule(args) => schedule::exec(args, settings),

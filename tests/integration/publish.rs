@@ -229,4 +229,18 @@ async fn keep_releases_prunes_the_oldest_after_a_successful_run() {
         std::fs::read_link(w.out().join("latest")).unwrap(),
         Path::new("releases").join(&published[2])
     );
+    // A rebuild publishes too, so it prunes too.
+    w.civicrawl(&["build"]).await.expect_code(0);
+    let rebuilt = w
+        .latest()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let left = files(&w.out().join("releases"));
+    assert_eq!(
+        left,
+        [published[2].clone(), rebuilt],
+        "build keeps the two newest"
+    );
 }
