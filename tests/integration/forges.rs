@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::support::{Workdir, fixture, read_jsonl};
 
-const TOKEN: &str = "ghp_TESTTOKEN0123456789abcdefSECRET";
+const TOKEN: &str = "fake-TESTTOKEN0123456789abcdefSECRET";
 
 /// A scripted misbehaviour, served once to the first request whose target starts with a
 /// prefix.
