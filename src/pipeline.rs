@@ -490,17 +490,9 @@ pub fn release_id(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H%M%SZ").to_string()
 }
 
-/// The release id for `at`, with `-2`, `-3`… when a release of that second exists already.
+/// The release id for `at`: its second, or a suffix that sorts after every release there.
 fn unique_release_id(out_dir: &Path, at: DateTime<Utc>) -> String {
-    let base = release_id(at);
-    let releases = out_dir.join("releases");
-    let mut id = base.clone();
-    let mut n = 1;
-    while releases.join(&id).exists() {
-        n += 1;
-        id = format!("{base}-{n}");
-    }
-    id
+    publish::next_release_id(out_dir, &release_id(at))
 }
 
 fn report_json(

@@ -44,7 +44,7 @@ pub use changes::{DiffError, ReleaseTools, diff_releases, read_tools};
 pub use checksums::SHA256SUMS;
 pub use datapackage::{DATA_LICENSE, DATAPACKAGE_JSON};
 pub use dictionary::README_MD;
-pub use prune::prune;
+pub use prune::{next_release_id, prune};
 
 /// The folder of `out_dir` that holds one directory per release.
 pub const RELEASES_DIR: &str = "releases";

@@ -51,6 +51,29 @@ pub fn prune(out_dir: &Path, keep: usize) -> Result<Vec<PathBuf>, PublishError> 
     Ok(removed)
 }
 
+/// A release id for `base` (e.g. `2026-11-26T030000Z`) that sorts after every release in
+/// `out_dir`: `base` itself, or, when a release of that second (or, the clock having been set
+/// back, a later one) exists, the newest one's time with the next suffix (`…Z-2`, `…Z-3`…).
+/// Pruning may have removed `base` already; its suffix never goes back.
+pub fn next_release_id(out_dir: &Path, base: &str) -> String {
+    let names: Vec<String> = fs::read_dir(out_dir.join(RELEASES_DIR))
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    match names.iter().max_by(|a, b| order(a).cmp(&order(b))) {
+        Some(newest) if order(newest).0 >= base => {
+            let (time, n) = order(newest);
+            format!("{time}-{}", n + 1)
+        }
+        _ => base.to_string(),
+    }
+}
+
 /// Sort key of a release id: `<time>-<n>` after `<time>` and `<time>-9` before `<time>-10`.
 fn order(id: &str) -> (&str, u64) {
     match id.rsplit_once('-') {
@@ -64,6 +87,30 @@ fn order(id: &str) -> (&str, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_release_id_sorts_after_every_release_even_after_pruning() {
+        let out = tempfile::tempdir().unwrap();
+        let base = "2026-11-27T055947Z";
+        assert_eq!(next_release_id(out.path(), base), base);
+        let releases = out.path().join(RELEASES_DIR);
+        fs::create_dir_all(releases.join(base)).unwrap();
+        assert_eq!(next_release_id(out.path(), base), format!("{base}-2"));
+        // `…Z` pruned, `…Z-2` and `…Z-3` left: the next is `…Z-4`, never `…Z` again.
+        fs::remove_dir(releases.join(base)).unwrap();
+        fs::create_dir(releases.join(format!("{base}-2"))).unwrap();
+        fs::create_dir(releases.join(format!("{base}-3"))).unwrap();
+        assert_eq!(next_release_id(out.path(), base), format!("{base}-4"));
+        // A later second starts afresh; a clock set back continues the newest.
+        assert_eq!(
+            next_release_id(out.path(), "2026-11-27T060000Z"),
+            "2026-11-27T060000Z"
+        );
+        assert_eq!(
+            next_release_id(out.path(), "2026-11-27T050000Z"),
+            format!("{base}-4")
+        );
+    }
 
     fn names(dir: &Path) -> Vec<String> {
         let mut v: Vec<String> = fs::read_dir(dir)
