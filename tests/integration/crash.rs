@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use crate::spine::{directory_decl, directory_server, registry_decl, registry_server};
+use crate::spine::registry_and_directory;
 use crate::support::{Reply, Server, Workdir, fixture, read_jsonl};
 
 /// How long a child may take to reach its failpoint.
@@ -244,11 +244,7 @@ struct World {
 
 impl World {
     async fn new() -> World {
-        let reg = registry_server().await;
-        let dir = directory_server().await;
-        let w = Workdir::new();
-        w.source("registry", &registry_decl(&reg.base()));
-        w.source("directory", &directory_decl(&dir.base()));
+        let (reg, dir, w) = registry_and_directory().await;
         World { w, reg, dir }
     }
 

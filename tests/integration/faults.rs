@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::spine::{directory_decl, directory_server, registry_decl, registry_server};
+use crate::spine::{directory_decl, registry_and_directory, registry_decl};
 use crate::support::{Reply, Server, Workdir, read_jsonl};
 
 fn json_source(url: &str, rate: f64) -> String {
@@ -220,11 +220,7 @@ async fn bad_bodies_and_redirect_loops_are_named_by_url() {
 
 #[tokio::test]
 async fn when_every_source_fails_nothing_is_published_and_latest_stays() {
-    let reg = registry_server().await;
-    let dir = directory_server().await;
-    let w = Workdir::new();
-    w.source("registry", &registry_decl(&reg.base()));
-    w.source("directory", &directory_decl(&dir.base()));
+    let (_reg, _dir, w) = registry_and_directory().await;
     w.civicrawl(&["run"]).await.expect_code(0);
     let first = w.latest();
     let before = std::fs::read(first.join("tools.csv")).unwrap();

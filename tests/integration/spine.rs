@@ -56,6 +56,16 @@ pub async fn directory_server() -> Server {
     s
 }
 
+/// The registry and directory servers, and a work dir declaring one source on each.
+pub async fn registry_and_directory() -> (Server, Server, Workdir) {
+    let reg = registry_server().await;
+    let dir = directory_server().await;
+    let w = Workdir::new();
+    w.source("registry", &registry_decl(&reg.base()));
+    w.source("directory", &directory_decl(&dir.base()));
+    (reg, dir, w)
+}
+
 pub fn registry_decl(base: &str) -> String {
     format!(
         r#"name = "Test registry (Developers Italia-style paging, DPG-style records)"

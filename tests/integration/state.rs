@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::spine::{directory_decl, directory_server, registry_decl, registry_server};
+use crate::spine::registry_and_directory;
 use crate::support::{Reply, Server, Workdir, read_jsonl};
 
 fn report(release: &Path) -> serde_json::Value {
@@ -22,11 +22,7 @@ fn source<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value 
 
 #[tokio::test]
 async fn a_second_run_over_unchanged_sources_is_answered_by_304s() {
-    let reg = registry_server().await;
-    let dir = directory_server().await;
-    let w = Workdir::new();
-    w.source("registry", &registry_decl(&reg.base()));
-    w.source("directory", &directory_decl(&dir.base()));
+    let (reg, dir, w) = registry_and_directory().await;
     w.civicrawl(&["run"]).await.expect_code(0);
     let first = w.latest();
     let (reg_before, dir_before) = (reg.log().len(), dir.log().len());
@@ -79,11 +75,7 @@ async fn a_second_run_over_unchanged_sources_is_answered_by_304s() {
 
 #[tokio::test]
 async fn a_source_failing_later_keeps_its_records_flagged_stale() {
-    let reg = registry_server().await;
-    let dir = directory_server().await;
-    let w = Workdir::new();
-    w.source("registry", &registry_decl(&reg.base()));
-    w.source("directory", &directory_decl(&dir.base()));
+    let (reg, _dir, w) = registry_and_directory().await;
     w.civicrawl(&["run"]).await.expect_code(0);
     let before = read_jsonl(&w.latest().join("tools.jsonl"));
     let alaveteli_before = before
@@ -173,11 +165,7 @@ async fn a_listing_shrinking_from_40_to_10_is_held_back_unless_accepted() {
 
 #[tokio::test]
 async fn build_reproduces_the_release_byte_for_byte_without_network() {
-    let reg = registry_server().await;
-    let dir = directory_server().await;
-    let w = Workdir::new();
-    w.source("registry", &registry_decl(&reg.base()));
-    w.source("directory", &directory_decl(&dir.base()));
+    let (reg, dir, w) = registry_and_directory().await;
     w.civicrawl(&["run"]).await.expect_code(0);
     let fetched = w.latest();
     let requests = reg.log().len() + dir.log().len();
