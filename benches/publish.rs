@@ -7,7 +7,6 @@
 //! Environment: `CIVICRAWL_BENCH_TOOLS` (rows), `CIVICRAWL_BENCH_OUT` (output directory, default
 //! `target/bench-publish`; its `latest` release is left for the DuckDB comparison).
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -128,11 +127,7 @@ fn tool(i: usize, rng: &mut Rng, base: DateTime<Utc>) -> (Tool, SourceRecordRow)
             ..NormRecord::default()
         },
         stale: false,
-        provenance: BTreeMap::from([
-            ("name".to_string(), source.clone()),
-            ("description".to_string(), source.clone()),
-            ("license".to_string(), source),
-        ]),
+        provenance: ["name", "description", "license"].into_iter().collect(),
     };
     (t, record)
 }

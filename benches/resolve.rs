@@ -225,6 +225,10 @@ fn generate(n: usize) -> (Vec<Input>, usize) {
             });
         }
     }
+    // The order the state store hands records to `resolve` in (`ORDER BY source_id, record_id`).
+    out.sort_unstable_by(|a, b| {
+        (&a.record.source_id, &a.record.record_id).cmp(&(&b.record.source_id, &b.record.record_id))
+    });
     (out, tools)
 }
 
@@ -254,51 +258,75 @@ fn cpu_s() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-fn run(n: usize) {
-    let t0 = Instant::now();
-    let (inputs, true_tools) = generate(n);
-    let generated = t0.elapsed();
-    let (t2, c2) = (Instant::now(), cpu_s());
-    let first = resolve(inputs, &Known::new());
-    let (first_time, first_cpu) = (t2.elapsed(), cpu_s() - c2);
-    let tools = first.tools.len();
-    let at = chrono::Utc::now();
-    let known: Known = first
-        .new_ids
-        .iter()
-        .map(|(k, id)| (k.clone(), (id.clone(), at)))
-        .collect();
-    drop(first);
-    // The same records again (the generator is seeded): a rerun over an unchanged catalogue.
-    let (again, _) = generate(n);
-    let (t3, c3) = (Instant::now(), cpu_s());
-    let second = resolve(again, &known);
-    let (rerun_time, rerun_cpu) = (t3.elapsed(), cpu_s() - c3);
-    assert_eq!(second.tools.len(), tools);
-    assert!(second.new_ids.is_empty() && second.aliases.is_empty());
+/// Seconds of wall and CPU time of one call.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
+    let (t, c) = (Instant::now(), cpu_s());
+    let out = f();
+    (out, t.elapsed().as_secs_f64(), cpu_s() - c)
+}
+
+/// The smallest and the middle value.
+fn min_median(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    (v[0], v[v.len() / 2])
+}
+
+/// `repeat` first runs and reruns over the same `n` records (regenerated each time: the
+/// generator is seeded); prints the minimum and the median of each.
+fn run(n: usize, repeat: usize) {
+    let (mut first, mut again, mut first_cpu, mut again_cpu) = (vec![], vec![], vec![], vec![]);
+    let (mut true_tools, mut tools) = (0, 0);
+    for _ in 0..repeat {
+        let (inputs, t) = generate(n);
+        true_tools = t;
+        let (resolved, wall, cpu) = timed(|| resolve(inputs, &Known::default()));
+        first.push(wall);
+        first_cpu.push(cpu);
+        tools = resolved.tools.len();
+        let at = chrono::Utc::now();
+        let known: Known = resolved
+            .new_ids
+            .iter()
+            .map(|(k, id)| (k.clone(), (id.clone(), at)))
+            .collect();
+        drop(resolved);
+        // The same records again: a rerun over an unchanged catalogue.
+        let (inputs, _) = generate(n);
+        let (second, wall, cpu) = timed(|| resolve(inputs, &known));
+        again.push(wall);
+        again_cpu.push(cpu);
+        assert_eq!(second.tools.len(), tools);
+        assert!(second.new_ids.is_empty() && second.aliases.is_empty());
+    }
+    let (f, fm) = min_median(first);
+    let (fc, _) = min_median(first_cpu);
+    let (a, am) = min_median(again);
+    let (ac, _) = min_median(again_cpu);
     println!(
-        "resolve n={n:>8} true_tools={true_tools:>7} tools={tools:>7} generate+canonicalise={:.2}s resolve_first_run={:.2}s (cpu {:.2}s) resolve_rerun={:.2}s (cpu {:.2}s) ({:.0} records/s) peak_rss={:.0}MiB",
-        generated.as_secs_f64(),
-        first_time.as_secs_f64(),
-        first_cpu,
-        rerun_time.as_secs_f64(),
-        rerun_cpu,
-        n as f64 / first_time.as_secs_f64(),
+        "resolve n={n:>8} true_tools={true_tools:>7} tools={tools:>7} runs={repeat} \
+         first_run min={f:.2}s median={fm:.2}s (cpu min {fc:.2}s) \
+         rerun min={a:.2}s median={am:.2}s (cpu min {ac:.2}s) ({:.0} records/s) peak_rss={:.0}MiB",
+        n as f64 / f,
         peak_mib()
     );
 }
 
+/// Arguments: sizes, each optionally with a repeat count (`100000x5`; default 3).
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
+    let sizes: Vec<(usize, usize)> = std::env::args()
         .skip(1)
-        .filter_map(|a| a.replace('_', "").parse().ok())
+        .filter_map(|a| {
+            let a = a.replace('_', "");
+            let (n, r) = a.split_once('x').unwrap_or((&a, "3"));
+            Some((n.parse().ok()?, r.parse().ok()?))
+        })
         .collect();
     let sizes = if sizes.is_empty() {
-        vec![10_000, 100_000]
+        vec![(10_000, 3), (100_000, 3)]
     } else {
         sizes
     };
-    for n in sizes {
-        run(n);
+    for (n, repeat) in sizes {
+        run(n, repeat.max(1));
     }
 }

@@ -26,3 +26,9 @@ pub mod resolve;
 pub mod schedule;
 pub mod settings;
 pub mod state;
+
+/// mimalloc instead of the system allocator: a catalogue is millions of short strings, and
+/// glibc's malloc spends a growing share of the time consolidating its free lists as the heap
+/// grows (BENCHMARKS.md, "resolve"), and rounds each of them up to 32 bytes.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

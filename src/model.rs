@@ -151,13 +151,79 @@ pub struct Tool {
 }
 
 /// One row of `source_records`: a normalised record, the tool it went into, and which of the
-/// tool's fields it supplied (`provenance`: field → source id).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// tool's fields it supplied (`provenance`, published as field → the record's source id).
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SourceRecordRow {
     pub tool_id: String,
     pub record: NormRecord,
     pub stale: bool,
-    pub provenance: BTreeMap<String, String>,
+    pub provenance: Provenance,
+}
+
+/// The tool fields one source record supplied: a set over [`Provenance::FIELDS`] held in one
+/// integer (a million rows carry one each). The value a field came from is always the
+/// record's own source, so the set is all a row needs to print `{"field": "source id"}`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Provenance(u32);
+
+impl Provenance {
+    /// The tool fields a record can supply, in alphabetical order (the order they print in).
+    pub const FIELDS: [&'static str; 17] = [
+        "archived",
+        "categories",
+        "countries",
+        "created_at",
+        "description",
+        "forks",
+        "homepage_url",
+        "languages",
+        "last_activity_at",
+        "license",
+        "name",
+        "organizations",
+        "programming_languages",
+        "repository_url",
+        "stars",
+        "tags",
+        "wikidata_id",
+    ];
+
+    /// Adds `field`; a name outside [`Provenance::FIELDS`] is a programming error.
+    pub fn insert(&mut self, field: &str) {
+        match Self::FIELDS.iter().position(|f| *f == field) {
+            Some(i) => self.0 |= 1 << i,
+            None => debug_assert!(false, "not a provenance field: {field}"),
+        }
+    }
+
+    /// True when the record supplied `field`.
+    pub fn contains(self, field: &str) -> bool {
+        Self::FIELDS
+            .iter()
+            .position(|f| *f == field)
+            .is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The fields supplied, in alphabetical order.
+    pub fn fields(self) -> impl Iterator<Item = &'static str> {
+        Self::FIELDS
+            .into_iter()
+            .enumerate()
+            .filter(move |(i, _)| self.0 & (1 << i) != 0)
+            .map(|(_, f)| f)
+    }
+}
+
+impl<'a> FromIterator<&'a str> for Provenance {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(fields: I) -> Self {
+        let mut p = Provenance::default();
+        fields.into_iter().for_each(|f| p.insert(f));
+        p
+    }
 }
 
 /// One row of `sources`: a declared source and how it did in this run.

@@ -455,7 +455,7 @@ fn build_release(
             last_seen_at: Some(stored.last_seen_at),
         });
     }
-    let known = store.id_registry()?;
+    let known: resolve::Known = store.id_registry()?;
     let resolved = resolve::resolve(inputs, &known);
     let created_at = Utc::now();
     let id = unique_release_id(out_dir, created_at);

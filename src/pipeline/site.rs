@@ -86,7 +86,8 @@ pub(super) fn plan(
             last_seen_at: None,
         });
     }
-    let resolved = resolve::resolve(inputs, &store.id_registry()?);
+    let known: resolve::Known = store.id_registry()?;
+    let resolved = resolve::resolve(inputs, &known);
     let mut rows_of: HashMap<&str, Vec<&NormRecord>> = HashMap::new();
     for row in &resolved.rows {
         if !site_ids.contains(row.record.source_id.as_str()) {

@@ -91,7 +91,7 @@ fn push_text(out: &mut Vec<u8>, cell: &Cell<'_>) {
                 out.extend_from_slice(item.as_bytes());
             }
         }
-        Cell::Object(map) => schema::push_object_text(out, map),
+        Cell::Object(fields, source) => schema::push_object_text(out, *fields, source),
     }
 }
 
@@ -131,7 +131,7 @@ pub(crate) fn text<'a>(cell: &Cell<'a>) -> Cow<'a, str> {
             [one] => Cow::Borrowed(one.as_str()),
             _ => Cow::Owned(items.join(LIST_DELIMITER)),
         },
-        Cell::Object(map) => Cow::Owned(schema::object_text(map)),
+        Cell::Object(fields, source) => Cow::Owned(schema::object_text(*fields, source)),
     }
 }
 

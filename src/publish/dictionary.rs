@@ -141,7 +141,7 @@ fn is_empty(cell: &Cell<'_>) -> bool {
         Cell::Int(v) => v.is_none(),
         Cell::Time(v) => v.is_none(),
         Cell::List(items) => items.is_empty(),
-        Cell::Object(map) => map.is_empty(),
+        Cell::Object(fields, _) => fields.is_empty(),
     }
 }
 
@@ -177,11 +177,11 @@ fn fillers<'a>(records: &[&'a SourceRecordRow]) -> Fillers<'a> {
         records: BTreeMap::new(),
     };
     for r in records {
-        for (field, source) in &r.provenance {
+        for field in r.provenance.fields() {
             f.provenance
-                .entry(field.as_str())
+                .entry(field)
                 .or_default()
-                .insert(source.as_str());
+                .insert(r.record.source_id.as_str());
         }
         for c in schema::SOURCE_RECORDS {
             if !is_empty(&schema::cell(c, *r)) {

@@ -75,7 +75,7 @@ pub(crate) fn encode_row<R>(out: &mut Vec<u8>, columns: &[Column<R>], row: &R) {
                 }
                 out.push(b']');
             }
-            Cell::Object(map) => schema::push_object_text(out, map),
+            Cell::Object(fields, source) => schema::push_object_text(out, fields, source),
         }
     }
     out.push(b'}');
@@ -121,7 +121,13 @@ impl Serialize for CellRef<'_> {
                 }
                 seq.end()
             }
-            Cell::Object(map) => map.serialize(s),
+            Cell::Object(fields, source) => {
+                let mut map = s.serialize_map(None)?;
+                for field in fields.fields() {
+                    map.serialize_entry(field, source)?;
+                }
+                map.end()
+            }
         }
     }
 }
@@ -142,9 +148,10 @@ fn value(cell: Cell<'_>) -> Value {
         Cell::Int(v) => v.map_or(Value::Null, Value::from),
         Cell::Time(v) => v.map_or(Value::Null, |t| Value::from(schema::format_time(&t))),
         Cell::List(items) => Value::Array(items.iter().map(|s| Value::from(s.as_str())).collect()),
-        Cell::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+        Cell::Object(fields, source) => Value::Object(
+            fields
+                .fields()
+                .map(|f| (f.to_string(), Value::from(source)))
                 .collect(),
         ),
     }
@@ -216,12 +223,11 @@ mod tests {
             );
         }
         let record = crate::model::SourceRecordRow {
-            provenance: [
-                (odd.to_string(), "s\"1".to_string()),
-                ("a".into(), String::new()),
-            ]
-            .into_iter()
-            .collect(),
+            record: crate::model::NormRecord {
+                source_id: format!("s\"1{odd}"),
+                ..Default::default()
+            },
+            provenance: ["name", "archived", "wikidata_id"].into_iter().collect(),
             ..Default::default()
         };
         for row in [&record, &crate::model::SourceRecordRow::default()] {

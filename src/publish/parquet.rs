@@ -102,7 +102,9 @@ fn array<R>(column: &Column<R>, rows: &[&R]) -> ArrayRef {
             for c in cells {
                 match c {
                     Cell::Str(v) => builder.append_option(v),
-                    Cell::Object(map) => builder.append_value(schema::object_text(map)),
+                    Cell::Object(fields, source) => {
+                        builder.append_value(schema::object_text(fields, source))
+                    }
                     _ => builder.append_null(),
                 }
             }

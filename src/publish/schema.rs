@@ -5,11 +5,9 @@
 //! `datapackage.json`) is driven by these lists, so a column is renamed or added here only.
 //! Other modules may read the names (`names(TOOLS)`); they never build rows by position.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 
-use crate::model::{SourceRecordRow, SourceRow, Tool};
+use crate::model::{Provenance, SourceRecordRow, SourceRow, Tool};
 
 /// Version of the release tables' layout, written into Parquet metadata. Bump the major part
 /// when a column is removed, renamed or changes type; the minor part when one is added.
@@ -62,7 +60,8 @@ pub(crate) enum Cell<'a> {
     Int(Option<i64>),
     Time(Option<DateTime<Utc>>),
     List(&'a [String]),
-    Object(&'a BTreeMap<String, String>),
+    /// `provenance`: the fields a record supplied, each printed with the record's source.
+    Object(Provenance, &'a str),
 }
 
 impl<'a> Cell<'a> {
@@ -87,7 +86,7 @@ impl<'a> Cell<'a> {
             Cell::Int(_) => ColumnType::Integer,
             Cell::Time(_) => ColumnType::Datetime,
             Cell::List(_) => ColumnType::List,
-            Cell::Object(_) => ColumnType::Object,
+            Cell::Object(..) => ColumnType::Object,
         }
     }
 }
@@ -137,24 +136,24 @@ pub(crate) fn push_json_str(out: &mut Vec<u8>, value: &str) {
 }
 
 /// Compact JSON text of an object cell, keys sorted (CSV and Parquet form).
-pub(crate) fn object_text(map: &BTreeMap<String, String>) -> String {
+pub(crate) fn object_text(fields: Provenance, source: &str) -> String {
     let mut out = Vec::new();
-    push_object_text(&mut out, map);
+    push_object_text(&mut out, fields, source);
     // Built from `&str`s and ASCII punctuation only.
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Appends [`object_text`] of `map` to `out`: `{"key":"value",…}`, the bytes `serde_json`
-/// writes for the map.
-pub(crate) fn push_object_text(out: &mut Vec<u8>, map: &BTreeMap<String, String>) {
+/// Appends [`object_text`] to `out`: `{"field":"source",…}`, keys sorted, the bytes
+/// `serde_json` writes for the same map.
+pub(crate) fn push_object_text(out: &mut Vec<u8>, fields: Provenance, source: &str) {
     out.push(b'{');
-    for (i, (k, v)) in map.iter().enumerate() {
+    for (i, field) in fields.fields().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        push_json_str(out, k);
+        push_json_str(out, field);
         out.push(b':');
-        push_json_str(out, v);
+        push_json_str(out, source);
     }
     out.push(b'}');
 }
@@ -462,7 +461,7 @@ pub const SOURCE_RECORDS: &[Column<SourceRecordRow>] = &[
         Object,
         true,
         "tool field → id of the source that supplied it",
-        |r| Cell::Object(&r.provenance),
+        |r| Cell::Object(r.provenance, &r.record.source_id),
     ),
 ];
 
@@ -634,10 +633,11 @@ mod tests {
 
     #[test]
     fn object_text_is_compact_sorted_json() {
-        let map = BTreeMap::from([
-            ("name".to_string(), "dpga".to_string()),
-            ("license".to_string(), "a\"b".to_string()),
-        ]);
-        assert_eq!(object_text(&map), r#"{"license":"a\"b","name":"dpga"}"#);
+        let fields: Provenance = ["name", "license"].into_iter().collect();
+        assert_eq!(
+            object_text(fields, "a\"b"),
+            r#"{"license":"a\"b","name":"a\"b"}"#
+        );
+        assert_eq!(object_text(Provenance::default(), "x"), "{}");
     }
 }

@@ -80,10 +80,7 @@ fn sample(id: &str) -> Release {
             ..NormRecord::default()
         },
         stale: false,
-        provenance: BTreeMap::from([
-            ("name".to_string(), source.to_string()),
-            ("description".to_string(), source.to_string()),
-        ]),
+        provenance: ["name", "description"].into_iter().collect(),
     };
     let source = |id: &str, status: &str, error: Option<&str>| SourceRow {
         id: id.into(),

@@ -12,12 +12,11 @@
 //! Records are processed in their sorted order and candidate pairs in score order, so the
 //! clusters never depend on the order the records arrived in.
 
-use std::collections::HashMap;
-
 use strsim::jaro_winkler;
 
 use super::keys::Features;
 use super::names::{self, Evidence};
+use super::{FastMap, fast_map};
 
 /// Blocks up to this size are compared pair by pair; larger ones in a sliding window.
 const FULL_BLOCK: usize = 48;
@@ -98,23 +97,18 @@ impl Forest {
 }
 
 /// Interns strings as small integers.
-#[derive(Default)]
-struct Interner(HashMap<String, u32>);
+struct Interner<'a>(FastMap<&'a str, u32>);
 
-impl Interner {
-    fn id(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.0.get(s) {
-            return i;
-        }
-        let i = self.0.len() as u32;
-        self.0.insert(s.to_string(), i);
-        i
+impl<'a> Interner<'a> {
+    fn id(&mut self, s: &'a str) -> u32 {
+        let next = self.0.len() as u32;
+        *self.0.entry(s).or_insert(next)
     }
 }
 
 /// Indices of `features` grouped into clusters, each sorted, in order of first member.
 pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
-    let mut strings = Interner::default();
+    let mut strings = Interner(fast_map(features.len()));
     let mut forest = Forest {
         parent: (0..features.len() as u32).collect(),
         summary: features
@@ -135,52 +129,58 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
     unite_conditional(&mut forest, features, |f| f.wikidata.as_deref());
     unite_conditional(&mut forest, features, |f| f.home.as_deref());
     unite_names(&mut forest, features);
+    // A root is its cluster's smallest index, so groups come out in order of first member.
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut slot: HashMap<u32, usize> = HashMap::new();
+    let mut slot: Vec<u32> = vec![u32::MAX; features.len()];
     for i in 0..features.len() {
-        let root = forest.find(i as u32);
-        let g = *slot.entry(root).or_insert_with(|| {
+        let root = forest.find(i as u32) as usize;
+        if slot[root] == u32::MAX {
+            slot[root] = groups.len() as u32;
             groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[g].push(i);
+        }
+        groups[slot[root] as usize].push(i);
     }
     groups
 }
 
 fn unite_repositories(forest: &mut Forest, features: &[Features]) {
-    let mut owner: HashMap<&str, u32> = HashMap::new();
+    let mut owner: FastMap<&str, u32> = fast_map(features.len());
     for (i, f) in features.iter().enumerate() {
         for (key, _) in &f.repos {
-            match owner.get(key.as_str()) {
-                Some(&j) => {
-                    forest.union(i as u32, j);
-                }
-                None => {
-                    owner.insert(key, i as u32);
-                }
+            let first = *owner.entry(key.as_str()).or_insert(i as u32);
+            if first != i as u32 {
+                forest.union(i as u32, first);
             }
         }
     }
 }
 
-/// Joins records sharing the key `key_of` gives, unless their clusters conflict. Records
-/// with a repository or a Wikidata item go first; a record that several conflicting clusters
-/// could join picks the one it resembles most (organisation, then name).
+/// Joins records sharing the key `key_of` gives, unless their clusters conflict. Keys are
+/// visited in order of their first record; records with a repository or a Wikidata item go
+/// first; a record that several conflicting clusters could join picks the one it resembles
+/// most (organisation, then name).
 fn unite_conditional<'a>(
     forest: &mut Forest,
     features: &'a [Features],
     key_of: impl Fn(&'a Features) -> Option<&'a str>,
 ) {
-    let mut groups: HashMap<&str, Vec<u32>> = HashMap::new();
+    // The first record of each key; (first record, other record) for keys held by several.
+    let mut first: FastMap<&str, u32> = fast_map(features.len());
+    let mut others: Vec<(u32, u32)> = Vec::new();
     for (i, f) in features.iter().enumerate() {
         if let Some(key) = key_of(f) {
-            groups.entry(key).or_default().push(i as u32);
+            let at = *first.entry(key).or_insert(i as u32);
+            if at != i as u32 {
+                others.push((at, i as u32));
+            }
         }
     }
-    let mut groups: Vec<(&str, Vec<u32>)> = groups.into_iter().filter(|g| g.1.len() > 1).collect();
-    groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    for (_, mut members) in groups {
+    drop(first);
+    others.sort_unstable();
+    for group in others.chunk_by(|a, b| a.0 == b.0) {
+        let mut members: Vec<u32> = std::iter::once(group[0].0)
+            .chain(group.iter().map(|&(_, i)| i))
+            .collect();
         members.sort_by_key(|&i| {
             let f = &features[i as usize];
             (f.repos.is_empty() && f.wikidata.is_none(), i)
@@ -226,17 +226,15 @@ fn affinity(a: &Features, b: &Features) -> f64 {
 
 /// The scored name match over blocks.
 fn unite_names(forest: &mut Forest, features: &[Features]) {
-    let mut blocks: HashMap<String, Vec<u32>> = HashMap::new();
+    // (blocking key, record), grouped by key: the order blocks are visited in does not
+    // matter, their pairs are sorted by score below.
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(features.len() * 2);
     for (i, f) in features.iter().enumerate() {
-        if f.name.is_empty() {
-            continue;
-        }
-        for key in names::blocking_keys(&f.name) {
-            blocks.entry(key).or_default().push(i as u32);
+        if !f.name.is_empty() {
+            keyed.extend(names::blocking_keys(&f.name).map(|k| (k, i as u32)));
         }
     }
-    let mut blocks: Vec<(String, Vec<u32>)> = blocks.into_iter().collect();
-    blocks.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    keyed.sort_unstable();
     let mut pairs: Vec<(f64, u32, u32)> = Vec::new();
     let mut consider = |forest: &mut Forest, a: u32, b: u32| {
         let (fa, fb) = (&features[a as usize], &features[b as usize]);
@@ -247,7 +245,8 @@ fn unite_names(forest: &mut Forest, features: &[Features]) {
             pairs.push((s, a.min(b), a.max(b)));
         }
     };
-    for (_, mut members) in blocks {
+    for block in keyed.chunk_by(|a, b| a.0 == b.0) {
+        let mut members: Vec<u32> = block.iter().map(|&(_, i)| i).collect();
         if members.len() <= FULL_BLOCK {
             for x in 0..members.len() {
                 for y in x + 1..members.len() {

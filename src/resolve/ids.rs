@@ -7,8 +7,9 @@
 //! id on its larger part. A cluster that wins several ids keeps the oldest (the earliest
 //! `registered_at` of the id's keys) and the others become aliases of it: two tools merged.
 //! A cluster that wins none gets a new id derived from its first key, never one the registry
-//! has seen. Clusters are visited in the order of their keys, so ids never depend on the
-//! order records arrived in.
+//! has seen (when two clusters have the same first key, the one whose first record sorts
+//! first mints first). Claims are ranked by cluster keys and clusters come in the order of
+//! their first record by (source, record), so ids never depend on the order records arrived in.
 
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
@@ -16,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use super::Known;
+use super::{FastMap, Known, fast_map};
 
 const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
 
@@ -57,7 +58,7 @@ pub struct Assigned {
 /// Assigns an id to every claimant.
 pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
     // Per id: best claim (rec weight, key weight, claimant) with the claimant's order key.
-    let mut best: HashMap<&str, (usize, usize, usize)> = HashMap::new();
+    let mut best: FastMap<&str, (usize, usize, usize)> = fast_map(claimants.len());
     for (c, cl) in claimants.iter().enumerate() {
         // (id, rec weight, key weight): a cluster claims few ids, a list beats a map.
         let mut weights: Vec<(&str, usize, usize)> = Vec::new();
@@ -122,31 +123,26 @@ pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
                 .extend(rest.iter().map(|r| (r.to_string(), keep.to_string())));
         }
     }
-    let mut fresh: Vec<usize> = (0..claimants.len())
+    // Claimants needing a new id, in their order (of their first record): only clusters
+    // with the same first key (two conflicting clusters sharing a homepage) mint in turn.
+    let fresh: Vec<usize> = (0..claimants.len())
         .filter(|&c| out.ids[c].is_empty())
         .collect();
-    fresh.sort_unstable_by_key(|&c| (&claimants[c].first_key, claimants[c].min_rec));
     // Every id the registry holds, when some cluster needs a new one: never reuse an id.
-    let taken: HashSet<&str> = if fresh.is_empty() {
-        HashSet::new()
-    } else {
-        known.values().map(|(id, _)| id.as_str()).collect()
-    };
-    let mut minted: Vec<(usize, String)> = Vec::new();
-    let mut minted_set: HashSet<String> = HashSet::new();
+    let mut taken: FastMap<&str, ()> = fast_map(0);
+    if !fresh.is_empty() {
+        taken.extend(known.values().map(|(id, _)| (id.as_str(), ())));
+    }
+    let mut minted: FastMap<String, ()> = fast_map(fresh.len());
     for c in fresh {
         let key = &claimants[c].first_key;
         let mut id = tool_id(key);
         let mut n = 1;
-        while taken.contains(id.as_str()) || minted_set.contains(&id) {
+        while taken.contains_key(id.as_str()) || minted.contains_key(&id) {
             n += 1;
             id = tool_id(&format!("{key}#{n}"));
         }
-        minted_set.insert(id.clone());
-        minted.push((c, id));
-    }
-    drop(taken);
-    for (c, id) in minted {
+        minted.insert(id.clone(), ());
         out.ids[c] = id;
     }
     out.aliases.sort();

@@ -123,11 +123,6 @@ impl Features {
             .chain(self.home.as_deref())
             .chain(self.wikidata.as_deref())
     }
-
-    /// Every key registered for the record's tool: the strong keys and `rec:`.
-    pub fn registry_keys(&self) -> impl Iterator<Item = &str> {
-        self.union_keys().chain(std::iter::once(self.rec.as_str()))
-    }
 }
 
 /// The `rec:` key of a record.

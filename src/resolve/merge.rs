@@ -3,20 +3,13 @@
 //! sorted, `open_source` from the surviving licence (OSI or FSF), and per member the tool
 //! fields it supplied (`source_records.provenance`).
 
-use std::collections::BTreeMap;
-
 use super::Input;
-use crate::model::Tool;
+use crate::model::{Provenance, Tool};
 use crate::normalise::license::is_open;
 
-/// Tool field → the source id that supplied it, for one member.
-pub type Fields = BTreeMap<String, String>;
-
-/// Per member (in the order given): the fields it supplied.
-pub type Provenance = Vec<Fields>;
-
 /// Merges one cluster into a tool with id `id`.
-pub fn merge(id: &str, members: &[&Input]) -> (Tool, Provenance) {
+/// Also returns, per member (in the order given), the fields it supplied.
+pub fn merge(id: &str, members: &[&Input]) -> (Tool, Vec<Provenance>) {
     let mut ranked: Vec<usize> = (0..members.len()).collect();
     ranked.sort_by(|&a, &b| {
         let (a, b) = (members[a], members[b]);
@@ -25,10 +18,8 @@ pub fn merge(id: &str, members: &[&Input]) -> (Tool, Provenance) {
             .then_with(|| a.record.source_id.cmp(&b.record.source_id))
             .then_with(|| a.record.record_id.cmp(&b.record.record_id))
     });
-    let mut prov: Provenance = vec![BTreeMap::new(); members.len()];
-    let mut note = |field: &str, m: usize| {
-        prov[m].insert(field.to_string(), members[m].record.source_id.clone());
-    };
+    let mut prov = vec![Provenance::default(); members.len()];
+    let mut note = |field: &str, m: usize| prov[m].insert(field);
     macro_rules! pick {
         ($field:literal, $order:expr, $get:expr) => {{
             let found = $order.find_map(|m: usize| $get(members[m]).map(|v| (m, v)));

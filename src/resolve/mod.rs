@@ -18,16 +18,25 @@ mod keys;
 mod merge;
 mod names;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{NormRecord, SourceRecordRow, Tool};
+use crate::model::{NormRecord, Provenance, SourceRecordRow, Tool};
 
 pub use ids::tool_id;
 
+/// The hash map of the registry and the resolver's working tables: keys come from our own
+/// state, so a fast hasher (foldhash, fixed seed) instead of SipHash; nothing depends on its
+/// iteration order.
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
+fn fast_map<K, V>(capacity: usize) -> FastMap<K, V> {
+    FastMap::with_capacity_and_hasher(capacity, foldhash::fast::FixedState::default())
+}
+
 /// The id registry: canonical key → (tool id, when the key was registered).
-pub type Known = HashMap<String, (String, DateTime<Utc>)>;
+pub type Known = FastMap<String, (String, DateTime<Utc>)>;
 
 /// One record entering resolution, with what its source declares.
 #[derive(Clone, Debug)]
@@ -98,13 +107,17 @@ pub fn resolve(inputs: Vec<Input>, known: &Known) -> Resolved {
     }
     out.aliases = assigned.aliases;
     drop(features);
-    let jobs: Vec<(&Vec<usize>, &String)> = clusters.iter().zip(&assigned.ids).collect();
+    // Merged in id order, so the tools come out sorted.
+    let jobs: Vec<(&Vec<usize>, &String)> = by_id(&assigned.ids)
+        .into_iter()
+        .map(|c| (&clusters[c], &assigned.ids[c]))
+        .collect();
     let merged = parallel_map(&jobs, |(members, id)| {
         let refs: Vec<&Input> = members.iter().map(|&i| &inputs[i]).collect();
         merge::merge(id, &refs)
     });
     // Rows go where their record was: `inputs` is sorted by (source, record).
-    let mut rows: Vec<Option<(String, merge::Fields)>> = Vec::new();
+    let mut rows: Vec<Option<(String, Provenance)>> = Vec::new();
     rows.resize_with(inputs.len(), || None);
     let mut tools = Vec::with_capacity(merged.len());
     for ((members, id), (tool, provenance)) in jobs.into_iter().zip(merged) {
@@ -126,20 +139,52 @@ pub fn resolve(inputs: Vec<Input>, known: &Known) -> Resolved {
             })
         })
         .collect();
-    tools.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     out.tools = tools;
     out
 }
 
-/// `inputs` sorted by (source, record): indices are sorted, records moved once.
+/// `inputs` sorted by (source, record): indices are sorted, records moved once. The state
+/// store hands them over in that order already, which a single pass confirms.
 fn sorted(inputs: Vec<Input>) -> Vec<Input> {
+    fn key(i: &Input) -> (&str, &str) {
+        (&i.record.source_id, &i.record.record_id)
+    }
+    if inputs.is_sorted_by(|a, b| key(a) <= key(b)) {
+        return inputs;
+    }
     let mut order: Vec<usize> = (0..inputs.len()).collect();
-    order.sort_unstable_by(|&a, &b| {
-        let (a, b) = (&inputs[a].record, &inputs[b].record);
-        (&a.source_id, &a.record_id).cmp(&(&b.source_id, &b.record_id))
-    });
+    order.sort_unstable_by(|&a, &b| key(&inputs[a]).cmp(&key(&inputs[b])));
     let mut slots: Vec<Option<Input>> = inputs.into_iter().map(Some).collect();
     order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// Indices of `ids` in id order. Ids are `ct_` and 12 characters: packed into an integer
+/// each, they sort without chasing a pointer per comparison.
+fn by_id(ids: &[String]) -> Vec<usize> {
+    let packed = |id: &str| {
+        let b = id.as_bytes();
+        (b.len() <= 16 && !b.contains(&0)).then(|| {
+            let mut word = [0u8; 16];
+            word[..b.len()].copy_from_slice(b);
+            u128::from_be_bytes(word)
+        })
+    };
+    match ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| packed(id).map(|k| (k, i)))
+        .collect::<Option<Vec<_>>>()
+    {
+        Some(mut keys) => {
+            keys.sort_unstable();
+            keys.into_iter().map(|(_, i)| i).collect()
+        }
+        None => {
+            let mut order: Vec<usize> = (0..ids.len()).collect();
+            order.sort_unstable_by(|&a, &b| ids[a].cmp(&ids[b]));
+            order
+        }
+    }
 }
 
 /// `f` over `items` on every core (scoped threads, contiguous chunks), results in order.
@@ -192,47 +237,64 @@ fn register(
     ids: &[String],
     known: &Known,
 ) {
-    let mut owner: HashMap<&str, Option<&str>> = HashMap::with_capacity(features.len() * 4);
-    for (members, id) in clusters.iter().zip(ids) {
-        for &m in members {
-            for key in features[m].registry_keys() {
-                owner
-                    .entry(key)
-                    .and_modify(|o| {
-                        if *o != Some(id.as_str()) {
-                            *o = None;
-                        }
-                    })
-                    .or_insert(Some(id.as_str()));
-            }
-        }
+    /// Who holds a key that several clusters may hold.
+    enum Holder<'a> {
+        One(usize),
+        /// Several clusters: the smallest of their ids.
+        Many(&'a str),
     }
-    let mut shared: BTreeMap<&str, &str> = BTreeMap::new();
-    for (members, id) in clusters.iter().zip(ids) {
+    // A repository key is held by one cluster (records sharing one are always united) and a
+    // `rec:` key by one record, unless a record came twice (adjacent: inputs are sorted).
+    let twice = |m: usize| {
+        (m > 0 && features[m - 1].rec == features[m].rec)
+            || features
+                .get(m + 1)
+                .is_some_and(|next| next.rec == features[m].rec)
+    };
+    let mut single: Vec<(&str, usize)> = Vec::with_capacity(features.len() * 2);
+    let mut maybe: FastMap<&str, Holder<'_>> = fast_map(features.len() / 2);
+    for (c, members) in clusters.iter().enumerate() {
+        let start = single.len();
         for &m in members {
-            for key in features[m].registry_keys() {
-                if owner.get(key) == Some(&None) && !known.contains_key(key) {
-                    let e = shared.entry(key).or_insert(id.as_str());
-                    *e = (*e).min(id.as_str());
+            let f = &features[m];
+            single.extend(f.repos.iter().map(|(k, _)| (k.as_str(), c)));
+            let rec = (!twice(m)).then_some(f.rec.as_str());
+            single.extend(rec.map(|k| (k, c)));
+            let other = f.home.iter().chain(&f.wikidata).map(String::as_str);
+            for key in other.chain((rec.is_none()).then_some(f.rec.as_str())) {
+                let holder = maybe.entry(key).or_insert(Holder::One(c));
+                match holder {
+                    Holder::One(h) if *h != c => {
+                        *holder = Holder::Many(ids[*h].as_str().min(ids[c].as_str()));
+                    }
+                    Holder::Many(least) => *least = (*least).min(ids[c].as_str()),
+                    Holder::One(_) => {}
                 }
             }
         }
+        // Members of one cluster often name the same repository.
+        single[start..].sort_unstable();
     }
-    for (key, id) in owner {
-        let Some(id) = id else { continue };
-        match known.get(key) {
-            None => out.new_ids.push((key.to_string(), id.to_string())),
-            Some((old, _)) if old != id => out.moved_ids.push((key.to_string(), id.to_string())),
-            Some(_) => {}
+    single.dedup();
+    let mut note = |key: &str, id: &str| match known.get(key) {
+        None => out.new_ids.push((key.to_string(), id.to_string())),
+        Some((old, _)) if old != id => out.moved_ids.push((key.to_string(), id.to_string())),
+        Some(_) => {}
+    };
+    for (key, c) in single {
+        note(key, &ids[c]);
+    }
+    for (key, holder) in maybe {
+        match holder {
+            Holder::One(c) => note(key, &ids[c]),
+            // A registered key stays where it is; a new one goes to the smallest id.
+            Holder::Many(least) if !known.contains_key(key) => note(key, least),
+            Holder::Many(_) => {}
         }
     }
-    out.new_ids.extend(
-        shared
-            .into_iter()
-            .map(|(k, id)| (k.to_string(), id.to_string())),
-    );
-    out.new_ids.sort();
-    out.moved_ids.sort();
+    // Keys are unique in each list.
+    out.new_ids.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    out.moved_ids.sort_unstable_by(|a, b| a.0.cmp(&b.0));
 }
 
 #[cfg(test)]

@@ -56,14 +56,17 @@ pub fn compact(s: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// The blocking keys of a normalised name: its compact form's first and last four characters.
-pub fn blocking_keys(name: &str) -> [String; 2] {
-    let c: Vec<char> = name.chars().filter(|c| *c != ' ').collect();
+/// The blocking keys of a normalised name: its compact form's first and last four bytes,
+/// packed into integers (a tag for prefix or suffix, the length, the bytes). Normalised names
+/// are ASCII, so four bytes are four characters.
+pub fn blocking_keys(name: &str) -> [u64; 2] {
+    let c: Vec<u8> = name.bytes().filter(|b| *b != b' ').collect();
     let n = c.len().min(4);
-    [
-        format!("p:{}", c[..n].iter().collect::<String>()),
-        format!("s:{}", c[c.len() - n..].iter().collect::<String>()),
-    ]
+    let pack = |tag: u64, bytes: &[u8]| {
+        let packed = bytes.iter().fold(0u64, |k, b| (k << 8) | u64::from(*b));
+        (tag << 40) | ((bytes.len() as u64) << 32) | packed
+    };
+    [pack(1, &c[..n]), pack(2, &c[c.len() - n..])]
 }
 
 /// The evidence two records give about each other besides their names.
@@ -147,8 +150,14 @@ mod tests {
 
     #[test]
     fn blocking_keys_take_both_ends() {
-        assert_eq!(blocking_keys("decidim"), ["p:deci", "s:idim"]);
-        assert_eq!(blocking_keys("ab"), ["p:ab", "s:ab"]);
+        let [p, s] = blocking_keys("decidim");
+        assert_eq!(blocking_keys("deci mal")[0], p, "same first four letters");
+        assert_eq!(blocking_keys("pro cidim")[1], s, "same last four letters");
+        assert_eq!(blocking_keys("dec idim"), [p, s], "spaces do not count");
+        assert_ne!(blocking_keys("decimal")[1], s);
+        let [p2, s2] = blocking_keys("ab");
+        assert_ne!(p2, s2, "prefix and suffix keys never meet");
+        assert_ne!(blocking_keys("abc")[0], blocking_keys("abcd")[0]);
     }
 
     #[test]

@@ -441,8 +441,12 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
-    /// The id registry with registration times: key → (tool id, registered at).
-    pub fn id_registry(&self) -> Result<HashMap<String, (String, DateTime<Utc>)>, StateError> {
+    /// The id registry with registration times: key → (tool id, registered at), collected
+    /// into whichever map the caller uses (`resolve::Known`).
+    pub fn id_registry<M>(&self) -> Result<M, StateError>
+    where
+        M: FromIterator<(String, (String, DateTime<Utc>))>,
+    {
         let mut stmt = self
             .conn
             .prepare("SELECT key, tool_id, registered_at FROM tool_ids")
