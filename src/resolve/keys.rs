@@ -40,16 +40,28 @@ impl Renames {
             }
         }
         // Records known to the registry that name one repository it has never seen.
+        let mut key = String::new();
         let candidates: Vec<(usize, &str, &str)> = inputs
             .iter()
             .enumerate()
+            .filter(|_| !known.is_empty())
             .filter_map(|(i, input)| {
-                let (id, _) = known.get(&rec_key(input))?;
                 let [new] = input.record.repositories.as_slice() else {
                     return None;
                 };
-                let fresh = !known.contains_key(&format!("repo:{new}"));
-                (fresh && !out.map.contains_key(new)).then_some((i, id.as_str(), new.as_str()))
+                key.clear();
+                key.push_str("repo:");
+                key.push_str(new);
+                if known.contains_key(key.as_str()) || out.map.contains_key(new) {
+                    return None;
+                }
+                key.clear();
+                key.push_str("rec:");
+                key.push_str(&input.record.source_id);
+                key.push('/');
+                key.push_str(&input.record.record_id);
+                let (id, _) = known.get(key.as_str())?;
+                Some((i, id.as_str(), new.as_str()))
             })
             .collect();
         if candidates.is_empty() {
@@ -92,11 +104,11 @@ impl Renames {
     }
 }
 
-/// One record's identity facts.
+/// One record's identity facts; text it does not rewrite is borrowed from the record.
 #[derive(Clone, Debug, Default)]
-pub struct Features {
+pub struct Features<'a> {
     /// `repo:` keys, sorted, with the host of each (conflict check).
-    pub repos: Vec<(String, String)>,
+    pub repos: Vec<(String, &'a str)>,
     /// `home:` key of a homepage on a host that is not shared.
     pub home: Option<String>,
     /// `wd:` key.
@@ -108,13 +120,13 @@ pub struct Features {
     /// Compact organisation names and forge owners.
     pub orgs: Vec<String>,
     /// Homepage host when it is not shared.
-    pub host: Option<String>,
+    pub host: Option<&'a str>,
     /// The whole homepage when it is on a shared host below its root (`x.github.io/tool`).
-    pub shared_home: Option<String>,
-    pub license: Option<String>,
+    pub shared_home: Option<&'a str>,
+    pub license: Option<&'a str>,
 }
 
-impl Features {
+impl Features<'_> {
     /// The strong keys that unite records: repositories, homepage, Wikidata item.
     pub fn union_keys(&self) -> impl Iterator<Item = &str> {
         self.repos
@@ -131,12 +143,12 @@ pub fn rec_key(input: &Input) -> String {
 }
 
 /// The identity facts of `input`.
-pub fn features(input: &Input, renames: &Renames) -> Features {
+pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
     let r = &input.record;
     let mut f = Features {
         rec: rec_key(input),
         name: r.name.as_deref().map(normalise_name).unwrap_or_default(),
-        license: r.license.clone(),
+        license: r.license.as_deref(),
         wikidata: r.wikidata_id.as_ref().map(|q| format!("wd:{q}")),
         ..Features::default()
     };
@@ -148,7 +160,7 @@ pub fn features(input: &Input, renames: &Renames) -> Features {
         if is_forge_project(h) {
             repos.push(h);
         } else if is_shared_host(h) {
-            f.shared_home = below_root(h).then(|| h.clone());
+            f.shared_home = below_root(h).then_some(h.as_str());
         } else if let Some((host, key)) = home_key(h) {
             f.host = Some(host);
             f.home = Some(key);
@@ -174,7 +186,7 @@ pub fn features(input: &Input, renames: &Renames) -> Features {
 }
 
 /// `(host, home:<host><path>)` of a canonical homepage.
-fn home_key(url: &str) -> Option<(String, String)> {
+fn home_key(url: &str) -> Option<(&str, String)> {
     let (host, path, query) = split(url)?;
     let host = host.trim_start_matches("www.");
     let mut segments: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
@@ -196,7 +208,7 @@ fn home_key(url: &str) -> Option<(String, String)> {
         key.push('?');
         key.push_str(q);
     }
-    Some((host.to_string(), key))
+    Some((host, key))
 }
 
 /// (host with port, path, query) of a canonical URL, without parsing it again.
@@ -224,8 +236,8 @@ fn below_root(url: &str) -> bool {
 }
 
 /// The host of a canonical URL.
-pub fn host_of(url: &str) -> Option<String> {
-    split(url).map(|(host, _, _)| host.to_string())
+pub fn host_of(url: &str) -> Option<&str> {
+    split(url).map(|(host, _, _)| host)
 }
 
 #[cfg(test)]

@@ -112,25 +112,26 @@ pub fn resolve(inputs: Vec<Input>, known: &Known) -> Resolved {
         .into_iter()
         .map(|c| (&clusters[c], &assigned.ids[c]))
         .collect();
-    let merged = parallel_map(&jobs, |(members, id)| {
+    let mut merged = parallel_map(&jobs, |(members, id)| {
         let refs: Vec<&Input> = members.iter().map(|&i| &inputs[i]).collect();
         merge::merge(id, &refs)
     });
     // Rows go where their record was: `inputs` is sorted by (source, record).
     let mut rows: Vec<Option<(String, Provenance)>> = Vec::new();
     rows.resize_with(inputs.len(), || None);
-    let mut tools = Vec::with_capacity(merged.len());
-    for ((members, id), (tool, provenance)) in jobs.into_iter().zip(merged) {
-        for (&m, provenance) in members.iter().zip(provenance) {
+    for ((members, id), (_, provenance)) in jobs.into_iter().zip(&mut merged) {
+        for (&m, provenance) in members.iter().zip(std::mem::take(provenance)) {
             rows[m] = Some((id.clone(), provenance));
         }
-        tools.push(tool);
     }
+    // Both collects reuse the memory of the vector they consume (no second copy of a
+    // million records).
+    let tools: Vec<Tool> = merged.into_iter().map(|(tool, _)| tool).collect();
     out.rows = inputs
         .into_iter()
-        .zip(rows)
-        .filter_map(|(input, row)| {
-            let (tool_id, provenance) = row?;
+        .enumerate()
+        .filter_map(|(i, input)| {
+            let (tool_id, provenance) = rows[i].take()?;
             Some(SourceRecordRow {
                 tool_id,
                 record: input.record,
@@ -187,30 +188,37 @@ fn by_id(ids: &[String]) -> Vec<usize> {
     }
 }
 
-/// `f` over `items` on every core (scoped threads, contiguous chunks), results in order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// `f` over `items` on every core (scoped threads, contiguous chunks), results in order,
+/// each written straight into its place in the one vector returned.
+fn parallel_map<'a, T: Sync, R: Send + Default>(
+    items: &'a [T],
+    f: impl Fn(&'a T) -> R + Sync,
+) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || items.len() < 4096 {
         return items.iter().map(&f).collect();
     }
+    let mut out: Vec<R> = Vec::with_capacity(items.len());
+    out.resize_with(items.len(), R::default);
     let chunk = items.len().div_ceil(threads);
+    let f = &f;
     std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| s.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+        for (part, slots) in items.chunks(chunk).zip(out.chunks_mut(chunk)) {
+            s.spawn(move || {
+                for (item, slot) in part.iter().zip(slots) {
+                    *slot = f(item);
+                }
+            });
+        }
+    });
+    out
 }
 
 /// What the id assignment needs of one cluster.
-fn claimant<'a>(members: &[usize], features: &'a [keys::Features]) -> ids::Claimant<'a> {
-    let fs: Vec<&keys::Features> = members.iter().map(|&i| &features[i]).collect();
+fn claimant<'a>(members: &[usize], features: &'a [keys::Features<'_>]) -> ids::Claimant<'a> {
+    let fs: Vec<&'a keys::Features<'_>> = members.iter().map(|&i| &features[i]).collect();
     let min_rec = fs.iter().map(|f| f.rec.as_str()).min().unwrap_or_default();
-    let smallest = |get: &dyn Fn(&keys::Features) -> Vec<&str>| {
+    let smallest = |get: &dyn Fn(&'a keys::Features<'_>) -> Vec<&'a str>| {
         fs.iter().flat_map(|f| get(f)).min().map(str::to_string)
     };
     let first_key = smallest(&|f| f.repos.iter().map(|(k, _)| k.as_str()).collect())

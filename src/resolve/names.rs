@@ -28,22 +28,30 @@ const NOISE: &[&str] = &[
 pub const MIN_SIMILARITY: f64 = 0.92;
 
 /// `Decidim App` → `decidim`; `Budget participatif de Paris` → `budget participatif de paris`.
+/// One pass: characters folded and lowercased, words (runs of ASCII letters and digits) kept
+/// unless they are noise, or all kept when nothing else is left.
 pub fn normalise_name(name: &str) -> String {
-    let folded: String = name.chars().map(fold).collect::<String>().to_lowercase();
-    let tokens: Vec<&str> = folded
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .collect();
-    let kept: Vec<&str> = tokens
-        .iter()
-        .copied()
-        .filter(|t| !NOISE.contains(t))
-        .collect();
-    if kept.is_empty() {
-        tokens.join(" ")
-    } else {
-        kept.join(" ")
+    fn push(out: &mut String, word: &str) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
     }
+    let (mut all, mut kept) = (String::new(), String::new());
+    let mut word = String::new();
+    let chars = name.chars().map(fold).flat_map(char::to_lowercase);
+    for c in chars.chain(std::iter::once(' ')) {
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+        } else if !word.is_empty() {
+            push(&mut all, &word);
+            if !NOISE.contains(&word.as_str()) {
+                push(&mut kept, &word);
+            }
+            word.clear();
+        }
+    }
+    if kept.is_empty() { all } else { kept }
 }
 
 /// An organisation or forge owner reduced to lowercase letters and digits (`mySociety` →
