@@ -248,14 +248,22 @@ fn peak_mib() -> f64 {
 /// CPU time (user + system) this process used so far, in seconds (Linux `/proc/self/stat`,
 /// clock ticks of 1/100 s): unlike wall time, it does not grow when other jobs share the cores.
 fn cpu_s() -> f64 {
+    let (user, system) = user_system_s();
+    user + system
+}
+
+/// User and system CPU time of this process so far, in seconds. System time is mostly the
+/// kernel providing (zeroing) fresh memory pages.
+fn user_system_s() -> (f64, f64) {
     std::fs::read_to_string("/proc/self/stat")
         .ok()
         .and_then(|s| {
             let after = s.rsplit_once(')')?.1;
             let f: Vec<&str> = after.split_whitespace().collect();
-            Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
+            let tick = |i: usize| Some(f.get(i)?.parse::<f64>().ok()? / 100.0);
+            Some((tick(11)?, tick(12)?))
         })
-        .unwrap_or(f64::NAN)
+        .unwrap_or((f64::NAN, f64::NAN))
 }
 
 /// Seconds of wall and CPU time of one call.
@@ -275,13 +283,16 @@ fn min_median(mut v: Vec<f64>) -> (f64, f64) {
 /// generator is seeded); prints the minimum and the median of each.
 fn run(n: usize, repeat: usize) {
     let (mut first, mut again, mut first_cpu, mut again_cpu) = (vec![], vec![], vec![], vec![]);
+    let mut first_sys = vec![];
     let (mut true_tools, mut tools) = (0, 0);
     for _ in 0..repeat {
         let (inputs, t) = generate(n);
         true_tools = t;
+        let sys_before = user_system_s().1;
         let (resolved, wall, cpu) = timed(|| resolve(inputs, &Known::default()));
         first.push(wall);
         first_cpu.push(cpu);
+        first_sys.push(user_system_s().1 - sys_before);
         tools = resolved.tools.len();
         let at = chrono::Utc::now();
         let known: Known = resolved
@@ -300,11 +311,12 @@ fn run(n: usize, repeat: usize) {
     }
     let (f, fm) = min_median(first);
     let (fc, _) = min_median(first_cpu);
+    let (fs, _) = min_median(first_sys);
     let (a, am) = min_median(again);
     let (ac, _) = min_median(again_cpu);
     println!(
         "resolve n={n:>8} true_tools={true_tools:>7} tools={tools:>7} runs={repeat} \
-         first_run min={f:.2}s median={fm:.2}s (cpu min {fc:.2}s) \
+         first_run min={f:.2}s median={fm:.2}s (cpu min {fc:.2}s, of which system {fs:.2}s) \
          rerun min={a:.2}s median={am:.2}s (cpu min {ac:.2}s) ({:.0} records/s) peak_rss={:.0}MiB",
         n as f64 / f,
         peak_mib()

@@ -35,7 +35,7 @@ awk '
         }
         if (n == "") { n = $3 }
         match($0, /first_run min=[0-9.]+/); f = substr($0, RSTART + 14, RLENGTH - 14)
-        match($0, /cpu min [0-9.]+s\) rerun/); fc = substr($0, RSTART + 8, RLENGTH - 16)
+        match($0, /cpu min [0-9.]+s, of which/); fc = substr($0, RSTART + 8, RLENGTH - 18)
         match($0, /rerun min=[0-9.]+/); r = substr($0, RSTART + 10, RLENGTH - 10)
         match($0, /peak_rss=[0-9]+/); m = substr($0, RSTART + 9, RLENGTH - 9)
         k = $2 == "" ? n : n

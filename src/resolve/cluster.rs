@@ -51,6 +51,14 @@ impl Forest {
         i
     }
 
+    /// The root of `i`, without compressing paths (the forest can be shared).
+    fn root(&self, mut i: u32) -> u32 {
+        while self.parent[i as usize] != i {
+            i = self.parent[i as usize];
+        }
+        i
+    }
+
     fn conflict(&self, a: u32, b: u32) -> bool {
         let (sa, sb) = (&self.summary[a as usize], &self.summary[b as usize]);
         // Distinct clusters share no repository (step 1), so one host in common is a clash.
@@ -235,38 +243,12 @@ fn unite_names(forest: &mut Forest, features: &[Features]) {
         }
     }
     keyed.sort_unstable();
-    let mut pairs: Vec<(f64, u32, u32)> = Vec::new();
-    let mut consider = |forest: &mut Forest, a: u32, b: u32| {
-        let (fa, fb) = (&features[a as usize], &features[b as usize]);
-        if forest.find(a) == forest.find(b) {
-            return;
-        }
-        if let Some(s) = names::score(&fa.name, &fb.name, evidence(fa, fb)) {
-            pairs.push((s, a.min(b), a.max(b)));
-        }
-    };
-    for block in keyed.chunk_by(|a, b| a.0 == b.0) {
-        let mut members: Vec<u32> = block.iter().map(|&(_, i)| i).collect();
-        if members.len() <= FULL_BLOCK {
-            for x in 0..members.len() {
-                for y in x + 1..members.len() {
-                    consider(forest, members[x], members[y]);
-                }
-            }
-        } else {
-            members.sort_by(|&a, &b| {
-                features[a as usize]
-                    .name
-                    .cmp(&features[b as usize].name)
-                    .then(a.cmp(&b))
-            });
-            for x in 0..members.len() {
-                for y in x + 1..members.len().min(x + 1 + WINDOW) {
-                    consider(forest, members[x], members[y]);
-                }
-            }
-        }
-    }
+    // Candidate pairs, block by block on every core (the forest is only read here).
+    let blocks: Vec<&[(u64, u32)]> = keyed.chunk_by(|a, b| a.0 == b.0).collect();
+    let shared: &Forest = forest;
+    let found = super::parallel_map(&blocks, |block| block_pairs(block, shared, features));
+    drop(blocks);
+    let mut pairs: Vec<(f64, u32, u32)> = found.into_iter().flatten().collect();
     pairs.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     pairs.dedup_by(|a, b| a.1 == b.1 && a.2 == b.2);
     for (_, a, b) in pairs {
@@ -275,6 +257,46 @@ fn unite_names(forest: &mut Forest, features: &[Features]) {
             forest.union(ra, rb);
         }
     }
+}
+
+/// The scored pairs of one block of records sharing a blocking key: every pair of a small
+/// block, neighbours in name order in a large one.
+fn block_pairs(
+    block: &[(u64, u32)],
+    forest: &Forest,
+    features: &[Features],
+) -> Vec<(f64, u32, u32)> {
+    let mut pairs = Vec::new();
+    let mut consider = |a: u32, b: u32| {
+        let (fa, fb) = (&features[a as usize], &features[b as usize]);
+        if forest.root(a) == forest.root(b) {
+            return;
+        }
+        if let Some(s) = names::score(&fa.name, &fb.name, evidence(fa, fb)) {
+            pairs.push((s, a.min(b), a.max(b)));
+        }
+    };
+    let mut members: Vec<u32> = block.iter().map(|&(_, i)| i).collect();
+    if members.len() <= FULL_BLOCK {
+        for x in 0..members.len() {
+            for y in x + 1..members.len() {
+                consider(members[x], members[y]);
+            }
+        }
+    } else {
+        members.sort_unstable_by(|&a, &b| {
+            features[a as usize]
+                .name
+                .cmp(&features[b as usize].name)
+                .then(a.cmp(&b))
+        });
+        for x in 0..members.len() {
+            for y in x + 1..members.len().min(x + 1 + WINDOW) {
+                consider(members[x], members[y]);
+            }
+        }
+    }
+    pairs
 }
 
 /// What `a` and `b` say about each other besides their names.

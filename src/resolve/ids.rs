@@ -37,6 +37,7 @@ pub fn tool_id(key: &str) -> String {
 }
 
 /// What the id assignment needs of one cluster.
+#[derive(Default)]
 pub struct Claimant<'a> {
     /// The key its new id would derive from (see `first_key`).
     pub first_key: String,
@@ -59,32 +60,9 @@ pub struct Assigned {
 pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
     // Per id: best claim (rec weight, key weight, claimant) with the claimant's order key.
     let mut best: FastMap<&str, (usize, usize, usize)> = fast_map(claimants.len());
-    for (c, cl) in claimants.iter().enumerate() {
-        // (id, rec weight, key weight): a cluster claims few ids, a list beats a map.
-        let mut weights: Vec<(&str, usize, usize)> = Vec::new();
-        for (rec, keys) in &cl.members {
-            let rec_id = known.get(*rec).map(|(id, _)| id.as_str());
-            let mut ids: Vec<&str> = keys
-                .iter()
-                .chain(std::iter::once(rec))
-                .filter_map(|k| known.get(*k).map(|(id, _)| id.as_str()))
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            for id in ids {
-                let at = match weights.iter().position(|w| w.0 == id) {
-                    Some(at) => at,
-                    None => {
-                        weights.push((id, 0, 0));
-                        weights.len() - 1
-                    }
-                };
-                weights[at].2 += 1;
-                if Some(id) == rec_id {
-                    weights[at].1 += 1;
-                }
-            }
-        }
+    // The registry lookups, on every core: a large registry is mostly cache misses.
+    let claims = super::parallel_map(claimants, |cl| weights(cl, known));
+    for (c, weights) in claims.into_iter().enumerate() {
         for (id, rw, kw) in weights {
             let rank = |c: usize, rw: usize, kw: usize| {
                 let cl = &claimants[c];
@@ -147,6 +125,40 @@ pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
     }
     out.aliases.sort();
     out
+}
+
+/// The ids a claimant's records are registered to: (id, records whose own `rec:` key is
+/// registered to it, records with any key registered to it). A cluster claims few ids, so a
+/// list beats a map.
+fn weights<'a>(cl: &Claimant<'_>, known: &'a Known) -> Vec<(&'a str, usize, usize)> {
+    let mut weights: Vec<(&str, usize, usize)> = Vec::new();
+    if known.is_empty() {
+        return weights;
+    }
+    for (rec, keys) in &cl.members {
+        let rec_id = known.get(*rec).map(|(id, _)| id.as_str());
+        let mut ids: Vec<&str> = keys
+            .iter()
+            .filter_map(|k| known.get(*k).map(|(id, _)| id.as_str()))
+            .chain(rec_id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            let at = match weights.iter().position(|w| w.0 == id) {
+                Some(at) => at,
+                None => {
+                    weights.push((id, 0, 0));
+                    weights.len() - 1
+                }
+            };
+            weights[at].2 += 1;
+            if Some(id) == rec_id {
+                weights[at].1 += 1;
+            }
+        }
+    }
+    weights
 }
 
 /// The age of each claimed id: the earliest `registered_at` of the keys registered to it.

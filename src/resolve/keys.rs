@@ -40,30 +40,24 @@ impl Renames {
             }
         }
         // Records known to the registry that name one repository it has never seen.
-        let mut key = String::new();
-        let candidates: Vec<(usize, &str, &str)> = inputs
-            .iter()
-            .enumerate()
-            .filter(|_| !known.is_empty())
-            .filter_map(|(i, input)| {
-                let [new] = input.record.repositories.as_slice() else {
-                    return None;
-                };
-                key.clear();
-                key.push_str("repo:");
-                key.push_str(new);
-                if known.contains_key(key.as_str()) || out.map.contains_key(new) {
-                    return None;
-                }
-                key.clear();
-                key.push_str("rec:");
-                key.push_str(&input.record.source_id);
-                key.push('/');
-                key.push_str(&input.record.record_id);
-                let (id, _) = known.get(key.as_str())?;
-                Some((i, id.as_str(), new.as_str()))
-            })
-            .collect();
+        if known.is_empty() {
+            return out;
+        }
+        // The registry lookups, on every core: a large registry is mostly cache misses.
+        let indexed: Vec<(usize, &Input)> = inputs.iter().enumerate().collect();
+        let candidates: Vec<(usize, &str, &str)> = super::parallel_map(&indexed, |&(i, input)| {
+            let [new] = input.record.repositories.as_slice() else {
+                return None;
+            };
+            if known.contains_key(format!("repo:{new}").as_str()) || out.map.contains_key(new) {
+                return None;
+            }
+            let (id, _) = known.get(rec_key(input).as_str())?;
+            Some((i, id.as_str(), new.as_str()))
+        })
+        .into_iter()
+        .flatten()
+        .collect();
         if candidates.is_empty() {
             return out;
         }

@@ -85,10 +85,8 @@ pub fn resolve(inputs: Vec<Input>, known: &Known) -> Resolved {
             creates
         })
         .collect();
-    let claimants: Vec<ids::Claimant<'_>> = clusters
-        .iter()
-        .map(|members| claimant(members, &features))
-        .collect();
+    let claimants: Vec<ids::Claimant<'_>> =
+        parallel_map(&clusters, |members| claimant(members, &features));
     let assigned = ids::assign(&claimants, known);
     drop(claimants);
     register(&mut out, &clusters, &features, &assigned.ids, known);
@@ -284,19 +282,28 @@ fn register(
         single[start..].sort_unstable();
     }
     single.dedup();
-    let mut note = |key: &str, id: &str| match known.get(key) {
+    let mut note = |key: &str, id: &str, registered: Option<&str>| match registered {
         None => out.new_ids.push((key.to_string(), id.to_string())),
-        Some((old, _)) if old != id => out.moved_ids.push((key.to_string(), id.to_string())),
+        Some(old) if old != id => out.moved_ids.push((key.to_string(), id.to_string())),
         Some(_) => {}
     };
-    for (key, c) in single {
-        note(key, &ids[c]);
+    // The registry lookups, on every core: a large registry is mostly cache misses.
+    let registered: Vec<Option<&str>> = if known.is_empty() {
+        vec![None; single.len()]
+    } else {
+        parallel_map(&single, |(key, _)| {
+            known.get(*key).map(|(id, _)| id.as_str())
+        })
+    };
+    for ((key, c), registered) in single.into_iter().zip(registered) {
+        note(key, &ids[c], registered);
     }
     for (key, holder) in maybe {
+        let registered = known.get(key).map(|(id, _)| id.as_str());
         match holder {
-            Holder::One(c) => note(key, &ids[c]),
+            Holder::One(c) => note(key, &ids[c], registered),
             // A registered key stays where it is; a new one goes to the smallest id.
-            Holder::Many(least) if !known.contains_key(key) => note(key, least),
+            Holder::Many(least) if registered.is_none() => note(key, least, None),
             Holder::Many(_) => {}
         }
     }
