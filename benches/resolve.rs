@@ -3,8 +3,8 @@
 //! with the registry the first run produced (every later run).
 //!
 //! ```sh
-//! scripts/bench_resolve.sh                    # 10k, 100k and 1M records, one process each
-//! cargo bench --bench resolve -- 100000       # one size
+//! scripts/bench_resolve.sh                    # 10k, 100k and 1M, 5 fresh processes each
+//! cargo bench --bench resolve -- 100000x3     # one size, resolved 3 times in one process
 //! ```
 //!
 //! Each tool of the synthetic catalogue gets 1 to 5 records from 5 sources. A record spells
