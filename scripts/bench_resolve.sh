@@ -30,15 +30,11 @@ for n in "${sizes[@]}"; do
 done
 awk '
     /^resolve n=/ {
-        for (i = 1; i <= NF; i++) {
-            if ($i ~ /^n=/) { n = substr($i, 3) }
-        }
-        if (n == "") { n = $3 }
+        match($0, /n= *[0-9]+/); n = substr($0, RSTART + 2, RLENGTH - 2) + 0
         match($0, /first_run min=[0-9.]+/); f = substr($0, RSTART + 14, RLENGTH - 14)
         match($0, /cpu min [0-9.]+s, of which/); fc = substr($0, RSTART + 8, RLENGTH - 18)
         match($0, /rerun min=[0-9.]+/); r = substr($0, RSTART + 10, RLENGTH - 10)
         match($0, /peak_rss=[0-9]+/); m = substr($0, RSTART + 9, RLENGTH - 9)
-        k = $2 == "" ? n : n
         cnt[n]++; F[n, cnt[n]] = f; FC[n, cnt[n]] = fc; R[n, cnt[n]] = r; M[n] = m
         if (!(n in seen)) { order[++sizes] = n; seen[n] = 1 }
     }

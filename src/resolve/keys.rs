@@ -44,8 +44,7 @@ impl Renames {
             return out;
         }
         // The registry lookups, on every core: a large registry is mostly cache misses.
-        let indexed: Vec<(usize, &Input)> = inputs.iter().enumerate().collect();
-        let candidates: Vec<(usize, &str, &str)> = super::parallel_map(&indexed, |&(i, input)| {
+        let found = super::parallel_map(inputs, |input| {
             let [new] = input.record.repositories.as_slice() else {
                 return None;
             };
@@ -53,11 +52,13 @@ impl Renames {
                 return None;
             }
             let (id, _) = known.get(rec_key(input).as_str())?;
-            Some((i, id.as_str(), new.as_str()))
-        })
-        .into_iter()
-        .flatten()
-        .collect();
+            Some((id.as_str(), new.as_str()))
+        });
+        let candidates: Vec<(usize, &str, &str)> = found
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.map(|(id, new)| (i, id, new)))
+            .collect();
         if candidates.is_empty() {
             return out;
         }
