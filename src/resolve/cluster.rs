@@ -16,7 +16,6 @@ use strsim::jaro_winkler;
 
 use super::keys::Features;
 use super::names::{self, Evidence};
-use super::{FastMap, fast_map};
 
 /// Blocks up to this size are compared pair by pair; larger ones in a sliding window.
 const FULL_BLOCK: usize = 48;
@@ -25,23 +24,32 @@ const WINDOW: usize = 8;
 /// Distinct clusters remembered per conditional key.
 const MAX_OWNERS: usize = 8;
 
-/// What a cluster holds that another cluster may conflict with.
+/// A string with its hash: two tags with different hashes differ without reading the
+/// strings, which stay where the records keep them.
+type Tag<'a> = (u64, &'a str);
+
+fn tag(s: &str) -> Tag<'_> {
+    use std::hash::BuildHasher;
+    (foldhash::fast::FixedState::default().hash_one(s), s)
+}
+
+/// What a cluster holds that another cluster may conflict with (sorted lists).
 #[derive(Clone, Debug, Default)]
-struct Summary {
-    /// (host, repo key) pairs.
-    repos: Vec<(u32, u32)>,
-    wikidata: Vec<u32>,
+struct Summary<'a> {
+    /// Hosts of its repositories.
+    repo_hosts: Vec<Tag<'a>>,
+    wikidata: Vec<Tag<'a>>,
     /// Homepage hosts (not shared).
-    hosts: Vec<u32>,
+    hosts: Vec<Tag<'a>>,
 }
 
 /// Union-find with a conflict summary per root.
-struct Forest {
+struct Forest<'a> {
     parent: Vec<u32>,
-    summary: Vec<Summary>,
+    summary: Vec<Summary<'a>>,
 }
 
-impl Forest {
+impl Forest<'_> {
     fn find(&mut self, mut i: u32) -> u32 {
         while self.parent[i as usize] != i {
             let p = self.parent[i as usize];
@@ -62,10 +70,7 @@ impl Forest {
     fn conflict(&self, a: u32, b: u32) -> bool {
         let (sa, sb) = (&self.summary[a as usize], &self.summary[b as usize]);
         // Distinct clusters share no repository (step 1), so one host in common is a clash.
-        let repo_clash = sa
-            .repos
-            .iter()
-            .any(|(h, _)| sb.repos.iter().any(|(h2, _)| h == h2));
+        let repo_clash = sa.repo_hosts.iter().any(|h| sb.repo_hosts.contains(h));
         let wd_clash = !sa.wikidata.is_empty()
             && !sb.wikidata.is_empty()
             && !sa.wikidata.iter().any(|w| sb.wikidata.contains(w));
@@ -90,6 +95,7 @@ impl Forest {
         let moved = std::mem::take(&mut self.summary[child as usize]);
         let s = &mut self.summary[root as usize];
         for (list, extra) in [
+            (&mut s.repo_hosts, moved.repo_hosts),
             (&mut s.wikidata, moved.wikidata),
             (&mut s.hosts, moved.hosts),
         ] {
@@ -97,42 +103,25 @@ impl Forest {
             list.sort_unstable();
             list.dedup();
         }
-        s.repos.extend(moved.repos);
-        s.repos.sort_unstable();
-        s.repos.dedup();
         root
-    }
-}
-
-/// Interns strings as small integers.
-struct Interner<'a>(FastMap<&'a str, u32>);
-
-impl<'a> Interner<'a> {
-    fn id(&mut self, s: &'a str) -> u32 {
-        let next = self.0.len() as u32;
-        *self.0.entry(s).or_insert(next)
     }
 }
 
 /// Indices of `features` grouped into clusters, each sorted, in order of first member.
 pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
-    let mut strings = Interner(fast_map(features.len()));
     let mut forest = Forest {
         parent: (0..features.len() as u32).collect(),
-        summary: features
-            .iter()
-            .map(|f| Summary {
-                repos: f
-                    .repos
-                    .iter()
-                    .map(|(k, h)| (strings.id(h), strings.id(k)))
-                    .collect(),
-                wikidata: f.wikidata.iter().map(|w| strings.id(w)).collect(),
-                hosts: f.host.iter().map(|h| strings.id(h)).collect(),
-            })
-            .collect(),
+        summary: super::parallel_map(features, |f| {
+            let mut repo_hosts: Vec<Tag> = f.repos.iter().map(|(_, h)| tag(h)).collect();
+            repo_hosts.sort_unstable();
+            repo_hosts.dedup();
+            Summary {
+                repo_hosts,
+                wikidata: f.wikidata.iter().map(|w| tag(w)).collect(),
+                hosts: f.host.iter().map(|h| tag(h)).collect(),
+            }
+        }),
     };
-    drop(strings);
     unite_repositories(&mut forest, features);
     unite_conditional(&mut forest, features, |f| f.wikidata.as_deref());
     unite_conditional(&mut forest, features, |f| f.home.as_deref());
@@ -151,16 +140,47 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
     groups
 }
 
-fn unite_repositories(forest: &mut Forest, features: &[Features]) {
-    let mut owner: FastMap<&str, u32> = fast_map(features.len());
+fn unite_repositories(forest: &mut Forest<'_>, features: &[Features]) {
+    for (first, other) in shared(features, |f| f.repos.iter().map(|(k, _)| k.as_str())) {
+        forest.union(other, first);
+    }
+}
+
+/// (first record, other record) for every key `keys_of` gives several records, sorted.
+/// Keys are grouped by sorting their hashes (a million keys in a hash map is mostly cache
+/// misses); records whose hashes agree are compared by their keys.
+fn shared<'a, K: IntoIterator<Item = &'a str>>(
+    features: &'a [Features<'a>],
+    keys_of: impl Fn(&'a Features<'a>) -> K,
+) -> Vec<(u32, u32)> {
+    use std::hash::BuildHasher;
+    let hasher = foldhash::fast::FixedState::default();
+    let mut hashed: Vec<(u64, u32, &str)> = Vec::with_capacity(features.len());
     for (i, f) in features.iter().enumerate() {
-        for (key, _) in &f.repos {
-            let first = *owner.entry(key.as_str()).or_insert(i as u32);
-            if first != i as u32 {
-                forest.union(i as u32, first);
+        hashed.extend(
+            keys_of(f)
+                .into_iter()
+                .map(|k| (hasher.hash_one(k), i as u32, k)),
+        );
+    }
+    hashed.sort_unstable_by_key(|&(h, i, _)| (h, i));
+    let mut pairs = Vec::new();
+    for run in hashed
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() > 1)
+    {
+        for (at, &(_, i, key)) in run.iter().enumerate() {
+            // The first record of this run with the same key (usually the run's first).
+            if let Some(&(_, first, _)) = run[..at].iter().find(|&&(_, _, k)| k == key)
+                && first != i
+            {
+                pairs.push((first, i));
             }
         }
     }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
 }
 
 /// Joins records sharing the key `key_of` gives, unless their clusters conflict. Keys are
@@ -168,23 +188,12 @@ fn unite_repositories(forest: &mut Forest, features: &[Features]) {
 /// first; a record that several conflicting clusters could join picks the one it resembles
 /// most (organisation, then name).
 fn unite_conditional<'a>(
-    forest: &mut Forest,
+    forest: &mut Forest<'_>,
     features: &'a [Features],
     key_of: impl Fn(&'a Features) -> Option<&'a str>,
 ) {
-    // The first record of each key; (first record, other record) for keys held by several.
-    let mut first: FastMap<&str, u32> = fast_map(features.len());
-    let mut others: Vec<(u32, u32)> = Vec::new();
-    for (i, f) in features.iter().enumerate() {
-        if let Some(key) = key_of(f) {
-            let at = *first.entry(key).or_insert(i as u32);
-            if at != i as u32 {
-                others.push((at, i as u32));
-            }
-        }
-    }
-    drop(first);
-    others.sort_unstable();
+    // (first record, other record) for keys held by several, sorted.
+    let others = shared(features, key_of);
     for group in others.chunk_by(|a, b| a.0 == b.0) {
         let mut members: Vec<u32> = std::iter::once(group[0].0)
             .chain(group.iter().map(|&(_, i)| i))
@@ -233,7 +242,7 @@ fn affinity(a: &Features, b: &Features) -> f64 {
 }
 
 /// The scored name match over blocks.
-fn unite_names(forest: &mut Forest, features: &[Features]) {
+fn unite_names(forest: &mut Forest<'_>, features: &[Features]) {
     // (blocking key, record), grouped by key: the order blocks are visited in does not
     // matter, their pairs are sorted by score below.
     let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(features.len() * 2);
@@ -245,7 +254,7 @@ fn unite_names(forest: &mut Forest, features: &[Features]) {
     keyed.sort_unstable();
     // Candidate pairs, block by block on every core (the forest is only read here).
     let blocks: Vec<&[(u64, u32)]> = keyed.chunk_by(|a, b| a.0 == b.0).collect();
-    let shared: &Forest = forest;
+    let shared: &Forest<'_> = forest;
     let found = super::parallel_map(&blocks, |block| block_pairs(block, shared, features));
     drop(blocks);
     let mut pairs: Vec<(f64, u32, u32)> = found.into_iter().flatten().collect();
@@ -263,7 +272,7 @@ fn unite_names(forest: &mut Forest, features: &[Features]) {
 /// block, neighbours in name order in a large one.
 fn block_pairs(
     block: &[(u64, u32)],
-    forest: &Forest,
+    forest: &Forest<'_>,
     features: &[Features],
 ) -> Vec<(f64, u32, u32)> {
     let mut pairs = Vec::new();
@@ -284,12 +293,11 @@ fn block_pairs(
             }
         }
     } else {
-        members.sort_unstable_by(|&a, &b| {
-            features[a as usize]
-                .name
-                .cmp(&features[b as usize].name)
-                .then(a.cmp(&b))
-        });
+        members = super::sort_by_text(
+            members,
+            |&i| features[i as usize].name.as_str(),
+            |a, b| a.cmp(b),
+        );
         for x in 0..members.len() {
             for y in x + 1..members.len().min(x + 1 + WINDOW) {
                 consider(members[x], members[y]);

@@ -19,21 +19,41 @@ use sha2::{Digest, Sha256};
 
 use super::{FastMap, Known, fast_map};
 
+type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
+
 const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
 
 /// The id derived from `key` (e.g. `repo:https://github.com/decidim/decidim`).
 pub fn tool_id(key: &str) -> String {
+    id_text(id_bits(key))
+}
+
+/// The 60 bits of the id derived from `key`: the first 60 bits of its SHA-256.
+fn id_bits(key: &str) -> u64 {
     let digest = Sha256::digest(key.as_bytes());
-    let mut bits: u64 = 0;
-    for b in &digest[..8] {
-        bits = (bits << 8) | u64::from(*b);
-    }
-    let mut id = String::from("ct_");
+    let first = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
+    first >> 4
+}
+
+/// `ct_` and the 60 bits in 12 base32 characters.
+fn id_text(bits: u64) -> String {
+    let mut id = String::with_capacity(15);
+    id.push_str("ct_");
     for i in 0..12 {
-        let idx = (bits >> (59 - 5 * i)) & 31;
+        let idx = (bits >> (55 - 5 * i)) & 31;
         id.push(ALPHABET[idx as usize] as char);
     }
     id
+}
+
+/// The 60 bits of an id written by [`id_text`]; `None` for any other text (an id no new
+/// one can ever equal).
+fn id_value(id: &str) -> Option<u64> {
+    let rest = id.strip_prefix("ct_").filter(|r| r.len() == 12)?;
+    rest.bytes().try_fold(0u64, |bits, c| {
+        let v = ALPHABET.iter().position(|&a| a == c)?;
+        Some((bits << 5) | v as u64)
+    })
 }
 
 /// What the id assignment needs of one cluster.
@@ -107,21 +127,23 @@ pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
         .filter(|&c| out.ids[c].is_empty())
         .collect();
     // Every id the registry holds, when some cluster needs a new one: never reuse an id.
-    let mut taken: FastMap<&str, ()> = fast_map(0);
+    // Ids are compared as their 60-bit values; a registry id of another form can never
+    // equal a new one.
+    let mut taken: FastSet<u64> = FastSet::default();
     if !fresh.is_empty() {
-        taken.extend(known.values().map(|(id, _)| (id.as_str(), ())));
+        taken.extend(known.values().filter_map(|(id, _)| id_value(id)));
     }
-    let mut minted: FastMap<String, ()> = fast_map(fresh.len());
-    for c in fresh {
+    // The hashes on every core; the minting in order, as a clash moves a later cluster on.
+    let first_choice = super::parallel_map(&fresh, |&c| id_bits(&claimants[c].first_key));
+    taken.reserve(fresh.len());
+    for (c, mut bits) in fresh.into_iter().zip(first_choice) {
         let key = &claimants[c].first_key;
-        let mut id = tool_id(key);
         let mut n = 1;
-        while taken.contains_key(id.as_str()) || minted.contains_key(&id) {
+        while !taken.insert(bits) {
             n += 1;
-            id = tool_id(&format!("{key}#{n}"));
+            bits = id_bits(&format!("{key}#{n}"));
         }
-        minted.insert(id.clone(), ());
-        out.ids[c] = id;
+        out.ids[c] = id_text(bits);
     }
     out.aliases.sort();
     out
@@ -174,4 +196,57 @@ fn ages<'a>(known: &'a Known, claimed: &HashSet<&str>) -> HashMap<&'a str, DateT
         }
     }
     age
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_values_round_trip_and_reject_other_text() {
+        for key in [
+            "repo:https://github.com/decidim/decidim",
+            "rec:a/1",
+            "",
+            "wd:Q1",
+        ] {
+            let bits = id_bits(key);
+            assert!(bits < 1 << 60);
+            assert_eq!(id_value(&tool_id(key)), Some(bits), "{key}");
+        }
+        assert_eq!(id_text(0), "ct_aaaaaaaaaaaa");
+        assert_eq!(id_text((1 << 60) - 1), "ct_777777777777");
+        for other in [
+            "ct_",
+            "ct_aaaaaaaaaaa",
+            "ct_aaaaaaaaaaaaa",
+            "ct_AAAAAAAAAAAA",
+            "xx_aaaaaaaaaaaa",
+            "ct_aaaaaaaaaaa1",
+        ] {
+            assert_eq!(id_value(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_new_id_never_reuses_a_registered_one() {
+        let key = "repo:https://github.com/decidim/decidim";
+        let at = chrono::Utc::now();
+        // The registry already gave the id this key would derive to another tool.
+        let known: Known = [(
+            "repo:https://elsewhere.org/x".to_string(),
+            (tool_id(key), at),
+        )]
+        .into_iter()
+        .collect();
+        let claimant = |rec: &'static str| Claimant {
+            first_key: key.to_string(),
+            min_rec: rec,
+            members: vec![(rec, vec![])],
+        };
+        // Two clusters with the same first key (conflicting clusters sharing a homepage).
+        let out = assign(&[claimant("rec:a/1"), claimant("rec:b/1")], &known);
+        assert_eq!(out.ids[0], tool_id(&format!("{key}#2")));
+        assert_eq!(out.ids[1], tool_id(&format!("{key}#3")));
+    }
 }

@@ -157,33 +157,13 @@ fn sorted(inputs: Vec<Input>) -> Vec<Input> {
     order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
-/// Indices of `ids` in id order. Ids are `ct_` and 12 characters: packed into an integer
-/// each, they sort without chasing a pointer per comparison.
+/// Indices of `ids` in id order.
 fn by_id(ids: &[String]) -> Vec<usize> {
-    let packed = |id: &str| {
-        let b = id.as_bytes();
-        (b.len() <= 16 && !b.contains(&0)).then(|| {
-            let mut word = [0u8; 16];
-            word[..b.len()].copy_from_slice(b);
-            u128::from_be_bytes(word)
-        })
-    };
-    match ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| packed(id).map(|k| (k, i)))
-        .collect::<Option<Vec<_>>>()
-    {
-        Some(mut keys) => {
-            keys.sort_unstable();
-            keys.into_iter().map(|(_, i)| i).collect()
-        }
-        None => {
-            let mut order: Vec<usize> = (0..ids.len()).collect();
-            order.sort_unstable_by(|&a, &b| ids[a].cmp(&ids[b]));
-            order
-        }
-    }
+    sort_by_text(
+        (0..ids.len()).collect(),
+        |&i| ids[i].as_str(),
+        |a, b| a.cmp(b),
+    )
 }
 
 /// `f` over `items` on every core (scoped threads, contiguous chunks), results in order,
@@ -282,9 +262,12 @@ fn register(
         single[start..].sort_unstable();
     }
     single.dedup();
-    let mut note = |key: &str, id: &str, registered: Option<&str>| match registered {
-        None => out.new_ids.push((key.to_string(), id.to_string())),
-        Some(old) if old != id => out.moved_ids.push((key.to_string(), id.to_string())),
+    // (key, id) to add and to move, as borrowed text: sorted before the strings are copied.
+    let mut new: Vec<(&str, &str)> = Vec::new();
+    let mut moved: Vec<(&str, &str)> = Vec::new();
+    let mut note = |key, id, registered: Option<&str>| match registered {
+        None => new.push((key, id)),
+        Some(old) if old != id => moved.push((key, id)),
         Some(_) => {}
     };
     // The registry lookups, on every core: a large registry is mostly cache misses.
@@ -308,8 +291,48 @@ fn register(
         }
     }
     // Keys are unique in each list.
-    out.new_ids.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    out.moved_ids.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let owned = |pairs: Vec<(&str, &str)>| -> Vec<(String, String)> {
+        sort_by_text(pairs, |&(key, _)| key, |_, _| std::cmp::Ordering::Equal)
+            .into_iter()
+            .map(|(key, id)| (key.to_string(), id.to_string()))
+            .collect()
+    };
+    out.new_ids = owned(new);
+    out.moved_ids = owned(moved);
+}
+
+/// `items` sorted by the text `text` gives, then by `tie`. The first 32 bytes of each text,
+/// packed into two integers, decide most comparisons without reading the text again (a
+/// million keys sorted through their pointers is mostly cache misses).
+fn sort_by_text<'a, T>(
+    items: Vec<T>,
+    text: impl Fn(&T) -> &'a str,
+    tie: impl Fn(&T, &T) -> std::cmp::Ordering,
+) -> Vec<T> {
+    let mut keyed: Vec<([u128; 2], T)> = items
+        .into_iter()
+        .map(|item| (packed_prefix(text(&item)), item))
+        .collect();
+    keyed.sort_unstable_by(|(pa, a), (pb, b)| {
+        pa.cmp(pb)
+            .then_with(|| text(a).cmp(text(b)))
+            .then_with(|| tie(a, b))
+    });
+    keyed.into_iter().map(|(_, item)| item).collect()
+}
+
+/// The first 32 bytes of `s`, zero-padded, as two big-endian integers: two prefixes that
+/// differ order as their texts do (padding sorts before any other byte, as a shorter text
+/// does); equal ones say nothing.
+fn packed_prefix(s: &str) -> [u128; 2] {
+    let mut bytes = [0u8; 32];
+    let b = &s.as_bytes()[..s.len().min(32)];
+    bytes[..b.len()].copy_from_slice(b);
+    let (hi, lo) = bytes.split_at(16);
+    [
+        u128::from_be_bytes(hi.try_into().expect("16 bytes")),
+        u128::from_be_bytes(lo.try_into().expect("16 bytes")),
+    ]
 }
 
 #[cfg(test)]

@@ -562,3 +562,35 @@ fn ids_are_ordered_like_their_text() {
     expected.sort_by(|&a, &b| long[a].cmp(&long[b]));
     assert_eq!(super::by_id(&long), expected);
 }
+
+#[test]
+fn text_sort_matches_a_plain_sort() {
+    let texts = [
+        "",
+        "a",
+        "a\0",
+        "a\0b",
+        "ab",
+        "rec:github/decidim/decidim",
+        "rec:github/decidim/decidim-app",
+        "repo:https://github.com/decidim/decidim",
+        "repo:https://github.com/decidim/decidin",
+        "repo:https://github.com/decidim/decidim-0123456789",
+        "repo:https://github.com/decidim/decidim-0123456780",
+        "décidim",
+        "zz",
+        "ab",
+    ];
+    for (a, b) in texts.iter().flat_map(|a| texts.iter().map(move |b| (a, b))) {
+        let (pa, pb) = (super::packed_prefix(a), super::packed_prefix(b));
+        if pa != pb {
+            assert_eq!(pa.cmp(&pb), a.cmp(b), "{a:?} {b:?}");
+        }
+    }
+    // Ties (the two "ab") are broken by `tie`: here the position.
+    let items: Vec<(usize, &str)> = texts.iter().copied().enumerate().rev().collect();
+    let sorted = super::sort_by_text(items.clone(), |&(_, t)| t, |a, b| a.0.cmp(&b.0));
+    let mut expected = items;
+    expected.sort_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(&b.0)));
+    assert_eq!(sorted, expected);
+}
