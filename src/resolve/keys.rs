@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::names::{compact, normalise_name};
+use super::names::{normalise_name, org_tag};
 use super::{Input, Known};
 use crate::normalise::url::{is_forge_project, is_shared_host};
 
@@ -112,8 +112,8 @@ pub struct Features<'a> {
     pub rec: String,
     /// Normalised name (empty when the record has none).
     pub name: String,
-    /// Compact organisation names and forge owners.
-    pub orgs: Vec<String>,
+    /// Organisation names and forge owners, as [`org_tag`]s, sorted.
+    pub orgs: Vec<u64>,
     /// Homepage host when it is not shared.
     pub host: Option<&'a str>,
     /// The whole homepage when it is on a shared host below its root (`x.github.io/tool`).
@@ -167,15 +167,15 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
         if is_forge_project(url)
             && let Some(owner) = url.split('/').nth(3)
         {
-            f.orgs.push(compact(owner));
+            f.orgs.extend(org_tag(owner));
         }
         f.repos.push((format!("repo:{url}"), host));
     }
     f.repos.sort();
     f.repos.dedup();
-    f.orgs.extend(r.organizations.iter().map(|o| compact(o)));
-    f.orgs.retain(|o| !o.is_empty());
-    f.orgs.sort();
+    f.orgs
+        .extend(r.organizations.iter().filter_map(|o| org_tag(o)));
+    f.orgs.sort_unstable();
     f.orgs.dedup();
     f
 }

@@ -55,13 +55,18 @@ pub fn normalise_name(name: &str) -> String {
 }
 
 /// An organisation or forge owner reduced to lowercase letters and digits (`mySociety` →
-/// `mysociety`), so a DPG organisation and a GitHub owner can agree.
-pub fn compact(s: &str) -> String {
-    s.chars()
-        .map(fold)
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase()
+/// `mysociety`, so a DPG organisation and a GitHub owner can agree), as a 64-bit hash of
+/// that form, without building it; `None` when the form is empty. Organisations are only compared for equality, and a hash is
+/// compared without following a pointer.
+pub fn org_tag(s: &str) -> Option<u64> {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = foldhash::fast::FixedState::default().build_hasher();
+    let mut empty = true;
+    for c in s.chars().map(fold).filter(char::is_ascii_alphanumeric) {
+        hasher.write_u8(c.to_ascii_lowercase() as u8);
+        empty = false;
+    }
+    (!empty).then(|| hasher.finish())
 }
 
 /// The blocking keys of a normalised name: its compact form's first and last four bytes,
@@ -153,7 +158,10 @@ mod tests {
         assert_eq!(normalise_name("decidim-app"), "decidim");
         assert_eq!(normalise_name("Démocratie  Ouverte!"), "democratie ouverte");
         assert_eq!(normalise_name("The App"), "the app");
-        assert_eq!(compact("mySociety Ltd."), "mysocietyltd");
+        assert_eq!(org_tag("mySociety Ltd."), org_tag("MYSOCIETY-LTD"));
+        assert_ne!(org_tag("mySociety"), org_tag("mySociety Ltd."));
+        assert_eq!(org_tag("Société"), org_tag("societe"));
+        assert_eq!(org_tag(" - "), None);
     }
 
     #[test]
