@@ -63,8 +63,9 @@ pub struct Claimant<'a> {
     pub first_key: String,
     /// Its smallest `rec:` key: with `first_key`, unique among clusters.
     pub min_rec: &'a str,
-    /// Per member: its `rec:` key and its other registry keys.
-    pub members: Vec<(&'a str, Vec<&'a str>)>,
+    /// Per member: the id its own `rec:` key is registered to, and the ids any of its keys
+    /// (the `rec:` key too) are registered to, sorted, each once.
+    pub members: Vec<(Option<&'a str>, Vec<&'a str>)>,
 }
 
 /// The outcome of the assignment.
@@ -80,8 +81,7 @@ pub struct Assigned {
 pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
     // Per id: best claim (rec weight, key weight, claimant) with the claimant's order key.
     let mut best: FastMap<&str, (usize, usize, usize)> = fast_map(claimants.len());
-    // The registry lookups, on every core: a large registry is mostly cache misses.
-    let claims = super::parallel_map(claimants, |cl| weights(cl, known));
+    let claims = super::parallel_map(claimants, weights);
     for (c, weights) in claims.into_iter().enumerate() {
         for (id, rw, kw) in weights {
             let rank = |c: usize, rw: usize, kw: usize| {
@@ -152,21 +152,10 @@ pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
 /// The ids a claimant's records are registered to: (id, records whose own `rec:` key is
 /// registered to it, records with any key registered to it). A cluster claims few ids, so a
 /// list beats a map.
-fn weights<'a>(cl: &Claimant<'_>, known: &'a Known) -> Vec<(&'a str, usize, usize)> {
+fn weights<'a>(cl: &Claimant<'a>) -> Vec<(&'a str, usize, usize)> {
     let mut weights: Vec<(&str, usize, usize)> = Vec::new();
-    if known.is_empty() {
-        return weights;
-    }
-    for (rec, keys) in &cl.members {
-        let rec_id = known.get(*rec).map(|(id, _)| id.as_str());
-        let mut ids: Vec<&str> = keys
-            .iter()
-            .filter_map(|k| known.get(*k).map(|(id, _)| id.as_str()))
-            .chain(rec_id)
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        for id in ids {
+    for &(rec_id, ref ids) in &cl.members {
+        for &id in ids {
             let at = match weights.iter().position(|w| w.0 == id) {
                 Some(at) => at,
                 None => {
@@ -242,7 +231,7 @@ mod tests {
         let claimant = |rec: &'static str| Claimant {
             first_key: key.to_string(),
             min_rec: rec,
-            members: vec![(rec, vec![])],
+            members: vec![(None, vec![])],
         };
         // Two clusters with the same first key (conflicting clusters sharing a homepage).
         let out = assign(&[claimant("rec:a/1"), claimant("rec:b/1")], &known);

@@ -130,6 +130,11 @@ impl Features<'_> {
             .chain(self.home.as_deref())
             .chain(self.wikidata.as_deref())
     }
+
+    /// The keys the id registry may hold for this record: its union keys, then its `rec:` key.
+    pub fn registry_keys(&self) -> impl Iterator<Item = &str> {
+        self.union_keys().chain(std::iter::once(self.rec.as_str()))
+    }
 }
 
 /// The `rec:` key of a record.

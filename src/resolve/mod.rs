@@ -85,11 +85,14 @@ pub fn resolve(inputs: Vec<Input>, known: &Known) -> Resolved {
             creates
         })
         .collect();
-    let claimants: Vec<ids::Claimant<'_>> =
-        parallel_map(&clusters, |members| claimant(members, &features));
+    let registered = Registered::look_up(&features, known);
+    let claimants: Vec<ids::Claimant<'_>> = parallel_map(&clusters, |members| {
+        claimant(members, &features, &registered)
+    });
     let assigned = ids::assign(&claimants, known);
     drop(claimants);
-    register(&mut out, &clusters, &features, &assigned.ids, known);
+    register(&mut out, &clusters, &features, &registered, &assigned.ids);
+    drop(registered);
     if !renames.found.is_empty() {
         // A rename is recorded under the id its record's tool has now.
         let mut cluster_of = vec![usize::MAX; inputs.len()];
@@ -192,8 +195,44 @@ fn parallel_map<'a, T: Sync, R: Send + Default>(
     out
 }
 
+/// The id each registry key of each record is registered to: every key looked up once, on
+/// every core (a large registry is mostly cache misses), for the claims and `register`.
+struct Registered<'a> {
+    /// Per record, in [`keys::Features::registry_keys`] order.
+    ids: Vec<Option<&'a str>>,
+    /// Where each record's ids start in `ids`, and the end.
+    start: Vec<u32>,
+}
+
+impl<'a> Registered<'a> {
+    fn look_up(features: &[keys::Features<'_>], known: &'a Known) -> Registered<'a> {
+        let mut start = Vec::with_capacity(features.len() + 1);
+        let mut keys: Vec<&str> = Vec::with_capacity(features.len() * 3);
+        for f in features {
+            start.push(keys.len() as u32);
+            keys.extend(f.registry_keys());
+        }
+        start.push(keys.len() as u32);
+        let ids = if known.is_empty() {
+            vec![None; keys.len()]
+        } else {
+            parallel_map(&keys, |k| known.get(*k).map(|(id, _)| id.as_str()))
+        };
+        Registered { ids, start }
+    }
+
+    /// The registered ids of record `m`'s keys, in [`keys::Features::registry_keys`] order.
+    fn of(&self, m: usize) -> &[Option<&'a str>] {
+        &self.ids[self.start[m] as usize..self.start[m + 1] as usize]
+    }
+}
+
 /// What the id assignment needs of one cluster.
-fn claimant<'a>(members: &[usize], features: &'a [keys::Features<'_>]) -> ids::Claimant<'a> {
+fn claimant<'a>(
+    members: &[usize],
+    features: &'a [keys::Features<'_>],
+    registered: &Registered<'a>,
+) -> ids::Claimant<'a> {
     let fs: Vec<&'a keys::Features<'_>> = members.iter().map(|&i| &features[i]).collect();
     let min_rec = fs.iter().map(|f| f.rec.as_str()).min().unwrap_or_default();
     let smallest = |get: &dyn Fn(&'a keys::Features<'_>) -> Vec<&'a str>| {
@@ -206,9 +245,17 @@ fn claimant<'a>(members: &[usize], features: &'a [keys::Features<'_>]) -> ids::C
     ids::Claimant {
         first_key,
         min_rec,
-        members: fs
+        members: members
             .iter()
-            .map(|f| (f.rec.as_str(), f.union_keys().collect()))
+            .map(|&m| {
+                let ids = registered.of(m);
+                // The `rec:` key comes last.
+                let rec_id = ids.last().copied().flatten();
+                let mut ids: Vec<&str> = ids.iter().flatten().copied().collect();
+                ids.sort_unstable();
+                ids.dedup();
+                (rec_id, ids)
+            })
             .collect(),
     }
 }
@@ -220,8 +267,8 @@ fn register(
     out: &mut Resolved,
     clusters: &[Vec<usize>],
     features: &[keys::Features],
+    registered: &Registered<'_>,
     ids: &[String],
-    known: &Known,
 ) {
     /// Who holds a key that several clusters may hold.
     enum Holder<'a> {
@@ -237,18 +284,29 @@ fn register(
                 .get(m + 1)
                 .is_some_and(|next| next.rec == features[m].rec)
     };
-    let mut single: Vec<(&str, usize)> = Vec::with_capacity(features.len() * 2);
-    let mut maybe: FastMap<&str, Holder<'_>> = fast_map(features.len() / 2);
+    // (key, cluster, the id the key is registered to).
+    let mut single: Vec<(&str, usize, Option<&str>)> = Vec::with_capacity(features.len() * 2);
+    let mut maybe: FastMap<&str, (Holder<'_>, Option<&str>)> = fast_map(features.len() / 2);
     for (c, members) in clusters.iter().enumerate() {
         let start = single.len();
         for &m in members {
             let f = &features[m];
-            single.extend(f.repos.iter().map(|(k, _)| (k.as_str(), c)));
+            // In `registry_keys` order: repositories, homepage, Wikidata, `rec:` key.
+            let reg = registered.of(m);
+            let (repo_ids, rest) = reg.split_at(f.repos.len());
+            let rec_id = rest.last().copied().flatten();
+            single.extend(
+                f.repos
+                    .iter()
+                    .zip(repo_ids)
+                    .map(|((k, _), &r)| (k.as_str(), c, r)),
+            );
             let rec = (!twice(m)).then_some(f.rec.as_str());
-            single.extend(rec.map(|k| (k, c)));
+            single.extend(rec.map(|k| (k, c, rec_id)));
             let other = f.home.iter().chain(&f.wikidata).map(String::as_str);
-            for key in other.chain((rec.is_none()).then_some(f.rec.as_str())) {
-                let holder = maybe.entry(key).or_insert(Holder::One(c));
+            let other = other.zip(rest.iter().copied());
+            for (key, r) in other.chain(rec.is_none().then_some((f.rec.as_str(), rec_id))) {
+                let (holder, _) = maybe.entry(key).or_insert((Holder::One(c), r));
                 match holder {
                     Holder::One(h) if *h != c => {
                         *holder = Holder::Many(ids[*h].as_str().min(ids[c].as_str()));
@@ -270,19 +328,10 @@ fn register(
         Some(old) if old != id => moved.push((key, id)),
         Some(_) => {}
     };
-    // The registry lookups, on every core: a large registry is mostly cache misses.
-    let registered: Vec<Option<&str>> = if known.is_empty() {
-        vec![None; single.len()]
-    } else {
-        parallel_map(&single, |(key, _)| {
-            known.get(*key).map(|(id, _)| id.as_str())
-        })
-    };
-    for ((key, c), registered) in single.into_iter().zip(registered) {
+    for (key, c, registered) in single {
         note(key, &ids[c], registered);
     }
-    for (key, holder) in maybe {
-        let registered = known.get(key).map(|(id, _)| id.as_str());
+    for (key, (holder, registered)) in maybe {
         match holder {
             Holder::One(c) => note(key, &ids[c], registered),
             // A registered key stays where it is; a new one goes to the smallest id.
