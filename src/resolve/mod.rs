@@ -227,6 +227,16 @@ impl<'a> Registered<'a> {
     }
 }
 
+/// True when record `m` came more than once (adjacent: inputs are sorted). The state store
+/// never hands over a record twice; if it did, the record's `rec:` key would be held by
+/// every cluster a copy landed in, so it claims no id and goes to the smallest of theirs.
+fn given_twice(features: &[keys::Features], m: usize) -> bool {
+    (m > 0 && features[m - 1].rec == features[m].rec)
+        || features
+            .get(m + 1)
+            .is_some_and(|next| next.rec == features[m].rec)
+}
+
 /// What the id assignment needs of one cluster.
 fn claimant<'a>(
     members: &[usize],
@@ -248,10 +258,14 @@ fn claimant<'a>(
         members: members
             .iter()
             .map(|&m| {
-                let ids = registered.of(m);
-                // The `rec:` key comes last.
-                let rec_id = ids.last().copied().flatten();
-                let mut ids: Vec<&str> = ids.iter().flatten().copied().collect();
+                // The `rec:` key comes last; a record given twice claims nothing through it.
+                let (keys, rec) = registered.of(m).split_at(registered.of(m).len() - 1);
+                let rec_id = if given_twice(features, m) {
+                    None
+                } else {
+                    rec[0]
+                };
+                let mut ids: Vec<&str> = keys.iter().flatten().copied().chain(rec_id).collect();
                 ids.sort_unstable();
                 ids.dedup();
                 (rec_id, ids)
@@ -277,13 +291,8 @@ fn register(
         Many(&'a str),
     }
     // A repository key is held by one cluster (records sharing one are always united) and a
-    // `rec:` key by one record, unless a record came twice (adjacent: inputs are sorted).
-    let twice = |m: usize| {
-        (m > 0 && features[m - 1].rec == features[m].rec)
-            || features
-                .get(m + 1)
-                .is_some_and(|next| next.rec == features[m].rec)
-    };
+    // `rec:` key by one record, unless a record came twice.
+    let twice = |m: usize| given_twice(features, m);
     // (key, cluster, the id the key is registered to).
     let mut single: Vec<(&str, usize, Option<&str>)> = Vec::with_capacity(features.len() * 2);
     let mut maybe: FastMap<&str, (Holder<'_>, Option<&str>)> = fast_map(features.len() / 2);

@@ -594,3 +594,43 @@ fn text_sort_matches_a_plain_sort() {
     expected.sort_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(&b.0)));
     assert_eq!(sorted, expected);
 }
+
+#[test]
+fn a_record_given_twice_registers_its_key_once() {
+    // The state store never hands over one record twice, but `resolve` is a pure function:
+    // a duplicated `rec:` key is registered once, to the smallest id of the tools holding it.
+    let twice = |home: &str| {
+        let home = home.to_string();
+        input("dir", "x", 10, move |r| r.homepage_url = Some(home))
+    };
+    let inputs = vec![
+        twice("https://one.example.org"),
+        twice("https://two.example.org"),
+    ];
+    let mut registry = Known::default();
+    let out = run(&inputs, &mut registry, 1);
+    assert_eq!(
+        out.tools.len(),
+        2,
+        "different homepage hosts keep them apart"
+    );
+    let rec: Vec<&(String, String)> = out
+        .new_ids
+        .iter()
+        .filter(|(k, _)| k == "rec:dir/x")
+        .collect();
+    assert_eq!(rec.len(), 1, "{:?}", out.new_ids);
+    let least = out.tools.iter().map(|t| t.id.as_str()).min().unwrap();
+    assert_eq!(rec[0].1, least);
+    let again = run(&inputs, &mut registry, 2);
+    assert!(
+        again.new_ids.is_empty() && again.moved_ids.is_empty(),
+        "{:?} {:?} first {:?} tools {:?}",
+        again.new_ids,
+        again.moved_ids,
+        out.new_ids,
+        again.tools.iter().map(|t| &t.id).collect::<Vec<_>>()
+    );
+    let ids = |r: &Resolved| r.tools.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&again), ids(&out));
+}
