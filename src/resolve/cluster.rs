@@ -29,8 +29,13 @@ const MAX_OWNERS: usize = 8;
 type Tag<'a> = (u64, &'a str);
 
 fn tag(s: &str) -> Tag<'_> {
+    (text_hash(s), s)
+}
+
+/// A 64-bit hash of `s` (foldhash, fixed seed: the same in every run).
+fn text_hash(s: &str) -> u64 {
     use std::hash::BuildHasher;
-    (foldhash::fast::FixedState::default().hash_one(s), s)
+    foldhash::fast::FixedState::default().hash_one(s)
 }
 
 /// What a cluster holds that another cluster may conflict with (sorted lists).
@@ -153,15 +158,9 @@ fn shared<'a, K: IntoIterator<Item = &'a str>>(
     features: &'a [Features<'a>],
     keys_of: impl Fn(&'a Features<'a>) -> K,
 ) -> Vec<(u32, u32)> {
-    use std::hash::BuildHasher;
-    let hasher = foldhash::fast::FixedState::default();
     let mut hashed: Vec<(u64, u32, &str)> = Vec::with_capacity(features.len());
     for (i, f) in features.iter().enumerate() {
-        hashed.extend(
-            keys_of(f)
-                .into_iter()
-                .map(|k| (hasher.hash_one(k), i as u32, k)),
-        );
+        hashed.extend(keys_of(f).into_iter().map(|k| (text_hash(k), i as u32, k)));
     }
     hashed.sort_unstable_by_key(|&(h, i, _)| (h, i));
     let mut pairs = Vec::new();

@@ -207,15 +207,16 @@ struct Registered<'a> {
 impl<'a> Registered<'a> {
     fn look_up(features: &[keys::Features<'_>], known: &'a Known) -> Registered<'a> {
         let mut start = Vec::with_capacity(features.len() + 1);
-        let mut keys: Vec<&str> = Vec::with_capacity(features.len() * 3);
+        let mut total = 0;
         for f in features {
-            start.push(keys.len() as u32);
-            keys.extend(f.registry_keys());
+            start.push(total as u32);
+            total += f.registry_keys().count();
         }
-        start.push(keys.len() as u32);
+        start.push(total as u32);
         let ids = if known.is_empty() {
-            vec![None; keys.len()]
+            vec![None; total]
         } else {
+            let keys: Vec<&str> = features.iter().flat_map(|f| f.registry_keys()).collect();
             parallel_map(&keys, |k| known.get(*k).map(|(id, _)| id.as_str()))
         };
         Registered { ids, start }
@@ -259,7 +260,8 @@ fn claimant<'a>(
             .iter()
             .map(|&m| {
                 // The `rec:` key comes last; a record given twice claims nothing through it.
-                let (keys, rec) = registered.of(m).split_at(registered.of(m).len() - 1);
+                let ids = registered.of(m);
+                let (keys, rec) = ids.split_at(ids.len() - 1);
                 let rec_id = if given_twice(features, m) {
                     None
                 } else {
