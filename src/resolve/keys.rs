@@ -139,7 +139,16 @@ impl Features<'_> {
 
 /// The `rec:` key of a record.
 pub fn rec_key(input: &Input) -> String {
-    format!("rec:{}/{}", input.record.source_id, input.record.record_id)
+    let (source, record) = (&input.record.source_id, &input.record.record_id);
+    concat(&["rec:", source, "/", record])
+}
+
+/// `parts` in one string of exactly their length (keys are kept for the whole resolution,
+/// a million times over: no spare capacity).
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    parts.iter().for_each(|p| out.push_str(p));
+    out
 }
 
 /// The identity facts of `input`.
@@ -166,6 +175,9 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
             f.home = Some(key);
         }
     }
+    // Exactly as long as needed: a vector grown by `push` holds four entries (160 bytes) for
+    // the one or two a record has, a million times over.
+    f.repos.reserve_exact(repos.len());
     for url in repos {
         let url = renames.newest(url);
         let Some(host) = host_of(url) else { continue };
@@ -174,7 +186,7 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
         {
             f.orgs.extend(org_tag(owner));
         }
-        f.repos.push((format!("repo:{url}"), host));
+        f.repos.push((concat(&["repo:", url]), host));
     }
     f.repos.sort();
     f.repos.dedup();
@@ -199,16 +211,14 @@ fn home_key(url: &str) -> Option<(&str, String)> {
     {
         segments.pop();
     }
-    let mut key = format!("home:{host}");
+    let mut parts = vec!["home:", host];
     for s in segments {
-        key.push('/');
-        key.push_str(s);
+        parts.extend(["/", s]);
     }
     if let Some(q) = query {
-        key.push('?');
-        key.push_str(q);
+        parts.extend(["?", q]);
     }
-    Some((host, key))
+    Some((host, concat(&parts)))
 }
 
 /// (host with port, path, query) of a canonical URL, without parsing it again.

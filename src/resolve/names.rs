@@ -51,13 +51,16 @@ pub fn normalise_name(name: &str) -> String {
             word.clear();
         }
     }
-    if kept.is_empty() { all } else { kept }
+    let mut name = if kept.is_empty() { all } else { kept };
+    // Kept for the whole resolution, a million times over: no spare capacity.
+    name.shrink_to_fit();
+    name
 }
 
 /// An organisation or forge owner reduced to lowercase letters and digits (`mySociety` →
 /// `mysociety`, so a DPG organisation and a GitHub owner can agree), as a 64-bit hash of
-/// that form, without building it; `None` when the form is empty. Organisations are only compared for equality, and a hash is
-/// compared without following a pointer.
+/// that form, without building it; `None` when the form is empty. Organisations are only
+/// compared for equality, and a hash is compared without following a pointer.
 pub fn org_tag(s: &str) -> Option<u64> {
     use std::hash::{BuildHasher, Hasher};
     let mut hasher = foldhash::fast::FixedState::default().build_hasher();
