@@ -222,9 +222,12 @@ impl<'a> Registered<'a> {
         Registered { ids, start }
     }
 
-    /// The registered ids of record `m`'s keys, in [`keys::Features::registry_keys`] order.
-    fn of(&self, m: usize) -> &[Option<&'a str>] {
-        &self.ids[self.start[m] as usize..self.start[m + 1] as usize]
+    /// The registered ids of record `m`'s union keys (in [`keys::Features::union_keys`]
+    /// order) and of its `rec:` key, which comes last.
+    fn of(&self, m: usize) -> (&[Option<&'a str>], Option<&'a str>) {
+        let ids = &self.ids[self.start[m] as usize..self.start[m + 1] as usize];
+        let (keys, rec) = ids.split_at(ids.len() - 1);
+        (keys, rec[0])
     }
 }
 
@@ -259,14 +262,9 @@ fn claimant<'a>(
         members: members
             .iter()
             .map(|&m| {
-                // The `rec:` key comes last; a record given twice claims nothing through it.
-                let ids = registered.of(m);
-                let (keys, rec) = ids.split_at(ids.len() - 1);
-                let rec_id = if given_twice(features, m) {
-                    None
-                } else {
-                    rec[0]
-                };
+                // A record given twice claims nothing through its `rec:` key.
+                let (keys, rec_id) = registered.of(m);
+                let rec_id = rec_id.filter(|_| !given_twice(features, m));
                 let mut ids: Vec<&str> = keys.iter().flatten().copied().chain(rec_id).collect();
                 ids.sort_unstable();
                 ids.dedup();
@@ -294,7 +292,6 @@ fn register(
     }
     // A repository key is held by one cluster (records sharing one are always united) and a
     // `rec:` key by one record, unless a record came twice.
-    let twice = |m: usize| given_twice(features, m);
     // (key, cluster, the id the key is registered to).
     let mut single: Vec<(&str, usize, Option<&str>)> = Vec::with_capacity(features.len() * 2);
     let mut maybe: FastMap<&str, (Holder<'_>, Option<&str>)> = fast_map(features.len() / 2);
@@ -302,17 +299,16 @@ fn register(
         let start = single.len();
         for &m in members {
             let f = &features[m];
-            // In `registry_keys` order: repositories, homepage, Wikidata, `rec:` key.
-            let reg = registered.of(m);
-            let (repo_ids, rest) = reg.split_at(f.repos.len());
-            let rec_id = rest.last().copied().flatten();
+            // Union keys in order: repositories, homepage, Wikidata.
+            let (union_ids, rec_id) = registered.of(m);
+            let (repo_ids, rest) = union_ids.split_at(f.repos.len());
             single.extend(
                 f.repos
                     .iter()
                     .zip(repo_ids)
                     .map(|((k, _), &r)| (k.as_str(), c, r)),
             );
-            let rec = (!twice(m)).then_some(f.rec.as_str());
+            let rec = (!given_twice(features, m)).then_some(f.rec.as_str());
             single.extend(rec.map(|k| (k, c, rec_id)));
             let other = f.home.iter().chain(&f.wikidata).map(String::as_str);
             let other = other.zip(rest.iter().copied());
