@@ -24,12 +24,20 @@ const WINDOW: usize = 8;
 /// Distinct clusters remembered per conditional key.
 const MAX_OWNERS: usize = 8;
 
-/// A string with its hash: two tags with different hashes differ without reading the
-/// strings, which stay where the records keep them.
-type Tag<'a> = (u64, &'a str);
+/// What a cluster holds that another cluster may conflict with: the 64-bit hashes of its
+/// repository hosts, Wikidata items and homepage hosts (not shared), each marked with its
+/// kind in the top two bits, sorted (so grouped by kind), each once. Two facts of a kind are
+/// the same when their hashes are: a false match needs a collision of 62-bit hashes (about
+/// one in 5 × 10^18 per pair). One vector of integers per record, not three lists of text.
+type Summary = Vec<u64>;
 
-fn tag(s: &str) -> Tag<'_> {
-    (text_hash(s), s)
+const REPO_HOST: u64 = 0;
+const WIKIDATA: u64 = 1;
+const HOST: u64 = 2;
+
+/// The fact `s` of kind `kind` in a [`Summary`] (foldhash, fixed seed: the same in every run).
+fn fact(kind: u64, s: &str) -> u64 {
+    (kind << 62) | (text_hash(s) >> 2)
 }
 
 /// A 64-bit hash of `s` (foldhash, fixed seed: the same in every run).
@@ -38,23 +46,38 @@ fn text_hash(s: &str) -> u64 {
     foldhash::fast::FixedState::default().hash_one(s)
 }
 
-/// What a cluster holds that another cluster may conflict with (sorted lists).
-#[derive(Clone, Debug, Default)]
-struct Summary<'a> {
-    /// Hosts of its repositories.
-    repo_hosts: Vec<Tag<'a>>,
-    wikidata: Vec<Tag<'a>>,
-    /// Homepage hosts (not shared).
-    hosts: Vec<Tag<'a>>,
+/// The facts of kind `kind` in `summary`.
+fn facts(summary: &[u64], kind: u64) -> &[u64] {
+    let from = summary.partition_point(|&f| f >> 62 < kind);
+    let to = summary.partition_point(|&f| f >> 62 <= kind);
+    &summary[from..to]
+}
+
+/// True when the sorted lists `a` and `b` have an element in common.
+fn meet(a: &[u64], b: &[u64]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
+/// Both name facts of a kind, none in common.
+fn disagree(a: &[u64], b: &[u64]) -> bool {
+    !a.is_empty() && !b.is_empty() && !meet(a, b)
 }
 
 /// Union-find with a conflict summary per root.
-struct Forest<'a> {
+struct Forest {
     parent: Vec<u32>,
-    summary: Vec<Summary<'a>>,
+    summary: Vec<Summary>,
 }
 
-impl Forest<'_> {
+impl Forest {
     fn find(&mut self, mut i: u32) -> u32 {
         while self.parent[i as usize] != i {
             let p = self.parent[i as usize];
@@ -75,18 +98,13 @@ impl Forest<'_> {
     fn conflict(&self, a: u32, b: u32) -> bool {
         let (sa, sb) = (&self.summary[a as usize], &self.summary[b as usize]);
         // Distinct clusters share no repository (step 1), so one host in common is a clash.
-        let repo_clash = sa.repo_hosts.iter().any(|h| sb.repo_hosts.contains(h));
-        let wd_clash = !sa.wikidata.is_empty()
-            && !sb.wikidata.is_empty()
-            && !sa.wikidata.iter().any(|w| sb.wikidata.contains(w));
-        repo_clash || wd_clash
+        meet(facts(sa, REPO_HOST), facts(sb, REPO_HOST))
+            || disagree(facts(sa, WIKIDATA), facts(sb, WIKIDATA))
     }
 
     fn host_clash(&self, a: u32, b: u32) -> bool {
         let (sa, sb) = (&self.summary[a as usize], &self.summary[b as usize]);
-        !sa.hosts.is_empty()
-            && !sb.hosts.is_empty()
-            && !sa.hosts.iter().any(|h| sb.hosts.contains(h))
+        disagree(facts(sa, HOST), facts(sb, HOST))
     }
 
     /// Joins the clusters of `a` and `b` (the smaller index becomes the root).
@@ -99,15 +117,9 @@ impl Forest<'_> {
         self.parent[child as usize] = root;
         let moved = std::mem::take(&mut self.summary[child as usize]);
         let s = &mut self.summary[root as usize];
-        for (list, extra) in [
-            (&mut s.repo_hosts, moved.repo_hosts),
-            (&mut s.wikidata, moved.wikidata),
-            (&mut s.hosts, moved.hosts),
-        ] {
-            list.extend(extra);
-            list.sort_unstable();
-            list.dedup();
-        }
+        s.extend(moved);
+        s.sort_unstable();
+        s.dedup();
         root
     }
 }
@@ -117,14 +129,13 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
     let mut forest = Forest {
         parent: (0..features.len() as u32).collect(),
         summary: super::parallel_map(features, |f| {
-            let mut repo_hosts: Vec<Tag> = f.repos.iter().map(|(_, h)| tag(h)).collect();
-            repo_hosts.sort_unstable();
-            repo_hosts.dedup();
-            Summary {
-                repo_hosts,
-                wikidata: f.wikidata.iter().map(|w| tag(w)).collect(),
-                hosts: f.host.iter().map(|h| tag(h)).collect(),
-            }
+            let repo_hosts = f.repos.iter().map(|(_, h)| fact(REPO_HOST, h));
+            let wikidata = f.wikidata.iter().map(|w| fact(WIKIDATA, w));
+            let hosts = f.host.iter().map(|h| fact(HOST, h));
+            let mut summary: Summary = repo_hosts.chain(wikidata).chain(hosts).collect();
+            summary.sort_unstable();
+            summary.dedup();
+            summary
         }),
     };
     unite_repositories(&mut forest, features);
@@ -145,8 +156,8 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
     groups
 }
 
-fn unite_repositories(forest: &mut Forest<'_>, features: &[Features]) {
-    for (first, other) in shared(features, |f| f.repos.iter().map(|(k, _)| k.as_str())) {
+fn unite_repositories(forest: &mut Forest, features: &[Features]) {
+    for (first, other) in shared(features, |f| f.repos.iter().map(|(k, _)| &**k)) {
         forest.union(other, first);
     }
 }
@@ -187,7 +198,7 @@ fn shared<'a, K: IntoIterator<Item = &'a str>>(
 /// first; a record that several conflicting clusters could join picks the one it resembles
 /// most (organisation, then name).
 fn unite_conditional<'a>(
-    forest: &mut Forest<'_>,
+    forest: &mut Forest,
     features: &'a [Features],
     key_of: impl Fn(&'a Features) -> Option<&'a str>,
 ) {
@@ -241,7 +252,7 @@ fn affinity(a: &Features, b: &Features) -> f64 {
 }
 
 /// The scored name match over blocks.
-fn unite_names(forest: &mut Forest<'_>, features: &[Features]) {
+fn unite_names(forest: &mut Forest, features: &[Features]) {
     // (blocking key, record), grouped by key: the order blocks are visited in does not
     // matter, their pairs are sorted by score below.
     let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(features.len() * 2);
@@ -253,7 +264,7 @@ fn unite_names(forest: &mut Forest<'_>, features: &[Features]) {
     keyed.sort_unstable();
     // Candidate pairs, block by block on every core (the forest is only read here).
     let blocks: Vec<&[(u64, u32)]> = keyed.chunk_by(|a, b| a.0 == b.0).collect();
-    let shared: &Forest<'_> = forest;
+    let shared: &Forest = forest;
     let found = super::parallel_map(&blocks, |block| block_pairs(block, shared, features));
     drop(blocks);
     let mut pairs: Vec<(f64, u32, u32)> = found.into_iter().flatten().collect();
@@ -271,7 +282,7 @@ fn unite_names(forest: &mut Forest<'_>, features: &[Features]) {
 /// block, neighbours in name order in a large one.
 fn block_pairs(
     block: &[(u64, u32)],
-    forest: &Forest<'_>,
+    forest: &Forest,
     features: &[Features],
 ) -> Vec<(f64, u32, u32)> {
     let mut pairs = Vec::new();
@@ -292,11 +303,7 @@ fn block_pairs(
             }
         }
     } else {
-        members = super::sort_by_text(
-            members,
-            |&i| features[i as usize].name.as_str(),
-            |a, b| a.cmp(b),
-        );
+        members = super::sort_by_text(members, |&i| &*features[i as usize].name, |a, b| a.cmp(b));
         for x in 0..members.len() {
             for y in x + 1..members.len().min(x + 1 + WINDOW) {
                 consider(members[x], members[y]);

@@ -170,28 +170,31 @@ fn by_id(ids: &[String]) -> Vec<usize> {
 }
 
 /// `f` over `items` on every core (scoped threads, contiguous chunks), results in order,
-/// each written straight into its place in the one vector returned.
-fn parallel_map<'a, T: Sync, R: Send + Default>(
-    items: &'a [T],
-    f: impl Fn(&'a T) -> R + Sync,
-) -> Vec<R> {
+/// each written straight into its place in the one vector returned. Each thread writes its
+/// own part of that vector first: the kernel provides (zeroes) its fresh pages on both
+/// cores, not on one before the work starts.
+fn parallel_map<'a, T: Sync, R: Send>(items: &'a [T], f: impl Fn(&'a T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || items.len() < 4096 {
         return items.iter().map(&f).collect();
     }
     let mut out: Vec<R> = Vec::with_capacity(items.len());
-    out.resize_with(items.len(), R::default);
     let chunk = items.len().div_ceil(threads);
     let f = &f;
     std::thread::scope(|s| {
-        for (part, slots) in items.chunks(chunk).zip(out.chunks_mut(chunk)) {
+        let slots = &mut out.spare_capacity_mut()[..items.len()];
+        for (part, slots) in items.chunks(chunk).zip(slots.chunks_mut(chunk)) {
             s.spawn(move || {
                 for (item, slot) in part.iter().zip(slots) {
-                    *slot = f(item);
+                    slot.write(f(item));
                 }
             });
         }
     });
+    // SAFETY: the chunks of `items` and of the first `items.len()` slots pair up one to
+    // one, and every thread wrote each slot of its chunk; `scope` returns only when all of
+    // them finished, and panics (so this line is not reached) if one of them panicked.
+    unsafe { out.set_len(items.len()) };
     out
 }
 
@@ -248,13 +251,13 @@ fn claimant<'a>(
     registered: &Registered<'a>,
 ) -> ids::Claimant<'a> {
     let fs: Vec<&'a keys::Features<'_>> = members.iter().map(|&i| &features[i]).collect();
-    let min_rec = fs.iter().map(|f| f.rec.as_str()).min().unwrap_or_default();
+    let min_rec = fs.iter().map(|f| &*f.rec).min().unwrap_or_default();
     let smallest = |get: &dyn Fn(&'a keys::Features<'_>) -> Vec<&'a str>| {
         fs.iter().flat_map(|f| get(f)).min().map(str::to_string)
     };
-    let first_key = smallest(&|f| f.repos.iter().map(|(k, _)| k.as_str()).collect())
-        .or_else(|| smallest(&|f| f.home.iter().map(String::as_str).collect()))
-        .or_else(|| smallest(&|f| f.wikidata.iter().map(String::as_str).collect()))
+    let first_key = smallest(&|f| f.repos.iter().map(|(k, _)| &**k).collect())
+        .or_else(|| smallest(&|f| f.home.iter().map(|k| &**k).collect()))
+        .or_else(|| smallest(&|f| f.wikidata.iter().map(|k| &**k).collect()))
         .unwrap_or_else(|| min_rec.to_string());
     ids::Claimant {
         first_key,
@@ -290,29 +293,33 @@ fn register(
         /// Several clusters: the smallest of their ids.
         Many(&'a str),
     }
+    // (key, id) to add and to move, as borrowed text with their packed prefixes: sorted
+    // before the strings are copied.
+    let mut new: Vec<Keyed<(&str, &str)>> = Vec::new();
+    let mut moved: Vec<Keyed<(&str, &str)>> = Vec::new();
+    let mut note = |key, id, registered: Option<&str>| match registered {
+        None => new.push((packed_prefix(key), (key, id))),
+        Some(old) if old != id => moved.push((packed_prefix(key), (key, id))),
+        Some(_) => {}
+    };
     // A repository key is held by one cluster (records sharing one are always united) and a
-    // `rec:` key by one record, unless a record came twice.
-    // (key, cluster, the id the key is registered to).
-    let mut single: Vec<(&str, usize, Option<&str>)> = Vec::with_capacity(features.len() * 2);
+    // `rec:` key by one record, unless a record came twice: noted cluster by cluster.
+    // (key, the id the key is registered to).
+    let mut single: Vec<(&str, Option<&str>)> = Vec::new();
     let mut maybe: FastMap<&str, (Holder<'_>, Option<&str>)> = fast_map(features.len() / 2);
     for (c, members) in clusters.iter().enumerate() {
-        let start = single.len();
+        single.clear();
         for &m in members {
             let f = &features[m];
             // Union keys in order: repositories, homepage, Wikidata.
             let (union_ids, rec_id) = registered.of(m);
             let (repo_ids, rest) = union_ids.split_at(f.repos.len());
-            single.extend(
-                f.repos
-                    .iter()
-                    .zip(repo_ids)
-                    .map(|((k, _), &r)| (k.as_str(), c, r)),
-            );
-            let rec = (!given_twice(features, m)).then_some(f.rec.as_str());
-            single.extend(rec.map(|k| (k, c, rec_id)));
-            let other = f.home.iter().chain(&f.wikidata).map(String::as_str);
+            single.extend(f.repos.iter().zip(repo_ids).map(|((k, _), &r)| (&**k, r)));
+            let rec = (!given_twice(features, m)).then_some(&*f.rec);
+            single.extend(rec.map(|k| (k, rec_id)));
+            let other = f.home.iter().chain(&f.wikidata).map(|k| &**k);
             let other = other.zip(rest.iter().copied());
-            for (key, r) in other.chain(rec.is_none().then_some((f.rec.as_str(), rec_id))) {
+            for (key, r) in other.chain(rec.is_none().then_some((&*f.rec, rec_id))) {
                 let (holder, _) = maybe.entry(key).or_insert((Holder::One(c), r));
                 match holder {
                     Holder::One(h) if *h != c => {
@@ -324,19 +331,11 @@ fn register(
             }
         }
         // Members of one cluster often name the same repository.
-        single[start..].sort_unstable();
-    }
-    single.dedup();
-    // (key, id) to add and to move, as borrowed text: sorted before the strings are copied.
-    let mut new: Vec<(&str, &str)> = Vec::new();
-    let mut moved: Vec<(&str, &str)> = Vec::new();
-    let mut note = |key, id, registered: Option<&str>| match registered {
-        None => new.push((key, id)),
-        Some(old) if old != id => moved.push((key, id)),
-        Some(_) => {}
-    };
-    for (key, c, registered) in single {
-        note(key, &ids[c], registered);
+        single.sort_unstable();
+        single.dedup();
+        for &(key, registered) in &single {
+            note(key, &ids[c], registered);
+        }
     }
     for (key, (holder, registered)) in maybe {
         match holder {
@@ -347,15 +346,23 @@ fn register(
         }
     }
     // Keys are unique in each list.
-    let owned = |pairs: Vec<(&str, &str)>| -> Vec<(String, String)> {
-        sort_by_text(pairs, |&(key, _)| key, |_, _| std::cmp::Ordering::Equal)
+    let owned = |mut pairs: Vec<Keyed<(&str, &str)>>| -> Vec<(String, String)> {
+        sort_keyed(
+            &mut pairs,
+            |&(key, _)| key,
+            |_, _| std::cmp::Ordering::Equal,
+        );
+        pairs
             .into_iter()
-            .map(|(key, id)| (key.to_string(), id.to_string()))
+            .map(|(_, (key, id))| (key.to_string(), id.to_string()))
             .collect()
     };
     out.new_ids = owned(new);
     out.moved_ids = owned(moved);
 }
+
+/// An item with the packed prefix of its text (see [`sort_by_text`]).
+type Keyed<T> = ([u128; 2], T);
 
 /// `items` sorted by the text `text` gives, then by `tie`. The first 32 bytes of each text,
 /// packed into two integers, decide most comparisons without reading the text again (a
@@ -365,16 +372,25 @@ fn sort_by_text<'a, T>(
     text: impl Fn(&T) -> &'a str,
     tie: impl Fn(&T, &T) -> std::cmp::Ordering,
 ) -> Vec<T> {
-    let mut keyed: Vec<([u128; 2], T)> = items
+    let mut keyed: Vec<Keyed<T>> = items
         .into_iter()
         .map(|item| (packed_prefix(text(&item)), item))
         .collect();
+    sort_keyed(&mut keyed, text, tie);
+    keyed.into_iter().map(|(_, item)| item).collect()
+}
+
+/// Items with their packed prefixes, sorted by the text `text` gives, then by `tie`.
+fn sort_keyed<'a, T>(
+    keyed: &mut [Keyed<T>],
+    text: impl Fn(&T) -> &'a str,
+    tie: impl Fn(&T, &T) -> std::cmp::Ordering,
+) {
     keyed.sort_unstable_by(|(pa, a), (pb, b)| {
         pa.cmp(pb)
             .then_with(|| text(a).cmp(text(b)))
             .then_with(|| tie(a, b))
     });
-    keyed.into_iter().map(|(_, item)| item).collect()
 }
 
 /// The first 32 bytes of `s`, zero-padded, as two big-endian integers: two prefixes that
