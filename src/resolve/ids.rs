@@ -60,7 +60,7 @@ fn id_value(id: &str) -> Option<u64> {
 #[derive(Default)]
 pub struct Claimant<'a> {
     /// The key its new id would derive from (see `first_key`).
-    pub first_key: String,
+    pub first_key: &'a str,
     /// Its smallest `rec:` key: with `first_key`, unique among clusters.
     pub min_rec: &'a str,
     /// Per member: the id its own `rec:` key is registered to, and the ids any of its keys
@@ -86,7 +86,7 @@ pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
         for (id, rw, kw) in weights {
             let rank = |c: usize, rw: usize, kw: usize| {
                 let cl = &claimants[c];
-                (rw, kw, Reverse((&cl.first_key, cl.min_rec)))
+                (rw, kw, Reverse((cl.first_key, cl.min_rec)))
             };
             let better = best
                 .get(id)
@@ -134,10 +134,10 @@ pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
         taken.extend(known.values().filter_map(|(id, _)| id_value(id)));
     }
     // The hashes on every core; the minting in order, as a clash moves a later cluster on.
-    let first_choice = super::parallel_map(&fresh, |&c| id_bits(&claimants[c].first_key));
+    let first_choice = super::parallel_map(&fresh, |&c| id_bits(claimants[c].first_key));
     taken.reserve(fresh.len());
     for (c, mut bits) in fresh.into_iter().zip(first_choice) {
-        let key = &claimants[c].first_key;
+        let key = claimants[c].first_key;
         let mut n = 1;
         while !taken.insert(bits) {
             n += 1;
@@ -229,7 +229,7 @@ mod tests {
         .into_iter()
         .collect();
         let claimant = |rec: &'static str| Claimant {
-            first_key: key.to_string(),
+            first_key: key,
             min_rec: rec,
             members: vec![(None, vec![])],
         };

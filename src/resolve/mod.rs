@@ -201,34 +201,57 @@ fn parallel_map<'a, T: Sync, R: Send>(items: &'a [T], f: impl Fn(&'a T) -> R + S
 /// The id each registry key of each record is registered to: every key looked up once, on
 /// every core (a large registry is mostly cache misses), for the claims and `register`.
 struct Registered<'a> {
-    /// Per record, in [`keys::Features::registry_keys`] order.
+    /// Per record, in [`keys::Features::registry_keys`] order; empty when the registry is
+    /// (a first run: every key is new).
     ids: Vec<Option<&'a str>>,
     /// Where each record's ids start in `ids`, and the end.
     start: Vec<u32>,
+    /// As many `None`s as the most keys one record has: what a first run's records get.
+    none: Vec<Option<&'a str>>,
 }
 
 impl<'a> Registered<'a> {
     fn look_up(features: &[keys::Features<'_>], known: &'a Known) -> Registered<'a> {
         let mut start = Vec::with_capacity(features.len() + 1);
-        let mut total = 0;
+        let (mut total, mut most) = (0, 0);
         for f in features {
             start.push(total as u32);
-            total += f.registry_keys().count();
+            let n = f.registry_keys().count();
+            total += n;
+            most = most.max(n);
         }
         start.push(total as u32);
         let ids = if known.is_empty() {
-            vec![None; total]
+            Vec::new()
         } else {
             let keys: Vec<&str> = features.iter().flat_map(|f| f.registry_keys()).collect();
             parallel_map(&keys, |k| known.get(*k).map(|(id, _)| id.as_str()))
         };
-        Registered { ids, start }
+        Registered {
+            ids,
+            start,
+            none: vec![None; most],
+        }
+    }
+
+    /// How many registry keys are not registered (at most: a key can repeat).
+    fn unregistered(&self) -> usize {
+        if self.ids.is_empty() {
+            self.start.last().map_or(0, |&n| n as usize)
+        } else {
+            self.ids.iter().filter(|id| id.is_none()).count()
+        }
     }
 
     /// The registered ids of record `m`'s union keys (in [`keys::Features::union_keys`]
     /// order) and of its `rec:` key, which comes last.
     fn of(&self, m: usize) -> (&[Option<&'a str>], Option<&'a str>) {
-        let ids = &self.ids[self.start[m] as usize..self.start[m + 1] as usize];
+        let (from, to) = (self.start[m] as usize, self.start[m + 1] as usize);
+        let ids = if self.ids.is_empty() {
+            &self.none[..to - from]
+        } else {
+            &self.ids[from..to]
+        };
         let (keys, rec) = ids.split_at(ids.len() - 1);
         (keys, rec[0])
     }
@@ -250,15 +273,14 @@ fn claimant<'a>(
     features: &'a [keys::Features<'_>],
     registered: &Registered<'a>,
 ) -> ids::Claimant<'a> {
-    let fs: Vec<&'a keys::Features<'_>> = members.iter().map(|&i| &features[i]).collect();
-    let min_rec = fs.iter().map(|f| &*f.rec).min().unwrap_or_default();
-    let smallest = |get: &dyn Fn(&'a keys::Features<'_>) -> Vec<&'a str>| {
-        fs.iter().flat_map(|f| get(f)).min().map(str::to_string)
-    };
-    let first_key = smallest(&|f| f.repos.iter().map(|(k, _)| &**k).collect())
-        .or_else(|| smallest(&|f| f.home.iter().map(|k| &**k).collect()))
-        .or_else(|| smallest(&|f| f.wikidata.iter().map(|k| &**k).collect()))
-        .unwrap_or_else(|| min_rec.to_string());
+    let fs = || members.iter().map(|&i| &features[i]);
+    let min_rec = fs().map(|f| &*f.rec).min().unwrap_or_default();
+    let first_key = fs()
+        .flat_map(|f| f.repos.iter().map(|(k, _)| &**k))
+        .min()
+        .or_else(|| fs().filter_map(|f| f.home.as_deref()).min())
+        .or_else(|| fs().filter_map(|f| f.wikidata.as_deref()).min())
+        .unwrap_or(min_rec);
     ids::Claimant {
         first_key,
         min_rec,
@@ -295,7 +317,7 @@ fn register(
     }
     // (key, id) to add and to move, as borrowed text with their packed prefixes: sorted
     // before the strings are copied.
-    let mut new: Vec<Keyed<(&str, &str)>> = Vec::new();
+    let mut new: Vec<Keyed<(&str, &str)>> = Vec::with_capacity(registered.unregistered());
     let mut moved: Vec<Keyed<(&str, &str)>> = Vec::new();
     let mut note = |key, id, registered: Option<&str>| match registered {
         None => new.push((packed_prefix(key), (key, id))),
