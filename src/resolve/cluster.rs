@@ -41,7 +41,7 @@ fn fact(kind: u64, s: &str) -> u64 {
 }
 
 /// A 64-bit hash of `s` (foldhash, fixed seed: the same in every run).
-fn text_hash(s: &str) -> u64 {
+pub(super) fn text_hash(s: &str) -> u64 {
     use std::hash::BuildHasher;
     foldhash::fast::FixedState::default().hash_one(s)
 }

@@ -309,12 +309,6 @@ fn register(
     registered: &Registered<'_>,
     ids: &[String],
 ) {
-    /// Who holds a key that several clusters may hold.
-    enum Holder<'a> {
-        One(usize),
-        /// Several clusters: the smallest of their ids.
-        Many(&'a str),
-    }
     // (key, id) to add and to move, as borrowed text with their packed prefixes: sorted
     // before the strings are copied.
     let mut new: Vec<Keyed<(&str, &str)>> = Vec::with_capacity(registered.unregistered());
@@ -328,7 +322,10 @@ fn register(
     // `rec:` key by one record, unless a record came twice: noted cluster by cluster.
     // (key, the id the key is registered to).
     let mut single: Vec<(&str, Option<&str>)> = Vec::new();
-    let mut maybe: FastMap<&str, (Holder<'_>, Option<&str>)> = fast_map(features.len() / 2);
+    // Keys several clusters may hold (homepages, Wikidata items, the `rec:` key of a record
+    // given twice), grouped afterwards by sorting their hashes (a map of a million keys is
+    // mostly cache misses): (hash, key, cluster, the id the key is registered to).
+    let mut maybe: Vec<(u64, &str, u32, Option<&str>)> = Vec::new();
     for (c, members) in clusters.iter().enumerate() {
         single.clear();
         for &m in members {
@@ -342,14 +339,7 @@ fn register(
             let other = f.home.iter().chain(&f.wikidata).map(|k| &**k);
             let other = other.zip(rest.iter().copied());
             for (key, r) in other.chain(rec.is_none().then_some((&*f.rec, rec_id))) {
-                let (holder, _) = maybe.entry(key).or_insert((Holder::One(c), r));
-                match holder {
-                    Holder::One(h) if *h != c => {
-                        *holder = Holder::Many(ids[*h].as_str().min(ids[c].as_str()));
-                    }
-                    Holder::Many(least) => *least = (*least).min(ids[c].as_str()),
-                    Holder::One(_) => {}
-                }
+                maybe.push((cluster::text_hash(key), key, c as u32, r));
             }
         }
         // Members of one cluster often name the same repository.
@@ -359,25 +349,28 @@ fn register(
             note(key, &ids[c], registered);
         }
     }
-    for (key, (holder, registered)) in maybe {
-        match holder {
-            Holder::One(c) => note(key, &ids[c], registered),
+    maybe.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    for holders in maybe.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        // One key: the same registered id on every entry; clusters in order.
+        let (_, key, first, registered) = holders[0];
+        let last = holders[holders.len() - 1].2;
+        if first == last {
+            note(key, &ids[first as usize], registered);
+        } else if registered.is_none() {
             // A registered key stays where it is; a new one goes to the smallest id.
-            Holder::Many(least) if registered.is_none() => note(key, least, None),
-            Holder::Many(_) => {}
+            let least = holders.iter().map(|h| ids[h.2 as usize].as_str()).min();
+            note(key, least.expect("a key has holders"), None);
         }
     }
-    // Keys are unique in each list.
+    drop(maybe);
+    // Keys are unique in each list. The strings are copied on every core.
     let owned = |mut pairs: Vec<Keyed<(&str, &str)>>| -> Vec<(String, String)> {
         sort_keyed(
             &mut pairs,
             |&(key, _)| key,
             |_, _| std::cmp::Ordering::Equal,
         );
-        pairs
-            .into_iter()
-            .map(|(_, (key, id))| (key.to_string(), id.to_string()))
-            .collect()
+        parallel_map(&pairs, |(_, (key, id))| (key.to_string(), id.to_string()))
     };
     out.new_ids = owned(new);
     out.moved_ids = owned(moved);
