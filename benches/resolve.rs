@@ -266,6 +266,18 @@ fn user_system_s() -> (f64, f64) {
         .unwrap_or((f64::NAN, f64::NAN))
 }
 
+/// Waits `SETTLE` seconds (none when unset) before a timed resolution: memory freed before
+/// it (by the generator, by the last resolution, by the last process) is then taken back by
+/// the kernel (on a VM with free page reporting, by the host) as it is for any size, instead
+/// of being handed out again cheaply to a small size that comes back to it quickly.
+fn settle() {
+    let secs: f64 = std::env::var("SETTLE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0.0);
+    std::thread::sleep(std::time::Duration::from_secs_f64(secs));
+}
+
 /// Seconds of wall and CPU time of one call.
 fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
     let (t, c) = (Instant::now(), cpu_s());
@@ -288,6 +300,7 @@ fn run(n: usize, repeat: usize) {
     for _ in 0..repeat {
         let (inputs, t) = generate(n);
         true_tools = t;
+        settle();
         let sys_before = user_system_s().1;
         let (resolved, wall, cpu) = timed(|| resolve(inputs, &Known::default()));
         first.push(wall);
@@ -303,6 +316,7 @@ fn run(n: usize, repeat: usize) {
         drop(resolved);
         // The same records again: a rerun over an unchanged catalogue.
         let (inputs, _) = generate(n);
+        settle();
         let (second, wall, cpu) = timed(|| resolve(inputs, &known));
         again.push(wall);
         again_cpu.push(cpu);
