@@ -274,6 +274,7 @@ fn settle() {
     let secs: f64 = std::env::var("SETTLE")
         .ok()
         .and_then(|s| s.parse().ok())
+        .filter(|s: &f64| s.is_finite() && *s >= 0.0)
         .unwrap_or(0.0);
     std::thread::sleep(std::time::Duration::from_secs_f64(secs));
 }

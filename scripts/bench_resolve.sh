@@ -23,8 +23,8 @@
 #   WARM=1 scripts/bench_resolve.sh       # memory already provided by the kernel
 #
 # With WARM=1 each process resolves its size 4 times over with MIMALLOC_PURGE_DELAY=-1 (freed
-# memory stays in the process) and the median of its 4 first runs and of its 4 reruns is taken:
-# all but the first find their memory mapped. This measures the resolver without the cost of
+# memory stays in the process) and the upper median (third fastest) of its 4 first runs and
+# of its 4 reruns is taken: all but the first find their memory mapped. This measures the resolver without the cost of
 # the kernel (and, on a VM, the host) providing fresh pages.
 set -euo pipefail
 cd "$(dirname "$0")/.."

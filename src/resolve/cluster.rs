@@ -24,9 +24,9 @@ const WINDOW: usize = 8;
 /// Distinct clusters remembered per conditional key.
 const MAX_OWNERS: usize = 8;
 
-/// What a cluster holds that another cluster may conflict with: the 64-bit hashes of its
-/// repository hosts, Wikidata items and homepage hosts (not shared), each marked with its
-/// kind in the top two bits, sorted (so grouped by kind), each once. Two facts of a kind are
+/// What a cluster holds that another cluster may conflict with: hashes of its repository
+/// hosts, Wikidata items and homepage hosts (not shared), 64 bits with the top two replaced
+/// by the fact's kind, sorted (so grouped by kind), each once. Two facts of a kind are
 /// the same when their hashes are: a false match needs a collision of 62-bit hashes (about
 /// one in 5 × 10^18 per pair). One vector of integers per record, not three lists of text.
 type Summary = Vec<u64>;

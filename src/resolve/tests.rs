@@ -634,3 +634,24 @@ fn a_record_given_twice_registers_its_key_once() {
     let ids = |r: &Resolved| r.tools.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&again), ids(&out));
 }
+
+#[test]
+fn parallel_map_gives_every_result_in_order_on_the_threaded_path() {
+    // Above the threshold of the threaded path, with a length that does not split evenly.
+    let items: Vec<usize> = (0..10_007).collect();
+    let out = super::parallel_map(&items, |i| format!("item {i}"));
+    let serial: Vec<String> = items.iter().map(|i| format!("item {i}")).collect();
+    assert_eq!(out, serial);
+}
+
+#[test]
+fn parallel_map_passes_a_panic_on() {
+    let items: Vec<usize> = (0..10_000).collect();
+    let result = std::panic::catch_unwind(|| {
+        super::parallel_map(&items, |&i| {
+            assert!(i != 9_000, "item {i} fails");
+            i.to_string()
+        })
+    });
+    assert!(result.is_err());
+}
