@@ -63,9 +63,9 @@ pub struct Claimant<'a> {
     pub first_key: &'a str,
     /// Its smallest `rec:` key: with `first_key`, unique among clusters.
     pub min_rec: &'a str,
-    /// Per member: the id its own `rec:` key is registered to, and the ids any of its keys
-    /// (the `rec:` key too) are registered to, sorted, each once.
-    pub members: Vec<(Option<&'a str>, Vec<&'a str>)>,
+    /// The ids its records are registered to: (id, records whose own `rec:` key is
+    /// registered to it, records with any key registered to it), built by [`weigh`].
+    pub weights: Vec<(&'a str, usize, usize)>,
 }
 
 /// The outcome of the assignment.
@@ -81,9 +81,8 @@ pub struct Assigned {
 pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
     // Per id: best claim (rec weight, key weight, claimant) with the claimant's order key.
     let mut best: FastMap<&str, (usize, usize, usize)> = fast_map(claimants.len());
-    let claims = super::parallel_map(claimants, weights);
-    for (c, weights) in claims.into_iter().enumerate() {
-        for (id, rw, kw) in weights {
+    for (c, claimant) in claimants.iter().enumerate() {
+        for &(id, rw, kw) in &claimant.weights {
             let rank = |c: usize, rw: usize, kw: usize| {
                 let cl = &claimants[c];
                 (rw, kw, Reverse((cl.first_key, cl.min_rec)))
@@ -96,30 +95,29 @@ pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
             }
         }
     }
-    let mut won: Vec<Vec<&str>> = vec![Vec::new(); claimants.len()];
-    for (id, (_, _, c)) in &best {
-        won[*c].push(id);
-    }
+    // (claimant, id it won), grouped by claimant: most win one id, or none.
+    let mut won: Vec<(usize, &str)> = best.iter().map(|(id, &(_, _, c))| (c, *id)).collect();
+    drop(best);
+    won.sort_unstable();
     let contested: HashSet<&str> = won
-        .iter()
+        .chunk_by(|a, b| a.0 == b.0)
         .filter(|ids| ids.len() > 1)
         .flatten()
-        .copied()
+        .map(|&(_, id)| id)
         .collect();
     let age = ages(known, &contested);
     let mut out = Assigned {
         ids: vec![String::new(); claimants.len()],
         ..Assigned::default()
     };
-    for (c, ids) in won.iter_mut().enumerate() {
+    for ids in won.chunk_by_mut(|a, b| a.0 == b.0) {
         if ids.len() > 1 {
-            ids.sort_unstable_by_key(|id| (age[id], *id));
+            ids.sort_unstable_by_key(|&(_, id)| (age[id], id));
         }
-        if let Some((keep, rest)) = ids.split_first() {
-            out.ids[c] = keep.to_string();
-            out.aliases
-                .extend(rest.iter().map(|r| (r.to_string(), keep.to_string())));
-        }
+        let ((c, keep), rest) = ids.split_first().expect("chunks are not empty");
+        out.ids[*c] = keep.to_string();
+        out.aliases
+            .extend(rest.iter().map(|(_, r)| (r.to_string(), keep.to_string())));
     }
     // Claimants needing a new id, in their order (of their first record): only clusters
     // with the same first key (two conflicting clusters sharing a homepage) mint in turn.
@@ -149,27 +147,27 @@ pub fn assign(claimants: &[Claimant<'_>], known: &Known) -> Assigned {
     out
 }
 
-/// The ids a claimant's records are registered to: (id, records whose own `rec:` key is
-/// registered to it, records with any key registered to it). A cluster claims few ids, so a
-/// list beats a map.
-fn weights<'a>(cl: &Claimant<'a>) -> Vec<(&'a str, usize, usize)> {
-    let mut weights: Vec<(&str, usize, usize)> = Vec::new();
-    for &(rec_id, ref ids) in &cl.members {
-        for &id in ids {
-            let at = match weights.iter().position(|w| w.0 == id) {
-                Some(at) => at,
-                None => {
-                    weights.push((id, 0, 0));
-                    weights.len() - 1
-                }
-            };
-            weights[at].2 += 1;
-            if Some(id) == rec_id {
-                weights[at].1 += 1;
+/// Adds one record's claims to a claimant's `weights`: `ids` are the ids any of its keys
+/// (the `rec:` key too) are registered to, each once; `rec_id` the one its own `rec:` key is.
+/// A cluster claims few ids, so a list beats a map.
+pub fn weigh<'a>(
+    weights: &mut Vec<(&'a str, usize, usize)>,
+    rec_id: Option<&'a str>,
+    ids: &[&'a str],
+) {
+    for &id in ids {
+        let at = match weights.iter().position(|w| w.0 == id) {
+            Some(at) => at,
+            None => {
+                weights.push((id, 0, 0));
+                weights.len() - 1
             }
+        };
+        weights[at].2 += 1;
+        if Some(id) == rec_id {
+            weights[at].1 += 1;
         }
     }
-    weights
 }
 
 /// The age of each claimed id: the earliest `registered_at` of the keys registered to it.
@@ -231,7 +229,7 @@ mod tests {
         let claimant = |rec: &'static str| Claimant {
             first_key: key,
             min_rec: rec,
-            members: vec![(None, vec![])],
+            weights: vec![],
         };
         // Two clusters with the same first key (conflicting clusters sharing a homepage).
         let out = assign(&[claimant("rec:a/1"), claimant("rec:b/1")], &known);

@@ -282,21 +282,23 @@ fn claimant<'a>(
         .or_else(|| fs().filter_map(|f| f.home.as_deref()).min())
         .or_else(|| fs().filter_map(|f| f.wikidata.as_deref()).min())
         .unwrap_or(min_rec);
+    // Weighed record by record in one buffer (nothing is allocated for a cluster none of
+    // whose keys is registered, as on a first run).
+    let (mut weights, mut ids) = (Vec::new(), Vec::new());
+    for &m in members {
+        // A record given twice claims nothing through its `rec:` key.
+        let (keys, rec_id) = registered.of(m);
+        let rec_id = rec_id.filter(|_| !given_twice(features, m));
+        ids.clear();
+        ids.extend(keys.iter().flatten().copied().chain(rec_id));
+        ids.sort_unstable();
+        ids.dedup();
+        ids::weigh(&mut weights, rec_id, &ids);
+    }
     ids::Claimant {
         first_key,
         min_rec,
-        members: members
-            .iter()
-            .map(|&m| {
-                // A record given twice claims nothing through its `rec:` key.
-                let (keys, rec_id) = registered.of(m);
-                let rec_id = rec_id.filter(|_| !given_twice(features, m));
-                let mut ids: Vec<&str> = keys.iter().flatten().copied().chain(rec_id).collect();
-                ids.sort_unstable();
-                ids.dedup();
-                (rec_id, ids)
-            })
-            .collect(),
+        weights,
     }
 }
 
