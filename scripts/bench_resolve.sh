@@ -15,17 +15,16 @@
 # per page. Without the pause a small size runs on the pages just freed before it (by the
 # last process, by its generator) and a large one, whose generator alone outlasts that
 # moment, pays for every page: the growth from one size to the next would measure that
-# difference (BENCHMARKS.md). The
-# script prints each process's line, then per size the median of the runs and the growth
-# from one size to the next. `peak_rss` is the process's VmHWM. Set CARGO_TARGET_DIR to
-# build elsewhere than target/.
+# difference (BENCHMARKS.md). The script prints each process's line, then per size the
+# median of the runs and the growth from one size to the next. `peak_rss` is the process's
+# VmHWM. Set CARGO_TARGET_DIR to build elsewhere than target/.
 #
 #   WARM=1 scripts/bench_resolve.sh       # memory already provided by the kernel
 #
 # With WARM=1 each process resolves its size 4 times over with MIMALLOC_PURGE_DELAY=-1 (freed
 # memory stays in the process) and the upper median (third fastest) of its 4 first runs and
-# of its 4 reruns is taken: all but the first find their memory mapped. This measures the resolver without the cost of
-# the kernel (and, on a VM, the host) providing fresh pages.
+# of its 4 reruns is taken: all but the first find their memory mapped. This measures the
+# resolver without the cost of the kernel (and, on a VM, the host) providing fresh pages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,7 +43,7 @@ else
 fi
 
 cargo bench --bench resolve --no-run
-echo "mode: $([ "$pick" = median ] && echo "warm (median of $repeat resolutions per process)" || echo "cold (one resolution per process)"), ${SETTLE} s idle before each resolution"
+echo "mode: $([ "$pick" = median ] && echo "warm (upper median of $repeat resolutions per process)" || echo "cold (one resolution per process)"), ${SETTLE} s idle before each resolution"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(rustc --version), load $(cut -d' ' -f1-3 /proc/loadavg)"
 log=$(mktemp)
 for n in "${sizes[@]}"; do

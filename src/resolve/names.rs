@@ -51,10 +51,7 @@ pub fn normalise_name(name: &str) -> String {
             word.clear();
         }
     }
-    let mut name = if kept.is_empty() { all } else { kept };
-    // Kept for the whole resolution, a million times over: no spare capacity.
-    name.shrink_to_fit();
-    name
+    if kept.is_empty() { all } else { kept }
 }
 
 /// An organisation or forge owner reduced to lowercase letters and digits (`mySociety` →
