@@ -144,6 +144,7 @@ fn release(n: usize) -> Release {
             role: "create".into(),
             priority: 50,
             license: Some("CC0-1.0".into()),
+            id_space: None,
             urls: vec![format!("https://registry{i}.example.org/api/tools")],
             status: "ok".into(),
             records: (n / 20) as i64,

@@ -222,6 +222,7 @@ fn generate(n: usize) -> (Vec<Input>, usize) {
                 stale: false,
                 first_seen_at: None,
                 last_seen_at: None,
+                id_space: None,
             });
         }
     }

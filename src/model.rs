@@ -235,6 +235,8 @@ pub struct SourceRow {
     pub role: String,
     pub priority: i64,
     pub license: Option<String>,
+    /// The id space its record ids belong to (`id_space` of the declaration).
+    pub id_space: Option<String>,
     pub urls: Vec<String>,
     /// `ok`, `failed`, `stale` or `skipped`.
     pub status: String,

@@ -265,6 +265,7 @@ fn declared_row(d: &Declaration) -> SourceRow {
         role: d.role.as_str().to_string(),
         priority: d.priority,
         license: d.license.clone(),
+        id_space: d.id_space.clone(),
         urls: kinds::start_urls(&d.source)
             .iter()
             .map(|u| u.to_string())
@@ -433,6 +434,7 @@ fn build_release(
 ) -> Result<(String, PathBuf, usize, Vec<String>), RunError> {
     let sources = store.sources()?;
     let by_id: HashMap<&str, &SourceRow> = sources.iter().map(|s| (s.id.as_str(), s)).collect();
+    let spaces = id_spaces(&sources);
     let mut inputs = Vec::new();
     let mut issues: HashMap<String, Vec<Issue>> = HashMap::new();
     for stored in store.all_records()? {
@@ -453,6 +455,7 @@ fn build_release(
             stale: stored.stale,
             first_seen_at: Some(stored.first_seen_at),
             last_seen_at: Some(stored.last_seen_at),
+            id_space: spaces.get(stored.source_id.as_str()).cloned(),
         });
     }
     let known: resolve::Known = store.id_registry()?;
@@ -483,6 +486,21 @@ fn build_release(
     crate::failpoint::hit("run-after-publish");
     store.save_tool_ids(&resolved.new_ids, &resolved.moved_ids, created_at)?;
     Ok((id, dir, release.tools.len(), stale_sources))
+}
+
+/// Source id → its `id_space`, one shared string per space (handed to every record).
+pub(crate) fn id_spaces(sources: &[SourceRow]) -> HashMap<&str, Arc<str>> {
+    let mut out = HashMap::new();
+    let mut shared: HashMap<&str, Arc<str>> = HashMap::new();
+    for s in sources {
+        if let Some(space) = &s.id_space {
+            let arc = shared
+                .entry(space.as_str())
+                .or_insert_with(|| Arc::from(space.as_str()));
+            out.insert(s.id.as_str(), arc.clone());
+        }
+    }
+    out
 }
 
 /// The release id of a release published at `at`: `2026-11-26T030000Z`.

@@ -16,7 +16,7 @@ use crate::model::Rate;
 
 /// Keys every declaration may have, whatever its kind.
 pub const COMMON_KEYS: &[&str] = &[
-    "id", "name", "kind", "enabled", "role", "priority", "license", "rate",
+    "id", "name", "kind", "enabled", "role", "priority", "license", "rate", "id_space",
 ];
 
 /// What a source may do to the catalogue.
@@ -49,6 +49,9 @@ pub struct Declaration {
     pub priority: i64,
     pub license: Option<String>,
     pub rate: Rate,
+    /// The id space its record ids belong to (`id_space`): records of sources sharing one
+    /// and the same record id are the same tool.
+    pub id_space: Option<String>,
     /// The file it was read from.
     pub path: PathBuf,
     /// The kind-specific part, compiled.
@@ -131,6 +134,18 @@ pub fn parse_declaration(path: &Path, text: &str) -> Result<Declaration, Vec<Dec
     let kind = take_string(&mut table, "kind", path, text, &mut errors);
     let name = take_string(&mut table, "name", path, text, &mut errors).unwrap_or(id.clone());
     let license = take_string(&mut table, "license", path, text, &mut errors);
+    let id_space = take_string(&mut table, "id_space", path, text, &mut errors);
+    if let Some(space) = &id_space
+        && !valid_id(space)
+    {
+        errors.push(
+            DeclError::new(path, format!("invalid id space `{space}`"))
+                .at_key(text, "id_space")
+                .with_help(
+                    "id spaces use lowercase letters, digits and `-`, e.g. `sill` or `github`",
+                ),
+        );
+    }
     let enabled = match table.remove("enabled") {
         None => true,
         Some(toml::Value::Boolean(b)) => b,
@@ -229,6 +244,7 @@ pub fn parse_declaration(path: &Path, text: &str) -> Result<Declaration, Vec<Dec
             priority,
             license,
             rate,
+            id_space,
             path: path.to_path_buf(),
             source,
         }),

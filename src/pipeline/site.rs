@@ -64,6 +64,7 @@ pub(super) fn plan(
         .filter(|s| s.kind == "site")
         .map(|s| s.id.as_str())
         .collect();
+    let spaces = super::id_spaces(&active);
     let mut given: HashMap<(String, String), String> = HashMap::new();
     let mut inputs = Vec::new();
     for stored in store.all_records()? {
@@ -84,6 +85,7 @@ pub(super) fn plan(
             stale: stored.stale,
             first_seen_at: None,
             last_seen_at: None,
+            id_space: spaces.get(stored.source_id.as_str()).cloned(),
         });
     }
     let known: resolve::Known = store.id_registry()?;

@@ -11,7 +11,7 @@ use crate::model::{Provenance, SourceRecordRow, SourceRow, Tool};
 
 /// Version of the release tables' layout, written into Parquet metadata. Bump the major part
 /// when a column is removed, renamed or changes type; the minor part when one is added.
-pub const SCHEMA_VERSION: &str = "1.1.0";
+pub const SCHEMA_VERSION: &str = "1.2.0";
 
 /// The logical type of a column, as the user sees it in every format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -498,6 +498,13 @@ pub const SOURCES: &[Column<SourceRow>] = &[
         false,
         "licence of the source's data",
         |s| Cell::opt(&s.license),
+    ),
+    col(
+        "id_space",
+        Text,
+        false,
+        "the id space its record ids belong to: records of sources sharing one and the same `record_id` are one tool",
+        |s| Cell::opt(&s.id_space),
     ),
     col("urls", List, true, "the URLs the source starts from", |s| {
         Cell::List(&s.urls)

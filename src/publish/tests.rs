@@ -89,6 +89,7 @@ fn sample(id: &str) -> Release {
         role: "create".into(),
         priority: 50,
         license: None,
+        id_space: (id == "dpga").then(|| "dpg".to_string()),
         urls: strings(&["https://example.org/a.json", "https://example.org/b.json"]),
         status: status.into(),
         records: 2,
@@ -411,7 +412,11 @@ fn sources_are_sorted_with_lists_and_nulls() {
     assert_eq!(array[1]["error"], Value::Null);
     assert_eq!(array[1]["priority"], 50);
     let csv = fs::read_to_string(dir.join("sources.csv")).unwrap();
-    assert!(csv.starts_with("id,name,kind,role,priority,license,urls,status,records,error\r\n"));
+    assert!(
+        csv.starts_with(
+            "id,name,kind,role,priority,license,id_space,urls,status,records,error\r\n"
+        )
+    );
     assert!(csv.contains("https://example.org/a.json;https://example.org/b.json"));
 }
 

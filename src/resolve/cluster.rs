@@ -157,7 +157,7 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
 }
 
 fn unite_repositories(forest: &mut Forest, features: &[Features]) {
-    for (first, other) in shared(features, |f| f.repos.iter().map(|(k, _)| &**k)) {
+    for (first, other) in shared(features, Features::always_keys) {
         forest.union(other, first);
     }
 }

@@ -1,10 +1,24 @@
-//! The labelled evaluation set (tests/fixtures/eval/, written by its `generate.py`): source
-//! pages in four formats are served on loopback, read through the real declarations and
-//! kinds, normalised and resolved; the clusters are scored pair by pair against
-//! `labels.csv`. `registry.csv` is the id registry of an earlier run (renamed repositories).
+//! The labelled evaluation sets (tests/fixtures/eval/, see its README): each set is a
+//! directory of source declarations and pages in the real formats of the sources, served on
+//! loopback, read through the real kinds, normalised and resolved; the clusters are scored
+//! pair by pair against the set's labels.
+//!
+//! * `tuning/`: the set the resolver's thresholds were chosen on;
+//! * `holdout/`: written apart from the resolver and never tuned on; its scores are reported
+//!   beside the tuning set's, and both must hold the thresholds.
+//!
+//! Each set holds `sources/*.toml` (`{{base}}` is the server's URL), `pages/`, `routes.csv`
+//! (`path,query_suffix,file`: the page served at a path, the first row whose query suffix
+//! ends the request's query), `labels*.csv` (`source_id,record_id,tool[,class]`: the true
+//! tool of every record and, optionally, the hard case it belongs to) and optionally
+//! `registry.csv` (an earlier run's id registry).
+//!
+//! `EVAL_SET=holdout cargo test --lib resolve::eval::list -- --ignored --nocapture` prints
+//! every record a set yields (for labelling).
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use axum::http::{StatusCode, header};
 use chrono::DateTime;
@@ -18,47 +32,79 @@ use crate::settings::CrawlSettings;
 const PRECISION: f64 = 0.99;
 const RECALL: f64 = 0.95;
 
-fn eval_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eval")
+fn set_dir(set: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/eval")
+        .join(set)
 }
 
-/// The page served at `path?query`: (file, content type).
-fn page(path: &str, query: &str) -> Option<(&'static str, &'static str)> {
-    let json = "application/json";
-    Some(match (path, query) {
-        ("/api/dpgs", "") => ("dpg-1.json", json),
-        ("/api/dpgs", "page=2") => ("dpg-2.json", json),
-        ("/code.json", _) => ("code.json", json),
-        ("/search/repositories", q) if q.ends_with("page=1") => ("github-1.json", json),
-        ("/search/repositories", q) if q.ends_with("page=2") => ("github-2.json", json),
-        ("/directory/", _) => ("directory-1.html", "text/html; charset=utf-8"),
-        ("/directory/page/2/", _) => ("directory-2.html", "text/html; charset=utf-8"),
-        ("/directory/page/3/", _) => ("directory-3.html", "text/html; charset=utf-8"),
-        _ => return None,
-    })
+/// One row of `routes.csv`.
+#[derive(Clone, Debug)]
+struct Route {
+    path: String,
+    query_suffix: String,
+    file: String,
 }
 
-/// Serves the pages on a loopback port; returns the base URL.
-async fn serve() -> String {
+fn routes(dir: &Path) -> Vec<Route> {
+    let text = std::fs::read_to_string(dir.join("routes.csv"))
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.join("routes.csv").display()));
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap_or_else(|e| panic!("{}/routes.csv: {e}", dir.display()));
+            Route {
+                path: r[0].to_string(),
+                query_suffix: r[1].to_string(),
+                file: r[2].to_string(),
+            }
+        })
+        .collect()
+}
+
+fn content_type(file: &str) -> &'static str {
+    match file.rsplit('.').next() {
+        Some("json") => "application/json",
+        Some("html") => "text/html; charset=utf-8",
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("yml" | "yaml") => "application/yaml",
+        _ => "text/plain; charset=utf-8",
+    }
+}
+
+/// Serves the set's pages on a loopback port; returns the base URL.
+async fn serve(dir: PathBuf) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let routes = routes(&dir);
     let b = base.clone();
     let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
-        let base = b.clone();
+        let (base, routes, dir) = (b.clone(), routes.clone(), dir.clone());
         async move {
             let uri = req.uri();
-            let Some((file, ct)) = page(uri.path(), uri.query().unwrap_or("")) else {
+            let query = uri.query().unwrap_or("");
+            let found = routes
+                .iter()
+                .find(|r| r.path == uri.path() && query.ends_with(r.query_suffix.as_str()));
+            let Some(route) = found else {
                 return (
                     StatusCode::NOT_FOUND,
                     [(header::CONTENT_TYPE, "text/plain")],
-                    String::new(),
+                    Vec::new(),
                 );
             };
-            let text = std::fs::read_to_string(eval_dir().join("pages").join(file)).unwrap();
+            let path = dir.join("pages").join(&route.file);
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            // `{{base}}` is replaced in text pages; other bytes (a Latin-1 CSV) go as they are.
+            let body = match String::from_utf8(bytes) {
+                Ok(text) => text.replace("{{base}}", &base).into_bytes(),
+                Err(e) => e.into_bytes(),
+            };
             (
                 StatusCode::OK,
-                [(header::CONTENT_TYPE, ct)],
-                text.replace("{{base}}", &base),
+                [(header::CONTENT_TYPE, content_type(&route.file))],
+                body,
             )
         }
     });
@@ -66,10 +112,10 @@ async fn serve() -> String {
     base
 }
 
-/// Every record of the declared sources, read through their kinds and normalised.
-async fn extract(base: &str) -> Vec<Input> {
+/// Every record of the set's declared sources, read through their kinds and normalised.
+async fn extract(dir: &Path, base: &str) -> Vec<Input> {
     let tmp = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(eval_dir().join("sources")).unwrap() {
+    for entry in std::fs::read_dir(dir.join("sources")).unwrap() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(
@@ -80,7 +126,8 @@ async fn extract(base: &str) -> Vec<Input> {
     }
     let decls = crate::declare::load_dir(tmp.path()).unwrap_or_else(|e| {
         panic!(
-            "eval declarations: {:?}",
+            "{}: declarations: {:?}",
+            dir.display(),
             e.iter().map(|e| e.to_string()).collect::<Vec<_>>()
         )
     });
@@ -108,7 +155,8 @@ async fn extract(base: &str) -> Vec<Input> {
             .await
             .unwrap_or_else(|e| panic!("source `{}`: {e}", d.id));
         for mut raw in harvest.records {
-            // Directory permalinks resolve against the page: label them by path.
+            // Record ids that are URLs on the test server (directory permalinks) are
+            // labelled by path.
             if let Some(path) = raw.record_id.strip_prefix(base) {
                 raw.record_id = path.to_string();
             }
@@ -120,15 +168,18 @@ async fn extract(base: &str) -> Vec<Input> {
                 stale: false,
                 first_seen_at: None,
                 last_seen_at: None,
+                id_space: d.id_space.as_deref().map(Arc::from),
             });
         }
     }
     inputs
 }
 
-/// `registry.csv`: key, tool_id, registered_at.
-fn registry() -> Known {
-    let text = std::fs::read_to_string(eval_dir().join("registry.csv")).unwrap();
+/// `registry.csv` (key, tool_id, registered_at), when the set has one.
+fn registry(dir: &Path) -> Known {
+    let Ok(text) = std::fs::read_to_string(dir.join("registry.csv")) else {
+        return Known::default();
+    };
     text.lines()
         .skip(1)
         .map(|l| {
@@ -139,16 +190,49 @@ fn registry() -> Known {
         .collect()
 }
 
-/// `labels.csv`: (source, record) → true tool.
-fn labels() -> BTreeMap<(String, String), String> {
-    let text = std::fs::read_to_string(eval_dir().join("labels.csv")).unwrap();
-    text.lines()
-        .skip(1)
-        .map(|l| {
-            let f: Vec<&str> = l.splitn(3, ',').collect();
-            ((f[0].to_string(), f[1].to_string()), f[2].to_string())
+/// The true tool of a record and the hard case it belongs to (`-` when none is named).
+#[derive(Clone, Debug)]
+struct Label {
+    tool: String,
+    class: String,
+}
+
+/// Every `labels*.csv` of the set: (source, record) → label. A record labelled twice is an
+/// error of the set.
+fn labels(dir: &Path) -> BTreeMap<(String, String), Label> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("labels") && name.ends_with(".csv")
         })
-        .collect()
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "{}: no labels*.csv", dir.display());
+    let mut out = BTreeMap::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        for (line, row) in reader.records().enumerate() {
+            let row = row.unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let key = (row[0].to_string(), row[1].to_string());
+            let label = Label {
+                tool: row[2].to_string(),
+                class: row
+                    .get(3)
+                    .filter(|c| !c.is_empty())
+                    .unwrap_or("-")
+                    .to_string(),
+            };
+            if out.insert(key.clone(), label).is_some() {
+                panic!("{}:{}: {key:?} labelled twice", file.display(), line + 2);
+            }
+        }
+    }
+    out
 }
 
 /// Pairwise precision, recall and F1 of `predicted` against `truth` (both record → cluster).
@@ -167,86 +251,203 @@ pub(super) fn pairwise(predicted: &[(&str, &str)]) -> (f64, f64, f64) {
     let (tp, pp, tt) = (pairs(both) as f64, pairs(pred) as f64, pairs(truth) as f64);
     let precision = if pp == 0.0 { 1.0 } else { tp / pp };
     let recall = if tt == 0.0 { 1.0 } else { tp / tt };
-    let f1 = 2.0 * precision * recall / (precision + recall);
+    let f1 = if precision + recall == 0.0 {
+        0.0
+    } else {
+        2.0 * precision * recall / (precision + recall)
+    };
     (precision, recall, f1)
 }
 
+/// Pair counts of one hard case: pairs with at least one record of the class.
+#[derive(Debug, Default)]
+struct ClassCounts {
+    records: usize,
+    /// True pairs found and missed.
+    found: usize,
+    missed: usize,
+    /// Predicted pairs that are wrong.
+    false_pairs: usize,
+}
+
+/// The pairs of every group of `members` (indices into the records).
+fn pairs_of(groups: &BTreeMap<&str, Vec<usize>>) -> BTreeSet<(usize, usize)> {
+    let mut out = BTreeSet::new();
+    for members in groups.values() {
+        for (x, &a) in members.iter().enumerate() {
+            for &b in &members[x + 1..] {
+                out.insert((a.min(b), a.max(b)));
+            }
+        }
+    }
+    out
+}
+
+/// Per-class pair counts of a resolution: (tool id, label) per record.
+fn by_class(records: &[(&str, &Label)]) -> BTreeMap<String, ClassCounts> {
+    let mut predicted: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut truth: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut out: BTreeMap<String, ClassCounts> = BTreeMap::new();
+    for (i, (tool, label)) in records.iter().enumerate() {
+        predicted.entry(tool).or_default().push(i);
+        truth.entry(&label.tool).or_default().push(i);
+        out.entry(label.class.clone()).or_default().records += 1;
+    }
+    let (predicted, truth) = (pairs_of(&predicted), pairs_of(&truth));
+    let classes = |(a, b): (usize, usize)| -> BTreeSet<&str> {
+        [records[a].1.class.as_str(), records[b].1.class.as_str()].into()
+    };
+    for &pair in &truth {
+        for class in classes(pair) {
+            let c = out.get_mut(class).expect("every class counted");
+            if predicted.contains(&pair) {
+                c.found += 1;
+            } else {
+                c.missed += 1;
+            }
+        }
+    }
+    for &pair in predicted.difference(&truth) {
+        for class in classes(pair) {
+            out.get_mut(class).expect("every class counted").false_pairs += 1;
+        }
+    }
+    out
+}
+
 /// What went wrong, for the failure message: tools split apart and tools wrongly merged.
-fn mistakes(out: &Resolved, labels: &BTreeMap<(String, String), String>) -> String {
+fn mistakes(out: &Resolved, labels: &BTreeMap<(String, String), Label>) -> String {
     let mut by_truth: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    let mut by_tool: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut by_tool: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for row in &out.rows {
         let key = (row.record.source_id.clone(), row.record.record_id.clone());
-        let truth = labels.get(&key).map(String::as_str).unwrap_or("?");
+        let truth = labels.get(&key).map(|l| l.tool.as_str()).unwrap_or("?");
+        let name = row.record.name.as_deref().unwrap_or("");
         by_truth
             .entry(truth)
             .or_default()
-            .push(format!("{}/{} → {}", key.0, key.1, row.tool_id));
-        by_tool.entry(&row.tool_id).or_default().push(truth);
+            .push(format!("{}/{} {name:?} → {}", key.0, key.1, row.tool_id));
+        by_tool
+            .entry(&row.tool_id)
+            .or_default()
+            .push(format!("{truth} ({}/{} {name:?})", key.0, key.1));
     }
     let mut text = String::new();
     for (truth, rows) in &by_truth {
-        let mut ids: Vec<&str> = rows.iter().map(|r| r.rsplit(' ').next().unwrap()).collect();
-        ids.sort();
-        ids.dedup();
+        let ids: BTreeSet<&str> = rows.iter().map(|r| r.rsplit(' ').next().unwrap()).collect();
         if ids.len() > 1 {
             text.push_str(&format!("split: {truth}: {rows:?}\n"));
         }
     }
-    for (tool, truths) in &mut by_tool {
-        truths.sort();
-        truths.dedup();
+    for (tool, members) in &by_tool {
+        let truths: BTreeSet<&str> = members
+            .iter()
+            .map(|m| m.split(' ').next().unwrap())
+            .collect();
         if truths.len() > 1 {
-            text.push_str(&format!("merged: {tool}: {truths:?}\n"));
+            text.push_str(&format!("merged: {tool}: {members:?}\n"));
         }
     }
     text
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn resolution_meets_its_precision_and_recall_on_the_labelled_set() {
-    let base = serve().await;
-    let inputs = extract(&base).await;
-    let labels = labels();
-    let mut formats: Vec<&str> = inputs.iter().map(|i| i.record.source_id.as_str()).collect();
-    formats.dedup();
-    assert!(inputs.len() >= 300, "{} records", inputs.len());
-    let out = resolve(inputs, &registry());
-    let predicted: Vec<(&str, &str)> = out
+/// The scores of one set; fails below the thresholds.
+async fn evaluate(set: &str) {
+    let dir = set_dir(set);
+    let base = serve(dir.clone()).await;
+    let inputs = extract(&dir, &base).await;
+    let labels = labels(&dir);
+    let sources: BTreeSet<String> = inputs.iter().map(|i| i.record.source_id.clone()).collect();
+    let out = resolve(inputs, &registry(&dir));
+    let records: Vec<(&str, &Label)> = out
         .rows
         .iter()
         .map(|row| {
             let key = (row.record.source_id.clone(), row.record.record_id.clone());
-            let truth = labels
+            let label = labels
                 .get(&key)
-                .unwrap_or_else(|| panic!("record {key:?} has no label"));
-            (row.tool_id.as_str(), truth.as_str())
+                .unwrap_or_else(|| panic!("{set}: record {key:?} has no label"));
+            (row.tool_id.as_str(), label)
         })
         .collect();
     assert_eq!(
-        predicted.len(),
+        records.len(),
         labels.len(),
-        "every labelled record extracted"
+        "{set}: every labelled record extracted"
     );
-    let (p, r, f1) = pairwise(&predicted);
-    let true_tools = labels
-        .values()
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
+    let pairs: Vec<(&str, &str)> = records.iter().map(|(t, l)| (*t, l.tool.as_str())).collect();
+    let (p, r, f1) = pairwise(&pairs);
+    let true_tools: BTreeSet<&str> = labels.values().map(|l| l.tool.as_str()).collect();
     println!(
-        "eval: {} records, {} true tools, {} resolved tools: precision {p:.4}, recall {r:.4}, F1 {f1:.4}",
-        predicted.len(),
-        true_tools,
+        "eval {set}: {} records from {} sources, {} true tools, {} resolved tools: \
+         precision {p:.4}, recall {r:.4}, F1 {f1:.4}",
+        records.len(),
+        sources.len(),
+        true_tools.len(),
         out.tools.len()
     );
+    println!("  class                records  pairs found  missed  false");
+    for (class, c) in by_class(&records) {
+        println!(
+            "  {class:<20} {:>7}  {:>11}  {:>6}  {:>5}",
+            c.records, c.found, c.missed, c.false_pairs
+        );
+    }
     let why = mistakes(&out, &labels);
     if !why.is_empty() {
         println!("{why}");
     }
     assert!(
         p >= PRECISION && r >= RECALL,
-        "precision {p:.4}, recall {r:.4}\n{why}"
+        "{set}: precision {p:.4}, recall {r:.4}\n{why}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tuning_set_meets_the_thresholds() {
+    evaluate("tuning").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_held_out_set_meets_the_thresholds() {
+    evaluate("holdout").await;
+}
+
+/// Prints every record a set yields, for labelling: `EVAL_SET=<set>` (default `tuning`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a listing for labelling, not a check"]
+async fn list() {
+    let set = std::env::var("EVAL_SET").unwrap_or_else(|_| "tuning".to_string());
+    let dir = set_dir(&set);
+    let base = serve(dir.clone()).await;
+    let inputs = extract(&dir, &base).await;
+    let mut w = csv::Writer::from_writer(std::io::stdout());
+    w.write_record([
+        "source_id",
+        "record_id",
+        "name",
+        "homepage",
+        "repositories",
+        "wikidata",
+        "license",
+        "organizations",
+    ])
+    .unwrap();
+    for i in &inputs {
+        let r = &i.record;
+        w.write_record([
+            r.source_id.as_str(),
+            &r.record_id,
+            r.name.as_deref().unwrap_or(""),
+            r.homepage_url.as_deref().unwrap_or(""),
+            &r.repositories.join(" "),
+            r.wikidata_id.as_deref().unwrap_or(""),
+            r.license.as_deref().unwrap_or(""),
+            &r.organizations.join("; "),
+        ])
+        .unwrap();
+    }
+    w.flush().unwrap();
 }
 
 #[test]
@@ -255,4 +456,20 @@ fn pairwise_scores_count_pairs() {
     let (p, r, _) = pairwise(&[("1", "x"), ("1", "x"), ("2", "x"), ("2", "y")]);
     assert_eq!(p, 0.5);
     assert!((r - 1.0 / 3.0).abs() < 1e-9);
+}
+
+#[test]
+fn class_counts_split_pairs_by_hard_case() {
+    let l = |tool: &str, class: &str| Label {
+        tool: tool.to_string(),
+        class: class.to_string(),
+    };
+    let (x, xn, y) = (l("x", "-"), l("x", "name-only"), l("y", "hub-url"));
+    // Truth {0, 1}, {2}; predicted {0}, {1, 2}: the x pair is missed, (1, 2) is false.
+    let counts = by_class(&[("a", &x), ("b", &xn), ("b", &y)]);
+    assert_eq!(counts["name-only"].missed, 1);
+    assert_eq!(counts["name-only"].false_pairs, 1);
+    assert_eq!(counts["hub-url"].false_pairs, 1);
+    assert_eq!(counts["-"].missed, 1);
+    assert_eq!(counts["-"].found, 0);
 }

@@ -8,6 +8,8 @@
 //! * `home:<host><path>`: a homepage on a host that is not shared, without scheme, `www.`, a
 //!   leading language segment (`/en`, `/fr-FR`) or `index.html`.
 //! * `wd:<Q…>`: a Wikidata item.
+//! * `space:<id space>/<record id>`: a record of a source that declares `id_space`; records
+//!   of sources sharing the space and the record id are one tool, always.
 //! * `rec:<source>/<record id>`: the record itself; never shared, so never a union key, but
 //!   registered so a record keeps its tool's id when its URLs change.
 //! * `renamed:<old url> <new url>`: a repository rename learnt from the registry.
@@ -106,6 +108,8 @@ impl Renames {
 pub struct Features<'a> {
     /// `repo:` keys, sorted, with the host of each (conflict check).
     pub repos: Box<[(Box<str>, &'a str)]>,
+    /// `space:` key of a record of a source that declares an id space.
+    pub space: Option<Box<str>>,
     /// `home:` key of a homepage on a host that is not shared.
     pub home: Option<Box<str>>,
     /// `wd:` key.
@@ -124,13 +128,20 @@ pub struct Features<'a> {
 }
 
 impl Features<'_> {
-    /// The strong keys that unite records: repositories, homepage, Wikidata item.
+    /// The strong keys that unite records: repositories, id-space key, homepage, Wikidata
+    /// item.
     pub fn union_keys(&self) -> impl Iterator<Item = &str> {
+        self.always_keys()
+            .chain(self.home.as_deref())
+            .chain(self.wikidata.as_deref())
+    }
+
+    /// The keys that unite records unconditionally: repositories, then the id-space key.
+    pub fn always_keys(&self) -> impl Iterator<Item = &str> {
         self.repos
             .iter()
             .map(|(k, _)| &**k)
-            .chain(self.home.as_deref())
-            .chain(self.wikidata.as_deref())
+            .chain(self.space.as_deref())
     }
 
     /// The keys the id registry may hold for this record: its union keys, then its `rec:` key.
@@ -166,6 +177,10 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
             .into_boxed_str(),
         license: r.license.as_deref(),
         wikidata: r.wikidata_id.as_ref().map(|q| concat(&["wd:", q])),
+        space: input
+            .id_space
+            .as_deref()
+            .map(|s| concat(&["space:", s, "/", &r.record_id])),
         ..Features::default()
     };
     let mut urls: Vec<&str> = r.repositories.iter().map(String::as_str).collect();

@@ -19,6 +19,7 @@ mod merge;
 mod names;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -52,6 +53,9 @@ pub struct Input {
     pub first_seen_at: Option<DateTime<Utc>>,
     /// When civicrawl last saw this record.
     pub last_seen_at: Option<DateTime<Utc>>,
+    /// The source's `id_space`: records of sources sharing one and the same record id are
+    /// the same tool.
+    pub id_space: Option<Arc<str>>,
 }
 
 /// Tools and the rows of `source_records`, sorted by id and by (source, record).
@@ -279,6 +283,7 @@ fn claimant<'a>(
     let first_key = fs()
         .flat_map(|f| f.repos.iter().map(|(k, _)| &**k))
         .min()
+        .or_else(|| fs().filter_map(|f| f.space.as_deref()).min())
         .or_else(|| fs().filter_map(|f| f.home.as_deref()).min())
         .or_else(|| fs().filter_map(|f| f.wikidata.as_deref()).min())
         .unwrap_or(min_rec);
@@ -321,8 +326,8 @@ fn register(
         Some(old) if old != id => moved.push((packed_prefix(key), (key, id))),
         Some(_) => {}
     };
-    // A repository key is held by one cluster (records sharing one are always united) and a
-    // `rec:` key by one record, unless a record came twice: noted cluster by cluster.
+    // A repository or id-space key is held by one cluster (records sharing one are always
+    // united) and a `rec:` key by one record, unless a record came twice: noted cluster by cluster.
     // (key, the id the key is registered to).
     let mut single: Vec<(&str, Option<&str>)> = Vec::new();
     // Keys several clusters may hold (homepages, Wikidata items, the `rec:` key of a record
@@ -333,10 +338,11 @@ fn register(
         single.clear();
         for &m in members {
             let f = &features[m];
-            // Union keys in order: repositories, homepage, Wikidata.
+            // Union keys in order: repositories and the id-space key (each held by one
+            // cluster), homepage, Wikidata.
             let (union_ids, rec_id) = registered.of(m);
-            let (repo_ids, rest) = union_ids.split_at(f.repos.len());
-            single.extend(f.repos.iter().zip(repo_ids).map(|((k, _), &r)| (&**k, r)));
+            let (always_ids, rest) = union_ids.split_at(f.repos.len() + f.space.is_some() as usize);
+            single.extend(f.always_keys().zip(always_ids.iter().copied()));
             let rec = (!given_twice(features, m)).then_some(&*f.rec);
             single.extend(rec.map(|k| (k, rec_id)));
             let other = f.home.iter().chain(&f.wikidata).map(|k| &**k);

@@ -41,6 +41,7 @@ fn input(source: &str, id: &str, priority: i64, f: impl FnOnce(&mut NormRecord))
         stale: false,
         first_seen_at: None,
         last_seen_at: None,
+        id_space: None,
     }
 }
 

@@ -69,6 +69,8 @@ const MIGRATIONS: &[&str] = &[
         liveness TEXT NOT NULL,
         PRIMARY KEY (url, checked_at)
     );",
+    // 3: the id space a source's record ids belong to (`id_space`).
+    "ALTER TABLE sources ADD COLUMN id_space TEXT;",
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

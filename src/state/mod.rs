@@ -381,12 +381,15 @@ impl Store {
         for s in sources {
             let urls = serde_json::to_string(&s.urls).expect("strings serialise");
             tx.execute(
-                "INSERT INTO sources (source_id, name, kind, role, priority, license, urls, active)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)
+                "INSERT INTO sources (source_id, name, kind, role, priority, license, urls, active,
+                   id_space)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)
                  ON CONFLICT (source_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
                    role = excluded.role, priority = excluded.priority, license = excluded.license,
-                   urls = excluded.urls, active = 1",
-                params![s.id, s.name, s.kind, s.role, s.priority, s.license, urls],
+                   urls = excluded.urls, active = 1, id_space = excluded.id_space",
+                params![
+                    s.id, s.name, s.kind, s.role, s.priority, s.license, urls, s.id_space
+                ],
             )
             .map_err(err)?;
         }
@@ -403,7 +406,8 @@ impl Store {
                       WHERE r.source_id = s.source_id ORDER BY runs.started_at DESC LIMIT 1),
                    (SELECT r.error FROM source_runs r JOIN runs USING (run_id)
                       WHERE r.source_id = s.source_id ORDER BY runs.started_at DESC LIMIT 1),
-                   (SELECT COUNT(*) FROM records c WHERE c.source_id = s.source_id)
+                   (SELECT COUNT(*) FROM records c WHERE c.source_id = s.source_id),
+                   s.id_space
                  FROM sources s WHERE active = 1 ORDER BY s.source_id",
             )
             .map_err(|e| self.err(e))?;
@@ -423,6 +427,7 @@ impl Store {
                         .unwrap_or_else(|| "never-run".into()),
                     error: r.get(8)?,
                     records: r.get(9)?,
+                    id_space: r.get(10)?,
                 })
             })
             .map_err(|e| self.err(e))?;
