@@ -569,6 +569,12 @@ fn report_json(
         "tools": resolved.tools.len(),
         "source_records": resolved.rows.len(),
         "unmatched_enrich_records": resolved.unmatched_enrich,
+        "non_identifying_urls": resolved.non_identifying.iter().map(|n| json!({
+            "url": n.url,
+            "records": n.records,
+            "sources": n.sources.iter().map(|(s, c)| json!({"source": s, "records": c})).collect::<Vec<_>>(),
+            "reason": n.reason,
+        })).collect::<Vec<_>>(),
         "homepages": site::report(&resolved.rows),
         "requests": requests,
         "not_modified": not_modified,

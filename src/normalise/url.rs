@@ -287,6 +287,24 @@ pub fn is_forge_project(url: &str) -> bool {
     }
 }
 
+/// The owner of a forge owner page (`https://github.com/decidim` → `decidim`): a canonical
+/// URL on a known forge host whose path is one segment (GitHub: not a reserved page). Given as
+/// a repository, such a URL names who publishes, not what: an organisation, not a tool.
+pub fn forge_owner(url: &str) -> Option<String> {
+    let u = Url::parse(url).ok()?;
+    let forge = u.host_str().and_then(forge_host)?;
+    let segments: Vec<&str> = u
+        .path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).collect())
+        .unwrap_or_default();
+    match segments.as_slice() {
+        [owner] if !(forge == Forge::GitHub && GITHUB_RESERVED.contains(owner)) => {
+            Some(owner.to_string())
+        }
+        _ => None,
+    }
+}
+
 /// True when `url` is on a host shared by many unrelated parties: the pages of forge users
 /// (`*.github.io`, `*.gitlab.io`, `*.frama.io`, `*.codeberg.page`), site builders and blogs
 /// (`sites.google.com`, `*.wordpress.com`, `*.blogspot.*`, `*.frama.site`, …), application

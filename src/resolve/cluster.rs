@@ -251,7 +251,13 @@ fn affinity(a: &Features, b: &Features) -> f64 {
     name + if org { 1.0 } else { 0.0 }
 }
 
-/// The scored name match over blocks.
+/// A candidate pair of the name stage: (score, record, record, name only). Corroborated
+/// pairs score their similarity plus bonuses (at least 1.0); name-only pairs 1.0 plus their
+/// points (see `names::name_only_points`).
+type Pair = (f64, u32, u32, bool);
+
+/// The name stage: scored pairs with an organisation or homepage in common (blocks), and
+/// pairs that share a distinctive name (see [`name_only_pairs`]), applied best first.
 fn unite_names(forest: &mut Forest, features: &[Features]) {
     // (blocking key, record), grouped by key: the order blocks are visited in does not
     // matter, their pairs are sorted by score below.
@@ -267,24 +273,174 @@ fn unite_names(forest: &mut Forest, features: &[Features]) {
     let shared: &Forest = forest;
     let found = super::parallel_map(&blocks, |block| block_pairs(block, shared, features));
     drop(blocks);
-    let mut pairs: Vec<(f64, u32, u32)> = found.into_iter().flatten().collect();
-    pairs.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    drop(keyed);
+    let mut pairs: Vec<Pair> = found.into_iter().flatten().collect();
+    pairs.extend(name_only_pairs(shared, features));
+    pairs.sort_unstable_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(a.1.cmp(&b.1))
+            .then(a.2.cmp(&b.2))
+            .then(a.3.cmp(&b.3))
+    });
     pairs.dedup_by(|a, b| a.1 == b.1 && a.2 == b.2);
-    for (_, a, b) in pairs {
+    for (score, a, b, only) in pairs {
         let (ra, rb) = (forest.find(a), forest.find(b));
-        if ra != rb && !forest.conflict(ra, rb) && !forest.host_clash(ra, rb) {
+        if ra == rb || forest.conflict(ra, rb) {
+            continue;
+        }
+        let clash = forest.host_clash(ra, rb);
+        let joins = if only {
+            let penalty = if clash {
+                names::HOST_CLASH_PENALTY
+            } else {
+                0.0
+            };
+            // A small margin keeps a sum of decimal points from missing the line.
+            score - 1.0 - penalty >= names::NAME_ONLY_MIN - 1e-9
+        } else {
+            !clash
+        };
+        if joins {
             forest.union(ra, rb);
         }
     }
 }
 
+/// Most clusters that may carry one name for it to merge them on its own: a name carried
+/// by more has several owners.
+const MAX_NAME_CLUSTERS: usize = 8;
+
+/// Pairs of records in different clusters whose names have the same distinctive identity
+/// (`names::identity`: not generic, at least `names::MIN_IDENTITY_LEN` characters), scored by
+/// `names::name_only_points`. A name is left alone (it needs corroboration, as in the
+/// blocks) when it is ambiguous:
+/// * carried by more than [`MAX_NAME_CLUSTERS`] clusters;
+/// * carried by clusters that conflict (two repositories on one host, two Wikidata items:
+///   HashiCorp Consul and CONSUL Democracy);
+/// * carried by three clusters of one source, or by two clusters of one source that both
+///   hold keys (the source uses it for several things).
+///
+/// One pair per two clusters: the best-scored of their records.
+fn name_only_pairs(forest: &Forest, features: &[Features]) -> Vec<Pair> {
+    let identities = super::parallel_map(features, |f| {
+        names::identity(&f.name)
+            .filter(|id| !id.generic && id.text.len() >= names::MIN_IDENTITY_LEN)
+            .map(|id| text_hash(&id.text))
+    });
+    let mut keyed: Vec<(u64, u32)> = identities
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| h.map(|h| (h, i as u32)))
+        .collect();
+    drop(identities);
+    keyed.sort_unstable();
+    let source = |i: u32| {
+        let rec = &features[i as usize].rec;
+        rec.split_once('/').map_or(&**rec, |(s, _)| s)
+    };
+    let mut out: Vec<Pair> = Vec::new();
+    for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+        // Records whose hashes agree, told apart by their identity (a collision is rare).
+        let mut by_text: Vec<(String, u32)> = run
+            .iter()
+            .filter_map(|&(_, i)| {
+                let id = names::identity(&features[i as usize].name)?;
+                Some((id.text, i))
+            })
+            .collect();
+        by_text.sort_unstable();
+        for group in by_text.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+            let members: Vec<(u32, u32)> =
+                group.iter().map(|&(_, i)| (forest.root(i), i)).collect();
+            out.extend(group_pairs(
+                forest,
+                features,
+                &members,
+                group[0].0.len(),
+                source,
+            ));
+        }
+    }
+    out
+}
+
+/// The name-only pairs of one group of records sharing an identity of `len` characters:
+/// `members` are (cluster root, record), in record order.
+fn group_pairs<'a>(
+    forest: &Forest,
+    features: &'a [Features],
+    members: &[(u32, u32)],
+    len: usize,
+    source: impl Fn(u32) -> &'a str,
+) -> Vec<Pair> {
+    let mut roots: Vec<u32> = members.iter().map(|&(r, _)| r).collect();
+    roots.sort_unstable();
+    roots.dedup();
+    if roots.len() < 2 || roots.len() > MAX_NAME_CLUSTERS {
+        return Vec::new();
+    }
+    for (x, &a) in roots.iter().enumerate() {
+        if roots[x + 1..].iter().any(|&b| forest.conflict(a, b)) {
+            return Vec::new();
+        }
+    }
+    // Clusters per source, in record order (a source's records are together).
+    let mut by_source: Vec<(&str, u32)> = members.iter().map(|&(r, i)| (source(i), r)).collect();
+    by_source.sort_unstable();
+    by_source.dedup();
+    for clusters in by_source.chunk_by(|a, b| a.0 == b.0) {
+        let keyed = clusters
+            .iter()
+            .filter(|&&(_, r)| !forest.summary[r as usize].is_empty())
+            .count();
+        if clusters.len() >= 3 || (clusters.len() == 2 && keyed == 2) {
+            return Vec::new();
+        }
+    }
+    // The best pair of records for each two clusters.
+    let mut best: Vec<(u32, u32, f64, u32, u32)> = Vec::new();
+    for (x, &(ra, a)) in members.iter().enumerate() {
+        for &(rb, b) in &members[x + 1..] {
+            if ra == rb {
+                continue;
+            }
+            let points = names::name_only_points(name_only(
+                &features[a as usize],
+                &features[b as usize],
+                len,
+            ));
+            let (lo, hi) = (ra.min(rb), ra.max(rb));
+            match best.iter_mut().find(|p| p.0 == lo && p.1 == hi) {
+                Some(p) if points > p.2 => *p = (lo, hi, points, a, b),
+                Some(_) => {}
+                None => best.push((lo, hi, points, a, b)),
+            }
+        }
+    }
+    best.into_iter()
+        .map(|(_, _, points, a, b)| (1.0 + points, a.min(b), a.max(b), true))
+        .collect()
+}
+
+/// What two records sharing a name of `len` characters say about each other.
+fn name_only(a: &Features, b: &Features, len: usize) -> names::NameOnly {
+    let orgs = (!a.orgs.is_empty() && !b.orgs.is_empty())
+        .then(|| a.orgs.iter().any(|o| b.orgs.contains(o)));
+    let similar_descriptions = match (a.description, b.description) {
+        (Some(x), Some(y)) => names::similar_descriptions(x, y),
+        _ => false,
+    };
+    names::NameOnly {
+        len,
+        license: names::license_agreement(a.license, b.license),
+        similar_descriptions,
+        orgs,
+    }
+}
+
 /// The scored pairs of one block of records sharing a blocking key: every pair of a small
 /// block, neighbours in name order in a large one.
-fn block_pairs(
-    block: &[(u64, u32)],
-    forest: &Forest,
-    features: &[Features],
-) -> Vec<(f64, u32, u32)> {
+fn block_pairs(block: &[(u64, u32)], forest: &Forest, features: &[Features]) -> Vec<Pair> {
     let mut pairs = Vec::new();
     let mut consider = |a: u32, b: u32| {
         let (fa, fb) = (&features[a as usize], &features[b as usize]);
@@ -292,7 +448,7 @@ fn block_pairs(
             return;
         }
         if let Some(s) = names::score(&fa.name, &fb.name, evidence(fa, fb)) {
-            pairs.push((s, a.min(b), a.max(b)));
+            pairs.push((s, a.min(b), a.max(b), false));
         }
     };
     let mut members: Vec<u32> = block.iter().map(|&(_, i)| i).collect();
@@ -320,13 +476,13 @@ fn evidence(a: &Features, b: &Features) -> Evidence {
     let org_agree = a.orgs.iter().any(|o| b.orgs.contains(o));
     let hosts = both(a.host.is_some(), b.host.is_some());
     let shared_agree = a.shared_home.is_some() && a.shared_home == b.shared_home;
-    let licenses = both(a.license.is_some(), b.license.is_some());
+    let licenses = names::license_agreement(a.license, b.license);
     Evidence {
         org_agree,
         org_disagree: orgs && !org_agree,
         host_agree: (hosts && a.host == b.host) || shared_agree,
         host_disagree: hosts && a.host != b.host,
-        license_agree: licenses && a.license == b.license,
-        license_disagree: licenses && a.license != b.license,
+        license_agree: licenses == Some(true),
+        license_disagree: licenses == Some(false),
     }
 }

@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::names::{normalise_name, org_tag};
 use super::{Input, Known};
-use crate::normalise::url::{is_forge_project, is_shared_host};
+use crate::normalise::url::{forge_owner, is_forge_project, is_shared_host};
 
 /// Repository renames: old canonical URL → new canonical URL.
 #[derive(Debug, Default)]
@@ -125,6 +125,7 @@ pub struct Features<'a> {
     /// The whole homepage when it is on a shared host below its root (`x.github.io/tool`).
     pub shared_home: Option<&'a str>,
     pub license: Option<&'a str>,
+    pub description: Option<&'a str>,
 }
 
 impl Features<'_> {
@@ -176,6 +177,7 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
             .unwrap_or_default()
             .into_boxed_str(),
         license: r.license.as_deref(),
+        description: r.description.as_deref(),
         wikidata: r.wikidata_id.as_ref().map(|q| concat(&["wd:", q])),
         space: input
             .id_space
@@ -201,6 +203,11 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
     let mut repos: Vec<(Box<str>, &str)> = Vec::with_capacity(urls.len());
     for url in urls {
         let url = renames.newest(url);
+        // A forge owner page given as the repository names the publisher, not the tool.
+        if let Some(owner) = forge_owner(url) {
+            orgs.extend(org_tag(&owner));
+            continue;
+        }
         let Some(host) = host_of(url) else { continue };
         if is_forge_project(url)
             && let Some(owner) = url.split('/').nth(3)
@@ -300,7 +307,7 @@ mod tests {
     #[test]
     fn features_stay_small() {
         // A million of them live through the whole resolution.
-        assert!(std::mem::size_of::<Features>() <= 144);
+        assert!(std::mem::size_of::<Features>() <= 176);
     }
 
     #[test]

@@ -2,10 +2,13 @@
 //! into one [`Tool`] with a stable id and per-field provenance (SPEC section 2). No I/O: the
 //! id registry comes in as [`Known`] and the keys to register go out in [`Resolved`].
 //!
-//! * keys.rs: what a record says about its identity (repository, homepage, Wikidata, its own
-//!   record key, repository renames learnt from the registry);
-//! * cluster.rs: union-find over strong keys, then a scored name match over blocks, never
-//!   across a conflict (two repositories on one host, two Wikidata items);
+//! * keys.rs: what a record says about its identity (repository, homepage, Wikidata, a
+//!   declared id space, its own record key, repository renames learnt from the registry);
+//! * hubs.rs: URLs that identify an organisation, not a tool (many records of one source,
+//!   or records of one source with different names, give them): no key for anyone;
+//! * cluster.rs: union-find over strong keys, then a scored name match (over blocks, with an
+//!   organisation or homepage in common; or on a distinctive name alone), never across a
+//!   conflict (two repositories on one host, two Wikidata items);
 //! * ids.rs: ids through the registry (older id survives a merge, the larger part keeps it
 //!   in a split, new ids derived from the first key);
 //! * merge.rs: survivorship by source priority and provenance.
@@ -13,6 +16,7 @@
 //! The rules are documented in docs/normalisation.md ("Resolution").
 
 mod cluster;
+mod hubs;
 mod ids;
 mod keys;
 mod merge;
@@ -25,6 +29,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{NormRecord, Provenance, SourceRecordRow, Tool};
 
+pub use hubs::NonIdentifying;
 pub use ids::tool_id;
 
 /// The hash map of the registry and the resolver's working tables: keys come from our own
@@ -71,14 +76,19 @@ pub struct Resolved {
     pub moved_ids: Vec<(String, String)>,
     /// Ids retired by a merge: (old id, surviving id), sorted.
     pub aliases: Vec<(String, String)>,
+    /// URLs that identify an organisation rather than a tool (no key for any record).
+    pub non_identifying: Vec<NonIdentifying>,
 }
 
 /// Clusters and merges `inputs`; `known` is the id registry.
 pub fn resolve(inputs: Vec<Input>, known: &Known) -> Resolved {
     let inputs = sorted(inputs);
     let renames = keys::Renames::learn(&inputs, known);
-    let features: Vec<keys::Features> = parallel_map(&inputs, |i| keys::features(i, &renames));
-    let mut out = Resolved::default();
+    let mut features: Vec<keys::Features> = parallel_map(&inputs, |i| keys::features(i, &renames));
+    let mut out = Resolved {
+        non_identifying: hubs::strip(&mut features, &inputs),
+        ..Resolved::default()
+    };
     let clusters: Vec<Vec<usize>> = cluster::cluster(&features)
         .into_iter()
         .filter(|members| {

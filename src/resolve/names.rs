@@ -54,19 +54,567 @@ pub fn normalise_name(name: &str) -> String {
     if kept.is_empty() { all } else { kept }
 }
 
-/// An organisation or forge owner reduced to lowercase letters and digits (`mySociety` →
-/// `mysociety`, so a DPG organisation and a GitHub owner can agree), as a 64-bit hash of
-/// that form, without building it; `None` when the form is empty. Organisations are only
+/// An organisation or forge owner reduced to lowercase letters and digits, without words of
+/// legal form or grammar (`mySociety Ltd.` → `mysociety`, `Moodle Pty Ltd` → `moodle`,
+/// `Ayuntamiento de Madrid` → `ayuntamientomadrid`, so a DPG organisation and a GitHub owner
+/// can agree), as a 64-bit hash of that form, without building it; `None` when the form is
+/// empty. When nothing but such words is left, they are all kept. Organisations are only
 /// compared for equality, and a hash is compared without following a pointer.
 pub fn org_tag(s: &str) -> Option<u64> {
     use std::hash::{BuildHasher, Hasher};
+    let words = || {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| w.chars().map(fold).flat_map(char::to_lowercase))
+    };
+    let kept = |w: &str| w.len() > 1 && !is_in(ORG_NOISE, w);
+    let any_kept = words().any(|w| kept(&w.collect::<String>()));
     let mut hasher = foldhash::fast::FixedState::default().build_hasher();
     let mut empty = true;
-    for c in s.chars().map(fold).filter(char::is_ascii_alphanumeric) {
-        hasher.write_u8(c.to_ascii_lowercase() as u8);
-        empty = false;
+    for w in words() {
+        let w: String = w.filter(char::is_ascii_alphanumeric).collect();
+        if any_kept && !kept(&w) {
+            continue;
+        }
+        for b in w.bytes() {
+            hasher.write_u8(b);
+            empty = false;
+        }
     }
     (!empty).then(|| hasher.finish())
+}
+
+/// Words of organisation names that say nothing about which organisation it is: legal forms
+/// and grammar words (English, French, Spanish, Italian, German, Portuguese), sorted.
+const ORG_NOISE: &[&str] = &[
+    "ab",
+    "ag",
+    "and",
+    "aps",
+    "as",
+    "asbl",
+    "association",
+    "bv",
+    "cic",
+    "co",
+    "company",
+    "corp",
+    "corporation",
+    "da",
+    "de",
+    "del",
+    "der",
+    "des",
+    "di",
+    "die",
+    "do",
+    "du",
+    "et",
+    "ev",
+    "gmbh",
+    "gmbhh",
+    "inc",
+    "incorporated",
+    "la",
+    "le",
+    "les",
+    "limited",
+    "llc",
+    "ltd",
+    "npc",
+    "nv",
+    "of",
+    "oy",
+    "plc",
+    "pty",
+    "sa",
+    "sarl",
+    "sas",
+    "sl",
+    "spa",
+    "srl",
+    "the",
+    "und",
+    "y",
+];
+
+/// True when `w` is in the sorted list `list`.
+fn is_in(list: &[&str], w: &str) -> bool {
+    list.binary_search(&w).is_ok()
+}
+
+/// Words that name a kind of software rather than one piece of it: left out of a name's
+/// identity when something else is left (`Moodle LMS` is Moodle), sorted.
+const DESCRIPTORS: &[&str] = &[
+    "cms", "crm", "dms", "ecm", "erp", "ged", "gis", "lms", "sgbd", "sig",
+];
+
+/// Words of the domain and of software in general, in English, French, Spanish, Italian,
+/// German and Portuguese (folded, lowercase), sorted: a name made only of these (`Vote`,
+/// `Open Data Portal`, `Budget participatif`, `Consulta ciudadana`) names many tools, so it
+/// never merges records on its own.
+const GENERIC: &[&str] = &[
+    "a",
+    "abierta",
+    "abierto",
+    "abiertos",
+    "about",
+    "access",
+    "accountability",
+    "act",
+    "action",
+    "active",
+    "agenda",
+    "aid",
+    "aide",
+    "aides",
+    "al",
+    "alert",
+    "alerts",
+    "all",
+    "an",
+    "analytics",
+    "and",
+    "api",
+    "app",
+    "application",
+    "apps",
+    "archive",
+    "archivo",
+    "as",
+    "assembly",
+    "at",
+    "au",
+    "aux",
+    "ayudas",
+    "ayuntamiento",
+    "ballot",
+    "ballots",
+    "base",
+    "beta",
+    "bill",
+    "bills",
+    "board",
+    "budget",
+    "budgetaire",
+    "budgeting",
+    "budgets",
+    "bulletin",
+    "burger",
+    "calculator",
+    "calendar",
+    "campaign",
+    "card",
+    "carte",
+    "catalog",
+    "catalogo",
+    "catalogue",
+    "census",
+    "center",
+    "centre",
+    "chat",
+    "check",
+    "cidadao",
+    "cidadaos",
+    "citizen",
+    "citizens",
+    "citoyen",
+    "citoyenne",
+    "citoyennes",
+    "citoyens",
+    "cittadini",
+    "city",
+    "ciudad",
+    "ciudadana",
+    "ciudadania",
+    "ciudadano",
+    "ciudadanos",
+    "civic",
+    "civica",
+    "civico",
+    "civique",
+    "client",
+    "cloud",
+    "collaborative",
+    "comment",
+    "comments",
+    "commune",
+    "communes",
+    "community",
+    "complaint",
+    "complaints",
+    "comune",
+    "connect",
+    "consult",
+    "consulta",
+    "consultas",
+    "consultation",
+    "consultations",
+    "consultazione",
+    "control",
+    "council",
+    "counter",
+    "dados",
+    "data",
+    "daten",
+    "dati",
+    "datos",
+    "de",
+    "decide",
+    "decider",
+    "decidir",
+    "decision",
+    "decisions",
+    "del",
+    "deliberation",
+    "demarches",
+    "democracia",
+    "democracy",
+    "democratie",
+    "der",
+    "des",
+    "desktop",
+    "dialogue",
+    "die",
+    "digital",
+    "directory",
+    "do",
+    "document",
+    "documents",
+    "donnees",
+    "du",
+    "e",
+    "easy",
+    "ebudget",
+    "ecitizen",
+    "edemocracy",
+    "editor",
+    "education",
+    "el",
+    "eleccion",
+    "elecciones",
+    "election",
+    "elections",
+    "electoral",
+    "elettorale",
+    "elezioni",
+    "en",
+    "engagement",
+    "engine",
+    "eparticipation",
+    "es",
+    "et",
+    "event",
+    "events",
+    "explorer",
+    "feedback",
+    "file",
+    "files",
+    "finance",
+    "finder",
+    "for",
+    "form",
+    "forms",
+    "forum",
+    "free",
+    "fur",
+    "gestion",
+    "gestione",
+    "gobierno",
+    "gouv",
+    "gouvernance",
+    "gouvernement",
+    "gov",
+    "governance",
+    "government",
+    "governo",
+    "guide",
+    "health",
+    "help",
+    "hub",
+    "i",
+    "idea",
+    "ideas",
+    "idees",
+    "il",
+    "in",
+    "info",
+    "information",
+    "inscription",
+    "interactive",
+    "issue",
+    "issues",
+    "kit",
+    "la",
+    "las",
+    "law",
+    "laws",
+    "le",
+    "legislation",
+    "les",
+    "library",
+    "libre",
+    "lo",
+    "local",
+    "los",
+    "mairie",
+    "management",
+    "manager",
+    "map",
+    "mapa",
+    "mapas",
+    "mapping",
+    "maps",
+    "mes",
+    "meu",
+    "mi",
+    "mis",
+    "mobile",
+    "mon",
+    "money",
+    "monitor",
+    "monitoring",
+    "municipal",
+    "municipality",
+    "municipio",
+    "my",
+    "national",
+    "network",
+    "new",
+    "news",
+    "next",
+    "nos",
+    "notre",
+    "o",
+    "observatory",
+    "of",
+    "offene",
+    "on",
+    "online",
+    "open",
+    "opendata",
+    "orcamento",
+    "our",
+    "ouvert",
+    "ouverte",
+    "ouvertes",
+    "ouverts",
+    "para",
+    "parlamento",
+    "parlement",
+    "parliament",
+    "partecipativo",
+    "partecipazione",
+    "participa",
+    "participacao",
+    "participacion",
+    "participate",
+    "participatif",
+    "participatifs",
+    "participation",
+    "participative",
+    "participativo",
+    "participativos",
+    "participatory",
+    "peticion",
+    "peticiones",
+    "petitie",
+    "petition",
+    "petitions",
+    "petizione",
+    "planning",
+    "plataforma",
+    "plateforme",
+    "platform",
+    "poll",
+    "polls",
+    "por",
+    "portail",
+    "portal",
+    "portale",
+    "pour",
+    "presupuesto",
+    "presupuestos",
+    "project",
+    "projects",
+    "projet",
+    "proposal",
+    "proposals",
+    "propuesta",
+    "propuestas",
+    "public",
+    "publica",
+    "publico",
+    "publique",
+    "publiques",
+    "question",
+    "questions",
+    "register",
+    "registre",
+    "registry",
+    "report",
+    "reporter",
+    "reporting",
+    "reports",
+    "request",
+    "requests",
+    "search",
+    "server",
+    "service",
+    "services",
+    "signalement",
+    "simple",
+    "simulateur",
+    "simulator",
+    "site",
+    "smart",
+    "social",
+    "software",
+    "spending",
+    "stadt",
+    "suivi",
+    "sur",
+    "survey",
+    "surveys",
+    "system",
+    "systeme",
+    "tax",
+    "tool",
+    "toolkit",
+    "tools",
+    "town",
+    "tracker",
+    "tracking",
+    "transit",
+    "transparence",
+    "transparencia",
+    "transparency",
+    "transparenz",
+    "transport",
+    "trasparenza",
+    "una",
+    "une",
+    "up",
+    "urban",
+    "viewer",
+    "ville",
+    "voice",
+    "votacion",
+    "votaciones",
+    "vote",
+    "voter",
+    "votes",
+    "voting",
+    "voto",
+    "votos",
+    "votre",
+    "vous",
+    "wahl",
+    "web",
+    "website",
+    "y",
+    "your",
+];
+
+/// What a name says about identity, for the name-only match: its words without
+/// [`DESCRIPTORS`], run together (`Rocket.Chat`, `Rocketchat` and `rocket-chat` are all
+/// `rocketchat`; `Moodle LMS` is `moodle`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// The words run together.
+    pub text: String,
+    /// True when every word is generic ([`GENERIC`], a descriptor or a number).
+    pub generic: bool,
+}
+
+/// The [`Identity`] of a normalised name (see [`normalise_name`]); `None` when it is empty.
+pub fn identity(name: &str) -> Option<Identity> {
+    let words = || name.split(' ').filter(|w| !w.is_empty());
+    let specific = |w: &&str| !is_in(DESCRIPTORS, w);
+    let keep_all = !words().any(|w| specific(&w));
+    let mut text = String::with_capacity(name.len());
+    let mut generic = true;
+    for w in words().filter(|w| keep_all || specific(w)) {
+        text.push_str(w);
+        generic &=
+            is_in(GENERIC, w) || is_in(DESCRIPTORS, w) || w.bytes().all(|b| b.is_ascii_digit());
+    }
+    (!text.is_empty()).then_some(Identity { text, generic })
+}
+
+/// How two licence expressions (SPDX) relate: `Some(true)` when they share a licence family
+/// (`GPL-2.0-only` and `GPL-3.0-or-later` are both GPL: catalogues disagree on versions far
+/// more often than on licences), `Some(false)` when they share none, `None` when either is
+/// missing.
+pub fn license_agreement(a: Option<&str>, b: Option<&str>) -> Option<bool> {
+    let (a, b) = (a?, b?);
+    let fa = license_families(a);
+    let fb = license_families(b);
+    if fa.is_empty() || fb.is_empty() {
+        return None;
+    }
+    Some(fa.iter().any(|f| fb.contains(f)))
+}
+
+/// The licence families of an SPDX expression: each licence id up to its version
+/// (`GPL-3.0-or-later` → `gpl`, `BSD-3-Clause` → `bsd`, `CECILL-B` → `cecill-b`), operators and
+/// exceptions left out.
+fn license_families(expr: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut after_with = false;
+    for token in expr.split(|c: char| c.is_whitespace() || c == '(' || c == ')') {
+        match token {
+            "" => continue,
+            "AND" | "OR" => {
+                after_with = false;
+                continue;
+            }
+            "WITH" => {
+                after_with = true;
+                continue;
+            }
+            _ if after_with => continue,
+            _ => {}
+        }
+        let id = token.trim_end_matches('+').to_ascii_lowercase();
+        let family = match id.find(|c: char| c.is_ascii_digit()) {
+            Some(0) | None => id.as_str(),
+            Some(at) => id[..at].trim_end_matches(['-', '.', 'v']),
+        };
+        if !family.is_empty() && !out.iter().any(|f| f == family) {
+            out.push(family.to_string());
+        }
+    }
+    out
+}
+
+/// Words of descriptions too common to tell two descriptions apart, sorted.
+const DESCRIPTION_NOISE: &[&str] = &[
+    "also", "avec", "dans", "este", "from", "into", "more", "open", "pour", "software", "source",
+    "that", "their", "them", "this", "tool", "very", "which", "with", "your",
+];
+
+/// True when two descriptions share at least three words of four letters or more (accents
+/// and case folded, common words left out), and those are at least 30% of the shorter one's.
+pub fn similar_descriptions(a: &str, b: &str) -> bool {
+    fn words(s: &str) -> Vec<String> {
+        let mut out: Vec<String> = s
+            .split(|c: char| !c.is_alphanumeric())
+            .map(|w| {
+                w.chars()
+                    .map(fold)
+                    .flat_map(char::to_lowercase)
+                    .collect::<String>()
+            })
+            .filter(|w| w.len() >= 4 && !is_in(DESCRIPTION_NOISE, w))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+    let (wa, wb) = (words(a), words(b));
+    let shared = wa.iter().filter(|w| wb.binary_search(w).is_ok()).count();
+    shared >= 3 && shared * 10 >= 3 * wa.len().min(wb.len())
 }
 
 /// The blocking keys of a normalised name: its compact form's first and last four bytes,
@@ -118,6 +666,88 @@ pub fn score(a: &str, b: &str, ev: Evidence) -> Option<f64> {
     (s >= 1.0).then_some(s)
 }
 
+/// The shortest [`Identity`] (characters) that may merge records on its own.
+pub const MIN_IDENTITY_LEN: usize = 3;
+/// From this length on an identity is long enough to merge with no other evidence; shorter
+/// ones need some (a licence in common, similar descriptions).
+pub const LONG_IDENTITY_LEN: usize = 5;
+/// The least points ([`name_only_points`]) for records to merge on their name alone.
+pub const NAME_ONLY_MIN: f64 = 0.05;
+/// Points lost when the two clusters name homepages on different hosts.
+pub const HOST_CLASH_PENALTY: f64 = 0.05;
+
+/// What two records with the same distinctive name say about each other besides the name.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct NameOnly {
+    /// Length of the shared [`Identity`].
+    pub len: usize,
+    /// [`license_agreement`] of the two licences.
+    pub license: Option<bool>,
+    /// Both have descriptions and they are [`similar_descriptions`].
+    pub similar_descriptions: bool,
+    /// Both name organisations: `Some(true)` when one is in common.
+    pub orgs: Option<bool>,
+}
+
+/// The points of a name-only pair: 0.10 for a long name (0.02 for a short one), +0.03 for a
+/// licence family in common, −0.05 for none, +0.05 for similar descriptions, +0.10 for an
+/// organisation in common, −0.10 for organisations that all differ. A pair merges at
+/// [`NAME_ONLY_MIN`] or more, after [`HOST_CLASH_PENALTY`] when its clusters' homepages are
+/// on different hosts.
+pub fn name_only_points(e: NameOnly) -> f64 {
+    let mut p = if e.len >= LONG_IDENTITY_LEN {
+        0.10
+    } else {
+        0.02
+    };
+    match e.license {
+        Some(true) => p += 0.03,
+        Some(false) => p -= 0.05,
+        None => {}
+    }
+    if e.similar_descriptions {
+        p += 0.05;
+    }
+    match e.orgs {
+        Some(true) => p += 0.10,
+        Some(false) => p -= 0.10,
+        None => {}
+    }
+    p
+}
+
+/// True when two normalised names name the same thing as far as names can tell: the same
+/// [`Identity`], or close (Jaro-Winkler at least [`MIN_SIMILARITY`]) with every word of the
+/// shorter name in the longer one.
+pub fn same_name(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    if let (Some(x), Some(y)) = (identity(a), identity(b))
+        && x.text == y.text
+    {
+        return true;
+    }
+    jaro_winkler(a, b) >= MIN_SIMILARITY && tokens_covered(a, b)
+}
+
+/// True when two normalised names may be one tool's: [`same_name`], or every word of the
+/// one with fewer words is in the other (`Consul` and `HashiCorp Consul`, `FEC` and
+/// `FEC API`). Records of one source giving one URL under names that are not even related
+/// make the URL non-identifying.
+pub fn related(a: &str, b: &str) -> bool {
+    if same_name(a, b) {
+        return true;
+    }
+    let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
+    let (short, long) = if wa.len() <= wb.len() {
+        (wa, wb)
+    } else {
+        (wb, wa)
+    };
+    short.iter().all(|w| long.contains(w))
+}
+
 /// True when every word of the name with fewer words is in the other one (exactly, or
 /// nearly for words of five letters or more): `lyon open data` and `lyon open budget` are
 /// two tools even though their characters are close.
@@ -159,7 +789,23 @@ mod tests {
         assert_eq!(normalise_name("Démocratie  Ouverte!"), "democratie ouverte");
         assert_eq!(normalise_name("The App"), "the app");
         assert_eq!(org_tag("mySociety Ltd."), org_tag("MYSOCIETY-LTD"));
-        assert_ne!(org_tag("mySociety"), org_tag("mySociety Ltd."));
+        assert_eq!(
+            org_tag("mySociety"),
+            org_tag("mySociety Ltd."),
+            "legal form"
+        );
+        assert_eq!(org_tag("Moodle Pty Ltd"), org_tag("moodle"));
+        assert_eq!(
+            org_tag("Ayuntamiento de Madrid"),
+            org_tag("AyuntamientoMadrid"),
+            "grammar words and spaces"
+        );
+        assert_ne!(org_tag("mySociety"), org_tag("mySociety Foundation"));
+        assert_eq!(
+            org_tag("The Ltd"),
+            org_tag("the-ltd"),
+            "nothing but noise: kept"
+        );
         assert_eq!(org_tag("Société"), org_tag("societe"));
         assert_eq!(org_tag(" - "), None);
     }
@@ -194,5 +840,117 @@ mod tests {
             ..none
         };
         assert_eq!(score("vote", "vote", against), None);
+    }
+
+    #[test]
+    fn word_lists_are_sorted_for_binary_search() {
+        for list in [GENERIC, DESCRIPTORS, ORG_NOISE, DESCRIPTION_NOISE] {
+            assert!(
+                list.windows(2).all(|w| w[0] < w[1]),
+                "{:?}",
+                list.windows(2).find(|w| w[0] >= w[1])
+            );
+        }
+    }
+
+    #[test]
+    fn identities_run_words_together_and_drop_descriptors() {
+        let id = |n: &str| identity(&normalise_name(n)).unwrap();
+        assert_eq!(id("Rocket.Chat").text, "rocketchat");
+        assert_eq!(id("Rocketchat").text, id("rocket-chat").text);
+        assert_eq!(id("Moodle LMS").text, "moodle");
+        assert_eq!(id("7-Zip").text, id("7zip").text);
+        assert_eq!(id("The Gimp").text, id("GIMP").text);
+        assert_eq!(id("LMS").text, "lms", "a descriptor alone is kept");
+        assert_ne!(id("LibreOffice en ligne").text, id("LibreOffice").text);
+        assert!(!id("Ansible").generic);
+        assert!(!id("Budget participatif de Paris").generic);
+        for generic in [
+            "Vote",
+            "Open Data Portal",
+            "Budget participatif",
+            "Consulta ciudadana",
+            "Petitions 2",
+            "Mon budget",
+        ] {
+            assert!(id(generic).generic, "{generic}");
+        }
+        assert_eq!(identity(""), None);
+    }
+
+    #[test]
+    fn licences_agree_on_their_family() {
+        let agree = |a: &str, b: &str| license_agreement(Some(a), Some(b));
+        assert_eq!(agree("GPL-2.0-only", "GPL-3.0-or-later"), Some(true));
+        assert_eq!(agree("GPL-2.0+", "GPL-2.0-only"), Some(true));
+        assert_eq!(agree("MIT OR Apache-2.0", "Apache-2.0"), Some(true));
+        assert_eq!(
+            agree("GPL-3.0-only WITH Classpath-exception-2.0", "GPL-2.0-only"),
+            Some(true)
+        );
+        assert_eq!(agree("AGPL-3.0-only", "GPL-3.0-only"), Some(false));
+        assert_eq!(agree("BSD-3-Clause", "BSD-2-Clause"), Some(true));
+        assert_eq!(agree("CECILL-B", "CECILL-2.1"), Some(false));
+        assert_eq!(agree("MIT", "EUPL-1.2"), Some(false));
+        assert_eq!(license_agreement(None, Some("MIT")), None);
+    }
+
+    #[test]
+    fn descriptions_are_similar_when_they_share_enough_words() {
+        assert!(similar_descriptions(
+            "Moodle is a free learning management system for online courses.",
+            "A learning management system (LMS) to run online courses, free and open source."
+        ));
+        assert!(!similar_descriptions(
+            "Service mesh and service discovery for distributed systems.",
+            "Plateforme de participation citoyenne pour les villes."
+        ));
+        assert!(
+            !similar_descriptions("Free software.", "Free software."),
+            "too few words"
+        );
+    }
+
+    #[test]
+    fn related_names_contain_each_other() {
+        assert!(related("consul", "hashicorp consul"));
+        assert!(related("fec", "fec api"));
+        assert!(related("decidim", "decidm"));
+        assert!(!related("science gateway", "grant tracker"));
+        assert!(!related("openhim", "blood safety information system"));
+    }
+
+    #[test]
+    fn name_only_points_weigh_length_and_evidence() {
+        let long = NameOnly {
+            len: 7,
+            ..NameOnly::default()
+        };
+        assert!(name_only_points(long) >= NAME_ONLY_MIN);
+        let short = NameOnly {
+            len: 3,
+            ..NameOnly::default()
+        };
+        assert!(name_only_points(short) < NAME_ONLY_MIN);
+        let short_licensed = NameOnly {
+            license: Some(true),
+            ..short
+        };
+        assert!(name_only_points(short_licensed) >= NAME_ONLY_MIN);
+        let against = NameOnly {
+            orgs: Some(false),
+            ..long
+        };
+        assert!(name_only_points(against) < NAME_ONLY_MIN);
+        let moved = name_only_points(long) - HOST_CLASH_PENALTY;
+        assert!(
+            moved >= NAME_ONLY_MIN - 1e-9,
+            "a different homepage alone does not stop a long name"
+        );
+        let licences = NameOnly {
+            license: Some(false),
+            ..long
+        };
+        assert!(name_only_points(licences) - HOST_CLASH_PENALTY < NAME_ONLY_MIN);
     }
 }
