@@ -34,6 +34,9 @@ type Summary = Vec<u64>;
 const REPO_HOST: u64 = 0;
 const WIKIDATA: u64 = 1;
 const HOST: u64 = 2;
+/// A homepage host that carries its record's name (`moodle.org` for Moodle): the tool's own
+/// site, rather than its publisher's or a directory's.
+const HOST_NAMED: u64 = 3;
 
 /// The fact `s` of kind `kind` in a [`Summary`] (foldhash, fixed seed: the same in every run).
 fn fact(kind: u64, s: &str) -> u64 {
@@ -107,6 +110,34 @@ impl Forest {
         disagree(facts(sa, HOST), facts(sb, HOST))
     }
 
+    /// What homepages on different hosts cost a name-only pair: nothing when they agree or
+    /// one side has none; `names::HOST_CLASH_PENALTY` when every host carries its record's
+    /// name (`moodle.org` and `moodle.com`); twice that when one does not (a directory's or
+    /// a publisher's page, or another tool's).
+    fn host_penalty(&self, a: u32, b: u32) -> f64 {
+        if !self.host_clash(a, b) {
+            return 0.0;
+        }
+        let named = |s: &Summary| {
+            let own: Vec<u64> = facts(s, HOST_NAMED).iter().map(|f| f << 2).collect();
+            facts(s, HOST)
+                .iter()
+                .all(|f| own.binary_search(&(f << 2)).is_ok())
+        };
+        let (sa, sb) = (&self.summary[a as usize], &self.summary[b as usize]);
+        if named(sa) && named(sb) {
+            names::HOST_CLASH_PENALTY
+        } else {
+            2.0 * names::HOST_CLASH_PENALTY
+        }
+    }
+
+    /// True when the cluster of root `r` holds a key another cluster could conflict or
+    /// clash with (a repository, a Wikidata item, a homepage on a host that is not shared).
+    fn keyed(&self, r: u32) -> bool {
+        !self.summary[r as usize].is_empty()
+    }
+
     /// Joins the clusters of `a` and `b` (the smaller index becomes the root).
     fn union(&mut self, a: u32, b: u32) -> u32 {
         let (a, b) = (self.find(a), self.find(b));
@@ -126,13 +157,26 @@ impl Forest {
 
 /// Indices of `features` grouped into clusters, each sorted, in order of first member.
 pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
+    let vendors = vendor_words(features);
+    let ids = super::parallel_map(features, |f| NameIds::of(f, &vendors));
+    drop(vendors);
     let mut forest = Forest {
         parent: (0..features.len() as u32).collect(),
-        summary: super::parallel_map(features, |f| {
+        summary: super::parallel_map(&indices(features.len()), |&i| {
+            let (f, id) = (&features[i as usize], &ids[i as usize]);
             let repo_hosts = f.repos.iter().map(|(_, h)| fact(REPO_HOST, h));
             let wikidata = f.wikidata.iter().map(|w| fact(WIKIDATA, w));
             let hosts = f.host.iter().map(|h| fact(HOST, h));
-            let mut summary: Summary = repo_hosts.chain(wikidata).chain(hosts).collect();
+            let named = f
+                .host
+                .iter()
+                .filter(|_| id.host_named)
+                .map(|h| fact(HOST_NAMED, h));
+            let mut summary: Summary = repo_hosts
+                .chain(wikidata)
+                .chain(hosts)
+                .chain(named)
+                .collect();
             summary.sort_unstable();
             summary.dedup();
             summary
@@ -141,7 +185,7 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
     unite_repositories(&mut forest, features);
     unite_conditional(&mut forest, features, |f| f.wikidata.as_deref());
     unite_conditional(&mut forest, features, |f| f.home.as_deref());
-    unite_names(&mut forest, features);
+    unite_names(&mut forest, features, &ids);
     // A root is its cluster's smallest index, so groups come out in order of first member.
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut slot: Vec<u32> = vec![u32::MAX; features.len()];
@@ -256,9 +300,12 @@ fn affinity(a: &Features, b: &Features) -> f64 {
 /// points (see `names::name_only_points`).
 type Pair = (f64, u32, u32, bool);
 
-/// The name stage: scored pairs with an organisation or homepage in common (blocks), and
-/// pairs that share a distinctive name (see [`name_only_pairs`]), applied best first.
-fn unite_names(forest: &mut Forest, features: &[Features]) {
+/// The name stage. First the pairs that need no cluster without keys: scored pairs with an
+/// organisation or homepage in common (blocks), and distinctive names shared by clusters
+/// that hold keys; then the clusters without keys (name-only records: a spreadsheet's row)
+/// join the one cluster with keys that carries their name, if there is exactly one, or each
+/// other when there is none.
+fn unite_names(forest: &mut Forest, features: &[Features], ids: &[NameIds]) {
     // (blocking key, record), grouped by key: the order blocks are visited in does not
     // matter, their pairs are sorted by score below.
     let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(features.len() * 2);
@@ -275,7 +322,133 @@ fn unite_names(forest: &mut Forest, features: &[Features]) {
     drop(blocks);
     drop(keyed);
     let mut pairs: Vec<Pair> = found.into_iter().flatten().collect();
-    pairs.extend(name_only_pairs(shared, features));
+    let groups = NameGroups::of(ids);
+    let clarity = groups.clarity(forest, features);
+    pairs.extend(groups.pairs(forest, features, &clarity, Phase::Keyed));
+    apply(forest, pairs);
+    let pairs = groups.pairs(forest, features, &clarity, Phase::Unkeyed);
+    apply(forest, pairs);
+    let pairs = extension_pairs(forest, features);
+    apply(forest, pairs);
+}
+
+/// Words that, added to a name, make another product of the same family, not another name
+/// for the same one (`LibreOffice Online`, `Moodle Mobile`, `Selenium IDE`), sorted.
+const VARIANT_WORDS: &[&str] = &[
+    "addon",
+    "agent",
+    "android",
+    "api",
+    "cli",
+    "client",
+    "cloud",
+    "desktop",
+    "enterprise",
+    "express",
+    "extension",
+    "ide",
+    "ios",
+    "lite",
+    "mobile",
+    "module",
+    "online",
+    "plugin",
+    "portable",
+    "pro",
+    "sdk",
+    "viewer",
+];
+
+/// The shortest identity a cluster without keys may extend from.
+const MIN_EXTENDED_LEN: usize = 4;
+
+/// A cluster without keys whose name no cluster with keys carries, but whose name's words
+/// begin exactly one such cluster's name, followed by one or two words that do not make a
+/// variant ([`VARIANT_WORDS`]): `Jitsi` in a spreadsheet and `Jitsi Meet` in a registry. It
+/// joins that cluster when their evidence agrees (a licence family, similar descriptions,
+/// an organisation) and nothing disagrees.
+fn extension_pairs(forest: &Forest, features: &[Features]) -> Vec<Pair> {
+    let keyed = |i: u32| forest.keyed(forest.root(i));
+    // (hash of the first k identity words, record) of records with keys, where 1 or 2 words
+    // follow and none makes a variant; and the identities records with keys carry.
+    let mut starts: Vec<(u64, u32)> = Vec::new();
+    let mut carried: Vec<u64> = Vec::new();
+    for (i, f) in features.iter().enumerate() {
+        let i = i as u32;
+        if f.name.is_empty() || !keyed(i) {
+            continue;
+        }
+        let words = names::identity_words(&f.name);
+        carried.push(text_hash(&words.concat()));
+        for k in words.len().saturating_sub(2).max(1)..words.len() {
+            if words[k..]
+                .iter()
+                .all(|w| VARIANT_WORDS.binary_search(w).is_err())
+            {
+                starts.push((text_hash(&words[..k].concat()), i));
+            }
+        }
+    }
+    starts.sort_unstable();
+    carried.sort_unstable();
+    let mut out = Vec::new();
+    for (i, f) in features.iter().enumerate() {
+        let i = i as u32;
+        if f.name.is_empty() || keyed(i) {
+            continue;
+        }
+        let Some(id) = names::identity(&f.name) else {
+            continue;
+        };
+        let hash = text_hash(&id.text);
+        if id.generic || id.text.len() < MIN_EXTENDED_LEN || carried.binary_search(&hash).is_ok() {
+            continue;
+        }
+        let from = starts.partition_point(|s| s.0 < hash);
+        let to = starts.partition_point(|s| s.0 <= hash);
+        let candidates = &starts[from..to];
+        let mut targets: Vec<u32> = candidates.iter().map(|&(_, j)| forest.root(j)).collect();
+        targets.sort_unstable();
+        targets.dedup();
+        if targets.len() != 1 {
+            continue;
+        }
+        // The best-supported record of that cluster.
+        let best = candidates
+            .iter()
+            .map(|&(_, j)| {
+                let e = name_only(f, &features[j as usize], id.text.len());
+                let against = e.license == Some(false) || e.orgs == Some(false);
+                let name_points = names::name_only_points(names::NameOnly {
+                    len: e.len,
+                    ..names::NameOnly::default()
+                });
+                let evidence = names::name_only_points(e) - name_points;
+                (!against && evidence > 1e-9).then_some((evidence, j))
+            })
+            .max_by(|a, b| {
+                let (a, b) = (a.unwrap_or((0.0, 0)), b.unwrap_or((0.0, 0)));
+                a.0.total_cmp(&b.0).then(b.1.cmp(&a.1))
+            })
+            .flatten();
+        if let Some((evidence, j)) = best {
+            // Scored so that the evidence alone carries it (the cluster without keys has no
+            // homepage to cost anything at `apply`).
+            out.push((
+                1.0 + names::NAME_ONLY_MIN + evidence,
+                i.min(j),
+                i.max(j),
+                true,
+            ));
+        }
+    }
+    out
+}
+
+/// Unites the pairs best score first, never across a conflict; a corroborated pair never
+/// across homepages on different hosts, a name-only pair when its points, less the cost of
+/// such homepages (`Forest::host_penalty`), reach `names::NAME_ONLY_MIN`.
+fn apply(forest: &mut Forest, mut pairs: Vec<Pair>) {
     pairs.sort_unstable_by(|a, b| {
         b.0.total_cmp(&a.0)
             .then(a.1.cmp(&b.1))
@@ -288,17 +461,11 @@ fn unite_names(forest: &mut Forest, features: &[Features]) {
         if ra == rb || forest.conflict(ra, rb) {
             continue;
         }
-        let clash = forest.host_clash(ra, rb);
         let joins = if only {
-            let penalty = if clash {
-                names::HOST_CLASH_PENALTY
-            } else {
-                0.0
-            };
             // A small margin keeps a sum of decimal points from missing the line.
-            score - 1.0 - penalty >= names::NAME_ONLY_MIN - 1e-9
+            score - 1.0 - forest.host_penalty(ra, rb) >= names::NAME_ONLY_MIN - 1e-9
         } else {
-            !clash
+            !forest.host_clash(ra, rb)
         };
         if joins {
             forest.union(ra, rb);
@@ -309,117 +476,271 @@ fn unite_names(forest: &mut Forest, features: &[Features]) {
 /// Most clusters that may carry one name for it to merge them on its own: a name carried
 /// by more has several owners.
 const MAX_NAME_CLUSTERS: usize = 8;
+/// A word starting the names of this many tools (identities) or more names their vendor
+/// (`Apache` in `Apache Tomcat`, `Apache JMeter`, `Apache Solr`).
+const VENDOR_NAMES: usize = 3;
+/// The shortest identity left once a vendor's word is dropped.
+const MIN_VENDORLESS_LEN: usize = 5;
 
-/// Pairs of records in different clusters whose names have the same distinctive identity
-/// (`names::identity`: not generic, at least `names::MIN_IDENTITY_LEN` characters), scored by
-/// `names::name_only_points`. A name is left alone (it needs corroboration, as in the
-/// blocks) when it is ambiguous:
-/// * carried by more than [`MAX_NAME_CLUSTERS`] clusters;
-/// * carried by clusters that conflict (two repositories on one host, two Wikidata items:
-///   HashiCorp Consul and CONSUL Democracy);
-/// * carried by three clusters of one source, or by two clusters of one source that both
-///   hold keys (the source uses it for several things).
-///
-/// One pair per two clusters: the best-scored of their records.
-fn name_only_pairs(forest: &Forest, features: &[Features]) -> Vec<Pair> {
-    let identities = super::parallel_map(features, |f| {
-        names::identity(&f.name)
-            .filter(|id| !id.generic && id.text.len() >= names::MIN_IDENTITY_LEN)
-            .map(|id| text_hash(&id.text))
-    });
-    let mut keyed: Vec<(u64, u32)> = identities
-        .iter()
-        .enumerate()
-        .filter_map(|(i, h)| h.map(|h| (h, i as u32)))
-        .collect();
-    drop(identities);
-    keyed.sort_unstable();
-    let source = |i: u32| {
-        let rec = &features[i as usize].rec;
-        rec.split_once('/').map_or(&**rec, |(s, _)| s)
-    };
-    let mut out: Vec<Pair> = Vec::new();
-    for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
-        // Records whose hashes agree, told apart by their identity (a collision is rare).
-        let mut by_text: Vec<(String, u32)> = run
-            .iter()
-            .filter_map(|&(_, i)| {
-                let id = names::identity(&features[i as usize].name)?;
-                Some((id.text, i))
-            })
-            .collect();
-        by_text.sort_unstable();
-        for group in by_text.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
-            let members: Vec<(u32, u32)> =
-                group.iter().map(|&(_, i)| (forest.root(i), i)).collect();
-            out.extend(group_pairs(
-                forest,
-                features,
-                &members,
-                group[0].0.len(),
-                source,
-            ));
-        }
-    }
-    out
+/// The identities one record's name gives to the name-only match, as 64-bit hashes with
+/// their length: its own (`names::identity`), and without its vendor's word when it starts
+/// with one (`vendor_words`, or one of the record's organisations). Only distinctive ones:
+/// not generic, at least `names::MIN_IDENTITY_LEN` characters.
+struct NameIds {
+    own: Option<(u64, u32)>,
+    vendorless: Option<(u64, u32)>,
+    /// The record's homepage host carries one of its identities.
+    host_named: bool,
 }
 
-/// The name-only pairs of one group of records sharing an identity of `len` characters:
-/// `members` are (cluster root, record), in record order.
-fn group_pairs<'a>(
-    forest: &Forest,
-    features: &'a [Features],
-    members: &[(u32, u32)],
-    len: usize,
-    source: impl Fn(u32) -> &'a str,
-) -> Vec<Pair> {
-    let mut roots: Vec<u32> = members.iter().map(|&(r, _)| r).collect();
-    roots.sort_unstable();
-    roots.dedup();
-    if roots.len() < 2 || roots.len() > MAX_NAME_CLUSTERS {
-        return Vec::new();
-    }
-    for (x, &a) in roots.iter().enumerate() {
-        if roots[x + 1..].iter().any(|&b| forest.conflict(a, b)) {
-            return Vec::new();
+impl NameIds {
+    fn of(f: &Features, vendors: &[u64]) -> NameIds {
+        let own = names::identity(&f.name);
+        let vendorless = names::without_vendor(&f.name, |w| {
+            vendors.binary_search(&text_hash(w)).is_ok()
+                || names::org_tag(w).is_some_and(|t| f.orgs.contains(&t))
+        })
+        .filter(|id| id.text.len() >= MIN_VENDORLESS_LEN);
+        let host_named = f.host.is_some_and(|h| {
+            let host: String = h.chars().filter(char::is_ascii_alphanumeric).collect();
+            [&own, &vendorless]
+                .into_iter()
+                .flatten()
+                .any(|id| id.text.len() >= names::MIN_IDENTITY_LEN && host.contains(&id.text))
+        });
+        let distinct = |id: Option<names::Identity>| {
+            id.filter(|id| !id.generic && id.text.len() >= names::MIN_IDENTITY_LEN)
+                .map(|id| (text_hash(&id.text), id.text.len() as u32))
+        };
+        NameIds {
+            own: distinct(own),
+            vendorless: distinct(vendorless),
+            host_named,
         }
     }
-    // Clusters per source, in record order (a source's records are together).
-    let mut by_source: Vec<(&str, u32)> = members.iter().map(|&(r, i)| (source(i), r)).collect();
-    by_source.sort_unstable();
-    by_source.dedup();
-    for clusters in by_source.chunk_by(|a, b| a.0 == b.0) {
-        let keyed = clusters
-            .iter()
-            .filter(|&&(_, r)| !forest.summary[r as usize].is_empty())
-            .count();
-        if clusters.len() >= 3 || (clusters.len() == 2 && keyed == 2) {
-            return Vec::new();
+}
+
+/// Hashes of the words that name a vendor: the first word of the identities of at least
+/// [`VENDOR_NAMES`] names of two words or more, not generic, three letters or more, sorted.
+fn vendor_words(features: &[Features]) -> Vec<u64> {
+    let firsts = super::parallel_map(features, |f| {
+        let words = names::identity_words(&f.name);
+        match words.as_slice() {
+            [first, _, ..] if first.len() >= 3 && !names::is_generic_word(first) => {
+                Some((text_hash(first), text_hash(&words.concat())))
+            }
+            _ => None,
         }
+    });
+    let mut firsts: Vec<(u64, u64)> = firsts.into_iter().flatten().collect();
+    firsts.sort_unstable();
+    firsts.dedup();
+    firsts
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|names| names.len() >= VENDOR_NAMES)
+        .map(|names| names[0].0)
+        .collect()
+}
+
+/// Records grouped by a distinctive identity they share (a record may be in two groups: its
+/// own identity's and its vendorless one's). Identities are compared by 64-bit hash: a false
+/// group needs a collision, about one in 10^19 per pair of names.
+struct NameGroups {
+    /// Records, group after group, each group in record order.
+    records: Vec<u32>,
+    /// (start in `records`, identity length) of each group, and the end.
+    starts: Vec<(u32, u32)>,
+}
+
+/// The two passes of the name-only match.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Pairs of clusters that both hold keys.
+    Keyed,
+    /// Pairs with a cluster without keys, once the others are settled.
+    Unkeyed,
+}
+
+impl NameGroups {
+    fn of(ids: &[NameIds]) -> NameGroups {
+        let mut keyed: Vec<(u64, u32, u32)> = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            for (hash, len) in id.own.iter().chain(&id.vendorless) {
+                keyed.push((*hash, *len, i as u32));
+            }
+        }
+        keyed.sort_unstable();
+        keyed.dedup();
+        let mut out = NameGroups {
+            records: Vec::new(),
+            starts: Vec::new(),
+        };
+        for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+            out.starts.push((out.records.len() as u32, run[0].1));
+            out.records.extend(run.iter().map(|&(_, _, i)| i));
+        }
+        out.starts.push((out.records.len() as u32, 0));
+        out
     }
-    // The best pair of records for each two clusters.
-    let mut best: Vec<(u32, u32, f64, u32, u32)> = Vec::new();
-    for (x, &(ra, a)) in members.iter().enumerate() {
-        for &(rb, b) in &members[x + 1..] {
-            if ra == rb {
+
+    /// Each group with its identity's length.
+    fn iter(&self) -> impl Iterator<Item = (&[u32], usize)> {
+        self.starts.windows(2).map(|w| {
+            let (from, len) = w[0];
+            (&self.records[from as usize..w[1].0 as usize], len as usize)
+        })
+    }
+
+    /// Per group, how far its name may merge clusters on its own, judged on the clusters of
+    /// the strong keys ([`Clarity`]).
+    fn clarity(&self, forest: &Forest, features: &[Features]) -> Vec<Clarity> {
+        self.iter()
+            .map(|(members, _)| {
+                let roots = roots(forest, members);
+                if roots.len() > MAX_NAME_CLUSTERS {
+                    return Clarity::Common;
+                }
+                for (x, &a) in roots.iter().enumerate() {
+                    if roots[x + 1..].iter().any(|&b| forest.conflict(a, b)) {
+                        return Clarity::Ambiguous;
+                    }
+                }
+                let mut by_source: Vec<(&str, u32)> = members
+                    .iter()
+                    .map(|&i| (source(features, i), forest.root(i)))
+                    .collect();
+                by_source.sort_unstable();
+                by_source.dedup();
+                let several = by_source.chunk_by(|a, b| a.0 == b.0).any(|clusters| {
+                    let keyed = clusters.iter().filter(|&&(_, r)| forest.keyed(r)).count();
+                    clusters.len() >= 3 || keyed >= 2
+                });
+                if several {
+                    Clarity::Ambiguous
+                } else {
+                    Clarity::Clear
+                }
+            })
+            .collect()
+    }
+
+    /// The name-only pairs of `phase`: one pair per two clusters, the best-scored of their
+    /// records.
+    ///
+    /// * [`Phase::Keyed`]: clusters that both hold keys, in [`Clarity::Clear`] groups.
+    /// * [`Phase::Unkeyed`]: a cluster without keys and another, in a clear group whose name
+    ///   is carried by at most one cluster with keys now. When it is carried by several (they
+    ///   did not merge, or they conflict: [`Clarity::Ambiguous`]), a cluster without keys
+    ///   joins one of them only when its evidence picks that one out: points besides the
+    ///   name's (a licence family, descriptions, an organisation in common) above zero with
+    ///   it and with none of the others (a spreadsheet's `Consul` under MPL-2.0 is
+    ///   HashiCorp's, not CONSUL Democracy's, AGPL); never another cluster without keys.
+    fn pairs(
+        &self,
+        forest: &Forest,
+        features: &[Features],
+        clarity: &[Clarity],
+        phase: Phase,
+    ) -> Vec<Pair> {
+        let mut out = Vec::new();
+        for ((members, len), &clarity) in self.iter().zip(clarity) {
+            let roots = roots(forest, members);
+            let keyed = roots.iter().filter(|&&r| forest.keyed(r)).count();
+            let discriminate = match (phase, clarity) {
+                (_, Clarity::Common) => continue,
+                (Phase::Keyed, Clarity::Ambiguous) => continue,
+                (Phase::Keyed, Clarity::Clear) => false,
+                (Phase::Unkeyed, Clarity::Clear) => keyed > 1,
+                (Phase::Unkeyed, Clarity::Ambiguous) => true,
+            };
+            if roots.len() < 2 {
                 continue;
             }
-            let points = names::name_only_points(name_only(
-                &features[a as usize],
-                &features[b as usize],
-                len,
-            ));
-            let (lo, hi) = (ra.min(rb), ra.max(rb));
-            match best.iter_mut().find(|p| p.0 == lo && p.1 == hi) {
-                Some(p) if points > p.2 => *p = (lo, hi, points, a, b),
-                Some(_) => {}
-                None => best.push((lo, hi, points, a, b)),
+            // (cluster, cluster, points, record, record), the best pair of each two clusters.
+            let mut best: Vec<(u32, u32, f64, u32, u32)> = Vec::new();
+            for (x, &a) in members.iter().enumerate() {
+                for &b in &members[x + 1..] {
+                    let (ra, rb) = (forest.root(a), forest.root(b));
+                    let (ka, kb) = (forest.keyed(ra), forest.keyed(rb));
+                    let wanted = match phase {
+                        Phase::Keyed => ka && kb,
+                        Phase::Unkeyed if discriminate => ka != kb,
+                        Phase::Unkeyed => !(ka && kb),
+                    };
+                    if ra == rb || !wanted {
+                        continue;
+                    }
+                    let (fa, fb) = (&features[a as usize], &features[b as usize]);
+                    let points = names::name_only_points(name_only(fa, fb, len));
+                    let (lo, hi) = (ra.min(rb), ra.max(rb));
+                    match best.iter_mut().find(|p| p.0 == lo && p.1 == hi) {
+                        Some(p) if points > p.2 => *p = (lo, hi, points, a, b),
+                        Some(_) => {}
+                        None => best.push((lo, hi, points, a, b)),
+                    }
+                }
             }
+            if discriminate {
+                let name_points = names::name_only_points(names::NameOnly {
+                    len,
+                    ..names::NameOnly::default()
+                });
+                // Per cluster without keys, its pairs with the clusters with keys.
+                let mut picked = Vec::new();
+                let unkeyed_of = |p: &(u32, u32, f64, u32, u32)| {
+                    if forest.keyed(p.0) { p.1 } else { p.0 }
+                };
+                best.sort_by_key(|p| (unkeyed_of(p), p.0, p.1));
+                for candidates in best.chunk_by(|a, b| unkeyed_of(a) == unkeyed_of(b)) {
+                    let positive: Vec<_> = candidates
+                        .iter()
+                        .filter(|p| p.2 - name_points > 1e-9)
+                        .collect();
+                    if let [one] = positive.as_slice() {
+                        picked.push(**one);
+                    }
+                }
+                best = picked;
+            }
+            out.extend(
+                best.into_iter()
+                    .map(|(_, _, points, a, b)| (1.0 + points, a.min(b), a.max(b), true)),
+            );
         }
+        out
     }
-    best.into_iter()
-        .map(|(_, _, points, a, b)| (1.0 + points, a.min(b), a.max(b), true))
-        .collect()
+}
+
+/// How far a name may merge clusters on its own.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Clarity {
+    /// Clusters with keys may merge on it, and those without join them.
+    Clear,
+    /// Carried by clusters that conflict, or by several clusters of one source: a cluster
+    /// without keys joins one of them only when its evidence picks that one out.
+    Ambiguous,
+    /// Carried by more than [`MAX_NAME_CLUSTERS`] clusters: it merges nothing on its own.
+    Common,
+}
+
+/// `0..n` as record indices.
+fn indices(n: usize) -> Vec<u32> {
+    (0..n as u32).collect()
+}
+
+/// The distinct cluster roots of `members`, sorted.
+fn roots(forest: &Forest, members: &[u32]) -> Vec<u32> {
+    let mut roots: Vec<u32> = members.iter().map(|&i| forest.root(i)).collect();
+    roots.sort_unstable();
+    roots.dedup();
+    roots
+}
+
+/// The source of record `i` (from its `rec:` key: source ids hold no `/`).
+fn source<'a>(features: &'a [Features], i: u32) -> &'a str {
+    let rec = &features[i as usize].rec;
+    let rest = rec.strip_prefix("rec:").unwrap_or(rec);
+    rest.split_once('/').map_or(rest, |(s, _)| s)
 }
 
 /// What two records sharing a name of `len` characters say about each other.

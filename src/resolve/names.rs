@@ -14,22 +14,33 @@ const NOISE: &[&str] = &[
     "app",
     "apps",
     "application",
+    "applicazione",
+    "aplicacion",
     "platform",
     "plateforme",
     "plataforma",
+    "piattaforma",
     "project",
+    "projet",
+    "proyecto",
+    "progetto",
     "software",
+    "logiciel",
     "tool",
+    "outil",
+    "herramienta",
+    "strumento",
     "web",
-    "online",
 ];
 
 /// Lowest Jaro-Winkler similarity of two normalised names for a pair to be scored at all.
 pub const MIN_SIMILARITY: f64 = 0.92;
 
-/// `Decidim App` → `decidim`; `Budget participatif de Paris` → `budget participatif de paris`.
+/// `Decidim App` → `decidim`; `Budget participatif de Paris` → `budget participatif de paris`;
+/// `Framadate (logiciel)` → `framadate`; `LibreOffice en ligne` → `libreoffice online`.
 /// One pass: characters folded and lowercased, words (runs of ASCII letters and digits) kept
-/// unless they are noise, or all kept when nothing else is left.
+/// unless they are noise, or all kept when nothing else is left; "online" in French, Spanish
+/// and Italian (`en ligne`, `en línea`, `in linea`) is written `online`.
 pub fn normalise_name(name: &str) -> String {
     fn push(out: &mut String, word: &str) {
         if !out.is_empty() {
@@ -37,16 +48,30 @@ pub fn normalise_name(name: &str) -> String {
         }
         out.push_str(word);
     }
+    /// Replaces the last word of `out`, `en` or `in`, by `online`.
+    fn online(out: &mut String) {
+        let start = out.rfind(' ').map_or(0, |i| i + 1);
+        out.truncate(start);
+        out.push_str("online");
+    }
     let (mut all, mut kept) = (String::new(), String::new());
     let mut word = String::new();
+    let mut last_was_en = false;
     let chars = name.chars().map(fold).flat_map(char::to_lowercase);
     for c in chars.chain(std::iter::once(' ')) {
         if c.is_ascii_alphanumeric() {
             word.push(c);
         } else if !word.is_empty() {
-            push(&mut all, &word);
-            if !NOISE.contains(&word.as_str()) {
-                push(&mut kept, &word);
+            if last_was_en && matches!(word.as_str(), "ligne" | "linea") {
+                online(&mut all);
+                online(&mut kept);
+                last_was_en = false;
+            } else {
+                push(&mut all, &word);
+                if !NOISE.contains(&word.as_str()) {
+                    push(&mut kept, &word);
+                }
+                last_was_en = matches!(word.as_str(), "en" | "in");
             }
             word.clear();
         }
@@ -146,7 +171,21 @@ fn is_in(list: &[&str], w: &str) -> bool {
 /// Words that name a kind of software rather than one piece of it: left out of a name's
 /// identity when something else is left (`Moodle LMS` is Moodle), sorted.
 const DESCRIPTORS: &[&str] = &[
-    "cms", "crm", "dms", "ecm", "erp", "ged", "gis", "lms", "sgbd", "sig",
+    "cms",
+    "community",
+    "crm",
+    "dms",
+    "ecm",
+    "edition",
+    "erp",
+    "ged",
+    "gis",
+    "lms",
+    "server",
+    "serveur",
+    "servidor",
+    "sgbd",
+    "sig",
 ];
 
 /// Words of the domain and of software in general, in English, French, Spanish, Italian,
@@ -321,10 +360,8 @@ const GENERIC: &[&str] = &[
     "gestion",
     "gestione",
     "gobierno",
-    "gouv",
     "gouvernance",
     "gouvernement",
-    "gov",
     "governance",
     "government",
     "governo",
@@ -529,16 +566,40 @@ pub struct Identity {
 
 /// The [`Identity`] of a normalised name (see [`normalise_name`]); `None` when it is empty.
 pub fn identity(name: &str) -> Option<Identity> {
-    let words = || name.split(' ').filter(|w| !w.is_empty());
-    let specific = |w: &&str| !is_in(DESCRIPTORS, w);
-    let keep_all = !words().any(|w| specific(&w));
-    let mut text = String::with_capacity(name.len());
-    let mut generic = true;
-    for w in words().filter(|w| keep_all || specific(w)) {
-        text.push_str(w);
-        generic &=
-            is_in(GENERIC, w) || is_in(DESCRIPTORS, w) || w.bytes().all(|b| b.is_ascii_digit());
+    identity_of(&identity_words(name))
+}
+
+/// The [`Identity`] of a name without its first word when `vendor` says that word names
+/// who makes it (`Apache Tomcat` → `tomcat`, `HashiCorp Consul` → `consul`); `None` when
+/// it is not a vendor's or nothing else is left.
+pub fn without_vendor(name: &str, vendor: impl Fn(&str) -> bool) -> Option<Identity> {
+    match identity_words(name).split_first() {
+        Some((first, rest)) if !rest.is_empty() && vendor(first) => identity_of(rest),
+        _ => None,
     }
+}
+
+/// The words of a normalised name that make its identity: all but [`DESCRIPTORS`], unless
+/// nothing else is left.
+pub fn identity_words(name: &str) -> Vec<&str> {
+    let words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.iter().all(|w| is_in(DESCRIPTORS, w)) {
+        return words;
+    }
+    words
+        .into_iter()
+        .filter(|w| !is_in(DESCRIPTORS, w))
+        .collect()
+}
+
+/// True when `w` says nothing specific: a word of [`GENERIC`], a descriptor or a number.
+pub fn is_generic_word(w: &str) -> bool {
+    is_in(GENERIC, w) || is_in(DESCRIPTORS, w) || w.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn identity_of(words: &[&str]) -> Option<Identity> {
+    let text: String = words.concat();
+    let generic = words.iter().all(|w| is_generic_word(w));
     (!text.is_empty()).then_some(Identity { text, generic })
 }
 
@@ -670,7 +731,7 @@ pub fn score(a: &str, b: &str, ev: Evidence) -> Option<f64> {
 pub const MIN_IDENTITY_LEN: usize = 3;
 /// From this length on an identity is long enough to merge with no other evidence; shorter
 /// ones need some (a licence in common, similar descriptions).
-pub const LONG_IDENTITY_LEN: usize = 5;
+pub const LONG_IDENTITY_LEN: usize = 4;
 /// The least points ([`name_only_points`]) for records to merge on their name alone.
 pub const NAME_ONLY_MIN: f64 = 0.05;
 /// Points lost when the two clusters name homepages on different hosts.
@@ -689,7 +750,8 @@ pub struct NameOnly {
     pub orgs: Option<bool>,
 }
 
-/// The points of a name-only pair: 0.10 for a long name (0.02 for a short one), +0.03 for a
+/// The points of a name-only pair: 0.10 for a long name (four characters or more; 0.02 for
+/// three), +0.03 for a
 /// licence family in common, −0.05 for none, +0.05 for similar descriptions, +0.10 for an
 /// organisation in common, −0.10 for organisations that all differ. A pair merges at
 /// [`NAME_ONLY_MIN`] or more, after [`HOST_CLASH_PENALTY`] when its clusters' homepages are
@@ -788,6 +850,11 @@ mod tests {
         assert_eq!(normalise_name("decidim-app"), "decidim");
         assert_eq!(normalise_name("Démocratie  Ouverte!"), "democratie ouverte");
         assert_eq!(normalise_name("The App"), "the app");
+        assert_eq!(normalise_name("Framadate (logiciel)"), "framadate");
+        assert_eq!(normalise_name("LibreOffice en ligne"), "libreoffice online");
+        assert_eq!(normalise_name("LibreOffice Online"), "libreoffice online");
+        assert_eq!(normalise_name("En ligne"), "online");
+        assert_eq!(normalise_name("Consulta en línea"), "consulta online");
         assert_eq!(org_tag("mySociety Ltd."), org_tag("MYSOCIETY-LTD"));
         assert_eq!(
             org_tag("mySociety"),

@@ -961,3 +961,122 @@ fn a_tool_that_now_merges_by_name_keeps_the_older_id() {
     assert_eq!(again.tools[0].id, "ct_aaaaaaaaaaaa");
     assert!(again.aliases.is_empty(), "an alias is announced once");
 }
+
+#[test]
+fn a_vendor_word_before_a_name_is_not_part_of_it() {
+    let out = resolve_new(vec![
+        // `Apache` starts three tools' names: a vendor's word.
+        named("sill", "t", "Apache Tomcat", |r| {
+            r.homepage_url = Some("https://tomcat.apache.org".into())
+        }),
+        named("sill", "j", "Apache JMeter", |r| {
+            r.homepage_url = Some("https://jmeter.apache.org".into())
+        }),
+        named("sill", "s", "Apache Solr", |r| {
+            r.homepage_url = Some("https://solr.apache.org".into())
+        }),
+        named("sill-2019", "t", "Tomcat", none),
+        named("sill-2019", "j", "Jmeter", none),
+        // One of the record's organisations.
+        named("dir", "c", "HashiCorp Consul", |r| {
+            r.organizations = vec!["HashiCorp".into()];
+            r.homepage_url = Some("https://consul.io".into());
+        }),
+        named("sill-2019", "c", "Consul", none),
+        // `Mozilla` starts two names only: not a vendor's word by itself.
+        named("sill", "f", "Mozilla Firefox", none),
+        named("sill", "b", "Mozilla Thunderbird", none),
+        named("sill-2019", "f", "Firefox", none),
+    ]);
+    assert_eq!(id_of(&out, "sill", "t"), id_of(&out, "sill-2019", "t"));
+    assert_eq!(id_of(&out, "sill", "j"), id_of(&out, "sill-2019", "j"));
+    assert_eq!(id_of(&out, "dir", "c"), id_of(&out, "sill-2019", "c"));
+    assert_ne!(id_of(&out, "sill", "f"), id_of(&out, "sill-2019", "f"));
+}
+
+#[test]
+fn a_spreadsheet_name_joins_the_one_tool_it_begins_when_evidence_agrees() {
+    let out = resolve_new(vec![
+        named("sill", "j", "Jitsi Meet", |r| {
+            r.homepage_url = Some("https://jitsi.org/jitsi-meet".into());
+            r.license = Some("Apache-2.0".into());
+        }),
+        named("sill-2020", "j", "Jitsi", |r| {
+            r.license = Some("Apache-2.0".into())
+        }),
+        // Without evidence, it stays apart.
+        named("sill", "o", "OBS Studio", |r| {
+            r.homepage_url = Some("https://obsproject.com".into())
+        }),
+        named("sill-2020", "o", "OBS", none),
+        // A variant is another product of the family.
+        named("sill", "m", "Moodle Mobile", |r| {
+            r.homepage_url = Some("https://download.moodle.org/mobile".into());
+            r.license = Some("GPL-3.0-or-later".into());
+        }),
+        named("sill-2020", "m", "Moodle", |r| {
+            r.license = Some("GPL-3.0-or-later".into())
+        }),
+        // Two tools begin with the name: either could be meant.
+        named("sill", "s1", "Squash TM", |r| {
+            r.homepage_url = Some("https://squashtest.com/tm".into());
+            r.license = Some("LGPL-3.0-only".into());
+        }),
+        named("dir", "s2", "Squash AUTOM", |r| {
+            r.homepage_url = Some("https://autom.squashtest.example".into());
+            r.license = Some("LGPL-3.0-only".into());
+        }),
+        named("sill-2020", "s", "Squash", |r| {
+            r.license = Some("LGPL-3.0-only".into())
+        }),
+    ]);
+    assert_eq!(id_of(&out, "sill", "j"), id_of(&out, "sill-2020", "j"));
+    assert_ne!(id_of(&out, "sill", "o"), id_of(&out, "sill-2020", "o"));
+    assert_ne!(id_of(&out, "sill", "m"), id_of(&out, "sill-2020", "m"));
+    assert_ne!(id_of(&out, "sill", "s1"), id_of(&out, "sill-2020", "s"));
+    assert_ne!(id_of(&out, "dir", "s2"), id_of(&out, "sill-2020", "s"));
+}
+
+#[test]
+fn evidence_picks_between_tools_of_one_name() {
+    let out = resolve_new(vec![
+        named("gh", "1", "Consul", |r| {
+            repo(r, "https://github.com/consuldemocracy/consuldemocracy");
+            r.license = Some("AGPL-3.0-only".into());
+        }),
+        named("gh", "2", "consul", |r| {
+            repo(r, "https://github.com/hashicorp/consul");
+            r.license = Some("MPL-2.0".into());
+        }),
+        named("sill-2020", "c", "Consul", |r| {
+            r.license = Some("MPL-2.0".into())
+        }),
+        // No evidence: it could be either.
+        named("sill-2019", "c", "CONSUL", none),
+    ]);
+    assert_eq!(tools_of(&out), 3, "{:#?}", out.tools);
+    assert_eq!(id_of(&out, "gh", "2"), id_of(&out, "sill-2020", "c"));
+}
+
+#[test]
+fn a_homepage_that_does_not_carry_the_name_weighs_against_it() {
+    let out = resolve_new(vec![
+        named("sill", "v", "Vault", |r| {
+            repo(r, "https://github.com/hashicorp/vault");
+            r.homepage_url = Some("https://vaultproject.io".into());
+        }),
+        // The Internet Archive's Vault: a page on another site.
+        named("ctfg", "v", "Vault", |r| {
+            r.homepage_url = Some("https://webservices.archive.org/pages/vault".into())
+        }),
+        // Two sites of one tool, each carrying its name.
+        named("sill", "k", "Keycloak", |r| {
+            r.homepage_url = Some("https://keycloak.org".into())
+        }),
+        named("ctfg", "k", "Keycloak", |r| {
+            r.homepage_url = Some("https://keycloak.example-docs.io".into())
+        }),
+    ]);
+    assert_ne!(id_of(&out, "sill", "v"), id_of(&out, "ctfg", "v"));
+    assert_eq!(id_of(&out, "sill", "k"), id_of(&out, "ctfg", "k"));
+}

@@ -377,6 +377,18 @@ async fn the_shipped_catalogue_reaches_the_ogp_toolbox_showcase_and_every_source
         eprintln!("{id}: {} records, issues {messages:#?}", fetched[id]);
     }
     assert_eq!(fetched, expected);
+    // NSF's inventory gives the agency's home page as two releases' repository: no key.
+    let hubs = report["non_identifying_urls"].as_array().unwrap();
+    let nsf = hubs
+        .iter()
+        .find(|h| h["url"] == "http://nsf.gov")
+        .unwrap_or_else(|| panic!("nsf.gov not reported: {hubs:#?}"));
+    assert_eq!(nsf["records"], 2, "{nsf}");
+    assert_eq!(nsf["sources"][0]["source"], "us-code-json");
+    assert!(
+        nsf["reason"].as_str().unwrap().contains("different names"),
+        "{nsf}"
+    );
 
     let rows = read_jsonl(&latest.join("source_records.jsonl"));
     let tools = read_jsonl(&latest.join("tools.jsonl"));

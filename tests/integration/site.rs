@@ -125,8 +125,9 @@ fn tool<'a>(tools: &'a [Value], name: &str) -> &'a Value {
 #[tokio::test]
 async fn json_ld_and_opengraph_enrich_a_tool_and_its_forge_link_merges_it_with_the_forge_record() {
     let sites = Server::start().await;
+    // A name the forge record does not share: only the home page can join them.
     let tools = json!({"tools": [
-        {"id": "t1", "name": "Agora", "homepage": format!("{}/agora/", sites.base())}
+        {"id": "t1", "name": "Agora Civic Budget", "homepage": format!("{}/agora/", sites.base())}
     ]});
     let wd = world(sites, tools, true, "").await;
     wd.sites.always(
@@ -138,7 +139,7 @@ async fn json_ld_and_opengraph_enrich_a_tool_and_its_forge_link_merges_it_with_t
     let before = wd.tools();
     assert_eq!(before.len(), 2, "{before:#?}");
     assert_eq!(wd.sites.hits("/agora/"), 0);
-    let agora_before = tool(&before, "Agora");
+    let agora_before = tool(&before, "Agora Civic Budget");
     assert_eq!(agora_before["repository_url"], Value::Null);
     assert_eq!(agora_before["languages"], json!([]));
     // Run 2: the home page is visited; its codeRepository is the forge record's key.
