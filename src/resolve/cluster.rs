@@ -417,8 +417,10 @@ fn extension_pairs(forest: &Forest, features: &[Features]) -> Vec<Pair> {
         let best = candidates
             .iter()
             .map(|&(_, j)| {
-                let e = name_only(f, &features[j as usize], id.text.len());
-                let against = e.license == Some(false) || e.orgs == Some(false);
+                let e = name_only(features, i, j, id.text.len());
+                let against = e.license == Some(false)
+                    || e.orgs == Some(false)
+                    || e.descriptions == Some(false);
                 let name_points = names::name_only_points(names::NameOnly {
                     len: e.len,
                     ..names::NameOnly::default()
@@ -670,8 +672,7 @@ impl NameGroups {
                     if ra == rb || !wanted {
                         continue;
                     }
-                    let (fa, fb) = (&features[a as usize], &features[b as usize]);
-                    let points = names::name_only_points(name_only(fa, fb, len));
+                    let points = names::name_only_points(name_only(features, a, b, len));
                     let (lo, hi) = (ra.min(rb), ra.max(rb));
                     match best.iter_mut().find(|p| p.0 == lo && p.1 == hi) {
                         Some(p) if points > p.2 => *p = (lo, hi, points, a, b),
@@ -744,18 +745,20 @@ fn source<'a>(features: &'a [Features], i: u32) -> &'a str {
 }
 
 /// What two records sharing a name of `len` characters say about each other.
-fn name_only(a: &Features, b: &Features, len: usize) -> names::NameOnly {
-    let orgs = (!a.orgs.is_empty() && !b.orgs.is_empty())
-        .then(|| a.orgs.iter().any(|o| b.orgs.contains(o)));
-    let similar_descriptions = match (a.description, b.description) {
-        (Some(x), Some(y)) => names::similar_descriptions(x, y),
-        _ => false,
+fn name_only(features: &[Features], a: u32, b: u32, len: usize) -> names::NameOnly {
+    let (fa, fb) = (&features[a as usize], &features[b as usize]);
+    let orgs = (!fa.orgs.is_empty() && !fb.orgs.is_empty())
+        .then(|| fa.orgs.iter().any(|o| fb.orgs.contains(o)));
+    let descriptions = match (fa.description, fb.description) {
+        (Some(x), Some(y)) => names::descriptions_agree(x, y),
+        _ => None,
     };
     names::NameOnly {
         len,
-        license: names::license_agreement(a.license, b.license),
-        similar_descriptions,
+        license: names::license_agreement(fa.license, fb.license),
+        descriptions,
         orgs,
+        same_source: source(features, a) == source(features, b),
     }
 }
 

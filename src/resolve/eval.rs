@@ -473,3 +473,137 @@ fn class_counts_split_pairs_by_hard_case() {
     assert_eq!(counts["-"].missed, 1);
     assert_eq!(counts["-"].found, 0);
 }
+
+/// The real third-party samples in `../shared/data` (SILL's 2019 spreadsheet, the DPG
+/// registry's nominees), read through the kinds as a user would declare them and resolved
+/// together: the duplicates their publishers wrote are one tool each, and the different
+/// products with close names stay apart. Skipped when `../shared` is absent, except under CI.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_samples_keep_close_names_apart_and_duplicates_together() {
+    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    if !shared.is_dir() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is missing under CI",
+            shared.display()
+        );
+        eprintln!("skipped: {} is absent", shared.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (pages, sources) = (dir.path().join("pages"), dir.path().join("sources"));
+    std::fs::create_dir_all(&pages).unwrap();
+    std::fs::create_dir_all(&sources).unwrap();
+    std::fs::copy(
+        shared.join("sill/sill-2019.csv"),
+        pages.join("sill-2019.csv"),
+    )
+    .unwrap();
+    std::fs::copy(
+        shared.join("dpga/nominees-index.json"),
+        pages.join("nominees.json"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("routes.csv"),
+        "path,query_suffix,file\n/sill-2019.csv,,sill-2019.csv\n/nominees/,,nominees.json\n",
+    )
+    .unwrap();
+    std::fs::write(
+        sources.join("sill-2019.toml"),
+        r#"kind = "csv"
+url = "{{base}}/sill-2019.csv"
+list_separator = ""
+[fields]
+name = "LOGICIEL"
+license = "LICENCE"
+description = "FONCTIONNALITÉ"
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        sources.join("dpga-nominees.toml"),
+        r#"kind = "json"
+url = "{{base}}/nominees/"
+records = "$[*]"
+[fields]
+record_id = "$.id"
+name = "$.name"
+description = "$.description"
+homepage = "$.website"
+repository = "$.repositories[*].url"
+license = "$.license[*].spdx"
+organizations = "$.organizations[*].name"
+"#,
+    )
+    .unwrap();
+    let base = serve(dir.path().to_path_buf()).await;
+    let inputs = extract(dir.path(), &base).await;
+    // The two `/Grammalecte/` rows map to the same fields: one record (one content hash).
+    assert_eq!(inputs.len(), 160 + 63, "every row and nominee extracted");
+    let out = resolve(inputs, &Known::default());
+    let tool = |source: &str, name: &str| -> BTreeSet<&str> {
+        out.rows
+            .iter()
+            .filter(|r| r.record.source_id == source && r.record.name.as_deref() == Some(name))
+            .map(|r| r.tool_id.as_str())
+            .collect()
+    };
+    let one = |source: &str, names: &[&str]| {
+        let ids: BTreeSet<&str> = names.iter().flat_map(|n| tool(source, n)).collect();
+        assert_eq!(ids.len(), 1, "{names:?} should be one tool: {ids:?}");
+    };
+    let apart = |source: &str, a: &str, b: &str| {
+        let (ta, tb) = (tool(source, a), tool(source, b));
+        assert!(!ta.is_empty() && !tb.is_empty(), "{a} or {b} missing");
+        assert!(ta.is_disjoint(&tb), "{a} and {b} should be two tools");
+    };
+    // The spreadsheet's own duplicates.
+    one("sill-2019", &["Jitsi", "JITSI"]);
+    one("sill-2019", &["OpenLdap"]);
+    // Close names of different products.
+    apart("sill-2019", "LibreOffice", "LibreOffice en ligne");
+    apart("sill-2019", "Selenium Server", "Selenium IDE");
+    apart("sill-2019", "Squash TA", "Squash TM");
+    apart("sill-2019", "OpenStack", "Swift (OpenStack)");
+    apart("sill-2019", "OCS Inventory NG serveur", "/Agent OCS/");
+    // Plugins of GLPI, named after what they connect to: the spreadsheet describes them
+    // apart from the products.
+    apart("sill-2019", "GLPI", "/GLPI/");
+    apart(
+        "sill-2019",
+        "OCS Inventory NG serveur",
+        "/OCS Inventory ng/",
+    );
+    apart("dpga-nominees", "OpenFisca", "OpenFisca France");
+    apart("dpga-nominees", "CommCare Android", "CommCare Cloud");
+    // Every other nominee is its own tool, and none joins a spreadsheet row.
+    let mut nominees: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for row in &out.rows {
+        let name = row.record.name.as_deref().unwrap_or("");
+        nominees.entry(&row.tool_id).or_default().insert(name);
+    }
+    let identity =
+        |n: &str| super::names::identity(&super::names::normalise_name(n)).map(|i| i.text);
+    let shared_tools: Vec<_> = nominees
+        .values()
+        .filter(|names| {
+            let ids: BTreeSet<_> = names.iter().map(|n| identity(n)).collect();
+            ids.len() > 1
+        })
+        .collect();
+    assert!(
+        shared_tools.is_empty(),
+        "records with unrelated names merged: {shared_tools:?}"
+    );
+    println!(
+        "real samples: {} records, {} tools, {} non-identifying URLs; merged: {:?}",
+        out.rows.len(),
+        out.tools.len(),
+        out.non_identifying.len(),
+        nominees
+            .values()
+            .filter(|n| n.len() > 1)
+            .collect::<Vec<_>>()
+    );
+}

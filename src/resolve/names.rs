@@ -655,9 +655,11 @@ const DESCRIPTION_NOISE: &[&str] = &[
     "that", "their", "them", "this", "tool", "very", "which", "with", "your",
 ];
 
-/// True when two descriptions share at least three words of four letters or more (accents
-/// and case folded, common words left out), and those are at least 30% of the shorter one's.
-pub fn similar_descriptions(a: &str, b: &str) -> bool {
+/// How two descriptions compare, over their words of four letters or more (accents and case
+/// folded, common words left out): `Some(true)` when they share at least three, and those
+/// are at least 30% of the shorter one's; `Some(false)` when each has three or more and
+/// they share none; `None` otherwise (too short to tell).
+pub fn descriptions_agree(a: &str, b: &str) -> Option<bool> {
     fn words(s: &str) -> Vec<String> {
         let mut out: Vec<String> = s
             .split(|c: char| !c.is_alphanumeric())
@@ -675,7 +677,13 @@ pub fn similar_descriptions(a: &str, b: &str) -> bool {
     }
     let (wa, wb) = (words(a), words(b));
     let shared = wa.iter().filter(|w| wb.binary_search(w).is_ok()).count();
-    shared >= 3 && shared * 10 >= 3 * wa.len().min(wb.len())
+    if shared >= 3 && shared * 10 >= 3 * wa.len().min(wb.len()) {
+        Some(true)
+    } else if shared == 0 && wa.len() >= 3 && wb.len() >= 3 {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// The blocking keys of a normalised name: its compact form's first and last four bytes,
@@ -744,18 +752,21 @@ pub struct NameOnly {
     pub len: usize,
     /// [`license_agreement`] of the two licences.
     pub license: Option<bool>,
-    /// Both have descriptions and they are [`similar_descriptions`].
-    pub similar_descriptions: bool,
+    /// [`descriptions_agree`] of the two descriptions.
+    pub descriptions: Option<bool>,
     /// Both name organisations: `Some(true)` when one is in common.
     pub orgs: Option<bool>,
+    /// Both records come from one source.
+    pub same_source: bool,
 }
 
 /// The points of a name-only pair: 0.10 for a long name (four characters or more; 0.02 for
-/// three), +0.03 for a
-/// licence family in common, −0.05 for none, +0.05 for similar descriptions, +0.10 for an
-/// organisation in common, −0.10 for organisations that all differ. A pair merges at
-/// [`NAME_ONLY_MIN`] or more, after [`HOST_CLASH_PENALTY`] when its clusters' homepages are
-/// on different hosts.
+/// three), +0.03 for a licence family in common, −0.05 for none, +0.05 for similar
+/// descriptions, +0.10 for an organisation in common, −0.10 for organisations that all
+/// differ, −0.10 for descriptions that share no word in one source (a source that describes
+/// two entries of one name differently tells two things apart: SILL's `GLPI` and its
+/// plugin `/GLPI/`). A pair merges at [`NAME_ONLY_MIN`] or more, after what homepages on
+/// different hosts cost (see [`HOST_CLASH_PENALTY`]).
 pub fn name_only_points(e: NameOnly) -> f64 {
     let mut p = if e.len >= LONG_IDENTITY_LEN {
         0.10
@@ -767,8 +778,10 @@ pub fn name_only_points(e: NameOnly) -> f64 {
         Some(false) => p -= 0.05,
         None => {}
     }
-    if e.similar_descriptions {
-        p += 0.05;
+    match e.descriptions {
+        Some(true) => p += 0.05,
+        Some(false) if e.same_source => p -= 0.10,
+        _ => {}
     }
     match e.orgs {
         Some(true) => p += 0.10,
@@ -963,18 +976,29 @@ mod tests {
     }
 
     #[test]
-    fn descriptions_are_similar_when_they_share_enough_words() {
-        assert!(similar_descriptions(
-            "Moodle is a free learning management system for online courses.",
-            "A learning management system (LMS) to run online courses, free and open source."
-        ));
-        assert!(!similar_descriptions(
-            "Service mesh and service discovery for distributed systems.",
-            "Plateforme de participation citoyenne pour les villes."
-        ));
-        assert!(
-            !similar_descriptions("Free software.", "Free software."),
+    fn descriptions_agree_when_they_share_enough_words_and_differ_when_none() {
+        assert_eq!(
+            descriptions_agree(
+                "Moodle is a free learning management system for online courses.",
+                "A learning management system (LMS) to run online courses, free and open source."
+            ),
+            Some(true)
+        );
+        assert_eq!(
+            descriptions_agree(
+                "Service mesh and service discovery for distributed systems.",
+                "Plateforme de participation citoyenne pour les villes."
+            ),
+            Some(false)
+        );
+        assert_eq!(
+            descriptions_agree("Free software.", "Free software."),
+            None,
             "too few words"
+        );
+        assert_eq!(
+            descriptions_agree("webconférence", "Outils VisoConférence"),
+            None
         );
     }
 

@@ -1080,3 +1080,47 @@ fn a_homepage_that_does_not_carry_the_name_weighs_against_it() {
     assert_ne!(id_of(&out, "sill", "v"), id_of(&out, "ctfg", "v"));
     assert_eq!(id_of(&out, "sill", "k"), id_of(&out, "ctfg", "k"));
 }
+
+#[test]
+fn one_source_describing_two_entries_of_one_name_apart_keeps_them_apart() {
+    let describe = |source: &str, id: &str, name: &str, text: &str| {
+        let text = text.to_string();
+        named(source, id, name, move |r| r.description = Some(text))
+    };
+    let out = resolve_new(vec![
+        describe(
+            "sill-2019",
+            "g",
+            "GLPI",
+            "Gestion de parc et suivi d'incidents",
+        ),
+        describe(
+            "sill-2019",
+            "p",
+            "/GLPI/",
+            "Plugin GLPI-Survey (questionnaire)",
+        ),
+        // Short descriptions say too little to part two rows.
+        describe("sill-2019", "j1", "Jitsi", "webconférence"),
+        describe("sill-2019", "j2", "JITSI", "Outils VisoConférence"),
+        // Across sources, descriptions differ in language and style: no evidence against.
+        describe(
+            "sill",
+            "a",
+            "Ansible",
+            "Automatisation du déploiement et de la configuration",
+        ),
+        describe(
+            "dpga",
+            "a",
+            "Ansible",
+            "Radically simple IT automation platform",
+        ),
+    ]);
+    assert_ne!(id_of(&out, "sill-2019", "g"), id_of(&out, "sill-2019", "p"));
+    assert_eq!(
+        id_of(&out, "sill-2019", "j1"),
+        id_of(&out, "sill-2019", "j2")
+    );
+    assert_eq!(id_of(&out, "sill", "a"), id_of(&out, "dpga", "a"));
+}
