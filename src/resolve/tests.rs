@@ -1124,3 +1124,34 @@ fn one_source_describing_two_entries_of_one_name_apart_keeps_them_apart() {
     );
     assert_eq!(id_of(&out, "sill", "a"), id_of(&out, "dpga", "a"));
 }
+
+#[test]
+fn tools_an_earlier_run_merged_through_a_hub_url_split_and_one_keeps_the_id() {
+    // An earlier run merged five NSF releases through `http://nsf.gov` into one tool.
+    let mut registry = Known::default();
+    let old = "ct_nsfnsfnsfnsf".to_string();
+    registry.insert("repo:http://nsf.gov".into(), (old.clone(), at(1)));
+    for i in 0..5 {
+        registry.insert(format!("rec:nsf/{i}"), (old.clone(), at(1)));
+    }
+    let inputs: Vec<Input> = [
+        "Science Gateway",
+        "Grant Tracker",
+        "Award Search",
+        "Data Viz Kit",
+        "ORCID bridge",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, name)| named("nsf", &format!("{i}"), name, |r| repo(r, "http://nsf.gov")))
+    .collect();
+    let out = run(&inputs, &mut registry, 2);
+    assert_eq!(tools_of(&out), 5);
+    let ids: std::collections::BTreeSet<&str> = out.tools.iter().map(|t| t.id.as_str()).collect();
+    assert!(ids.contains(old.as_str()), "one part keeps the id: {ids:?}");
+    assert!(out.aliases.is_empty());
+    // The hub key stays registered where it was; the next run gives the same ids.
+    assert_eq!(registry["repo:http://nsf.gov"].0, old);
+    let again = run(&inputs, &mut registry, 3);
+    assert_eq!(ids_by_record(&again), ids_by_record(&out));
+}
