@@ -137,3 +137,15 @@ fn glob_matches_stars_anywhere() {
     assert!(glob_match("git*-orgs", "github-orgs"));
     assert!(!glob_match("git*-orgs", "github-topics"));
 }
+
+#[test]
+fn an_id_space_is_read_and_checked() {
+    assert_eq!(parse(GOOD_HTML).unwrap().id_space, None);
+    let d = parse(&format!("id_space = \"sill\"\n{GOOD_HTML}")).unwrap();
+    assert_eq!(d.id_space.as_deref(), Some("sill"));
+    let err = first_error(&format!("id_space = \"SILL exports\"\n{GOOD_HTML}"));
+    assert!(err.contains("invalid id space `SILL exports`"), "{err}");
+    assert!(err.contains("demo.toml:1:1"), "{err}");
+    let err = first_error(&format!("id_spaces = \"sill\"\n{GOOD_HTML}"));
+    assert!(err.contains("did you mean `id_space`?"), "{err}");
+}

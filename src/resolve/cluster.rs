@@ -613,9 +613,15 @@ impl NameGroups {
                     .collect();
                 by_source.sort_unstable();
                 by_source.dedup();
+                // Two clusters of one source whose keys disagree (homepages on different
+                // hosts; conflicts are caught above) are two tools of that name.
                 let several = by_source.chunk_by(|a, b| a.0 == b.0).any(|clusters| {
-                    let keyed = clusters.iter().filter(|&&(_, r)| forest.keyed(r)).count();
-                    clusters.len() >= 3 || keyed >= 2
+                    let clash = clusters.iter().enumerate().any(|(x, &(_, a))| {
+                        clusters[x + 1..]
+                            .iter()
+                            .any(|&(_, b)| forest.host_clash(a, b))
+                    });
+                    clusters.len() >= 3 || clash
                 });
                 if several {
                     Clarity::Ambiguous
@@ -717,8 +723,9 @@ impl NameGroups {
 enum Clarity {
     /// Clusters with keys may merge on it, and those without join them.
     Clear,
-    /// Carried by clusters that conflict, or by several clusters of one source: a cluster
-    /// without keys joins one of them only when its evidence picks that one out.
+    /// Carried by clusters that conflict, by three clusters of one source or by two whose
+    /// homepages are on different hosts: a cluster without keys joins one of them only when
+    /// its evidence picks that one out.
     Ambiguous,
     /// Carried by more than [`MAX_NAME_CLUSTERS`] clusters: it merges nothing on its own.
     Common,

@@ -757,12 +757,13 @@ fn a_name_one_source_uses_for_several_tools_merges_nothing_on_its_own() {
     inputs.push(named("dpga", "a", "Atlas", |r| {
         repo(r, "https://github.com/example/atlas")
     }));
-    // Two clusters of one source holding keys: two tools of that name.
+    // Two clusters of one source whose homepages differ: two tools of that name.
     inputs.push(named("gh", "1", "Meridian", |r| {
-        repo(r, "https://gitlab.com/a/meridian")
+        repo(r, "https://gitlab.com/a/meridian");
+        r.homepage_url = Some("https://meridian.example".into());
     }));
     inputs.push(named("gh", "2", "Meridian", |r| {
-        r.homepage_url = Some("https://meridian.example".into())
+        r.homepage_url = Some("https://meridian-maps.example".into())
     }));
     inputs.push(named("sill", "m", "Meridian", none));
     let out = resolve_new(inputs);
@@ -1154,4 +1155,34 @@ fn tools_an_earlier_run_merged_through_a_hub_url_split_and_one_keeps_the_id() {
     assert_eq!(registry["repo:http://nsf.gov"].0, old);
     let again = run(&inputs, &mut registry, 3);
     assert_eq!(ids_by_record(&again), ids_by_record(&out));
+}
+
+#[test]
+fn a_directory_listing_a_tool_twice_with_different_links_lists_one_tool() {
+    let out = resolve_new(vec![
+        named("ctfg", "decidim", "Decidim", |r| {
+            r.homepage_url = Some("https://decidim.org".into())
+        }),
+        named("ctfg", "decidim-1", "decidim", |r| {
+            repo(r, "https://github.com/decidim/decidim")
+        }),
+        named("sill", "1", "Decidim", none),
+        // The same directory's two Consuls, on two sites, are two tools.
+        named("ctfg", "consul", "Consul", |r| {
+            r.homepage_url = Some("https://consuldemocracy.org".into())
+        }),
+        named("ctfg", "consul-1", "Consul", |r| {
+            r.homepage_url = Some("https://consul.io".into())
+        }),
+    ]);
+    assert_eq!(tools_of(&out), 3, "{:#?}", out.tools);
+    assert_eq!(
+        id_of(&out, "ctfg", "decidim"),
+        id_of(&out, "ctfg", "decidim-1")
+    );
+    assert_eq!(id_of(&out, "ctfg", "decidim"), id_of(&out, "sill", "1"));
+    assert_ne!(
+        id_of(&out, "ctfg", "consul"),
+        id_of(&out, "ctfg", "consul-1")
+    );
 }
