@@ -550,6 +550,8 @@ fn vendor_words(features: &[Features]) -> Vec<u64> {
 struct NameGroups {
     /// Records, group after group, each group in record order.
     records: Vec<u32>,
+    /// Per entry of `records`: it is in the group by its name without the vendor's word.
+    vendorless: Vec<bool>,
     /// (start in `records`, identity length) of each group, and the end.
     starts: Vec<(u32, u32)>,
 }
@@ -565,21 +567,28 @@ enum Phase {
 
 impl NameGroups {
     fn of(ids: &[NameIds]) -> NameGroups {
-        let mut keyed: Vec<(u64, u32, u32)> = Vec::new();
+        // (hash, length, record, vendorless)
+        let mut keyed: Vec<(u64, u32, u32, bool)> = Vec::new();
         for (i, id) in ids.iter().enumerate() {
-            for (hash, len) in id.own.iter().chain(&id.vendorless) {
-                keyed.push((*hash, *len, i as u32));
-            }
+            keyed.extend(id.own.map(|(hash, len)| (hash, len, i as u32, false)));
+            keyed.extend(id.vendorless.map(|(hash, len)| (hash, len, i as u32, true)));
         }
-        keyed.sort_unstable();
-        keyed.dedup();
+        keyed.sort_unstable_by_key(|&(hash, _, i, v)| (hash, i, v));
+        keyed.dedup_by_key(|&mut (hash, _, i, _)| (hash, i));
         let mut out = NameGroups {
             records: Vec::new(),
+            vendorless: Vec::new(),
             starts: Vec::new(),
         };
-        for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+        // A group needs a record carrying the identity as its own name: two names that are
+        // the same only without their first words (`Denver Budget`, `Rennes Budget`) are not.
+        for run in keyed
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|r| r.len() > 1 && r.iter().any(|e| !e.3))
+        {
             out.starts.push((out.records.len() as u32, run[0].1));
-            out.records.extend(run.iter().map(|&(_, _, i)| i));
+            out.records.extend(run.iter().map(|&(_, _, i, _)| i));
+            out.vendorless.extend(run.iter().map(|&(_, _, _, v)| v));
         }
         out.starts.push((out.records.len() as u32, 0));
         out
@@ -587,9 +596,20 @@ impl NameGroups {
 
     /// Each group with its identity's length.
     fn iter(&self) -> impl Iterator<Item = (&[u32], usize)> {
+        self.iter_flagged().map(|(members, _, len)| (members, len))
+    }
+
+    /// Each group, whether each member is in it without its vendor's word, and its
+    /// identity's length.
+    fn iter_flagged(&self) -> impl Iterator<Item = (&[u32], &[bool], usize)> {
         self.starts.windows(2).map(|w| {
-            let (from, len) = w[0];
-            (&self.records[from as usize..w[1].0 as usize], len as usize)
+            let ((from, len), to) = (w[0], w[1].0 as usize);
+            let from = from as usize;
+            (
+                &self.records[from..to],
+                &self.vendorless[from..to],
+                len as usize,
+            )
         })
     }
 
@@ -651,7 +671,7 @@ impl NameGroups {
         phase: Phase,
     ) -> Vec<Pair> {
         let mut out = Vec::new();
-        for ((members, len), &clarity) in self.iter().zip(clarity) {
+        for ((members, vendorless, len), &clarity) in self.iter_flagged().zip(clarity) {
             let roots = roots(forest, members);
             let keyed = roots.iter().filter(|&&r| forest.keyed(r)).count();
             let discriminate = match (phase, clarity) {
@@ -667,7 +687,10 @@ impl NameGroups {
             // (cluster, cluster, points, record, record), the best pair of each two clusters.
             let mut best: Vec<(u32, u32, f64, u32, u32)> = Vec::new();
             for (x, &a) in members.iter().enumerate() {
-                for &b in &members[x + 1..] {
+                for (y, &b) in members.iter().enumerate().skip(x + 1) {
+                    if vendorless[x] && vendorless[y] {
+                        continue;
+                    }
                     let (ra, rb) = (forest.root(a), forest.root(b));
                     let (ka, kb) = (forest.keyed(ra), forest.keyed(rb));
                     let wanted = match phase {

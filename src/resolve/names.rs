@@ -37,11 +37,24 @@ const NOISE: &[&str] = &[
 pub const MIN_SIMILARITY: f64 = 0.92;
 
 /// `Decidim App` → `decidim`; `Budget participatif de Paris` → `budget participatif de paris`;
-/// `Framadate (logiciel)` → `framadate`; `LibreOffice en ligne` → `libreoffice online`.
-/// One pass: characters folded and lowercased, words (runs of ASCII letters and digits) kept
-/// unless they are noise, or all kept when nothing else is left; "online" in French, Spanish
-/// and Italian (`en ligne`, `en línea`, `in linea`) is written `online`.
+/// `Framadate (logiciel)` → `framadate`; `LibreOffice en ligne` → `libreoffice online`;
+/// `Matomo (ex-Piwik)` → `matomo`. Characters folded and lowercased, words (runs of ASCII
+/// letters and digits) outside brackets kept (a bracket qualifies or translates a name:
+/// all are kept when nothing is outside) unless they are noise, or all kept when nothing
+/// else is left; "online" in French, Spanish and Italian (`en ligne`, `en línea`,
+/// `in linea`) is written `online`.
 pub fn normalise_name(name: &str) -> String {
+    let outside = normalise_words(name, false);
+    if outside.is_empty() {
+        normalise_words(name, true)
+    } else {
+        outside
+    }
+}
+
+/// [`normalise_name`] over the words outside brackets (`(…)`, `[…]`), or, with `all`, over
+/// every word.
+fn normalise_words(name: &str, all_words: bool) -> String {
     fn push(out: &mut String, word: &str) {
         if !out.is_empty() {
             out.push(' ');
@@ -57,11 +70,14 @@ pub fn normalise_name(name: &str) -> String {
     let (mut all, mut kept) = (String::new(), String::new());
     let mut word = String::new();
     let mut last_was_en = false;
+    let mut depth = 0usize;
     let chars = name.chars().map(fold).flat_map(char::to_lowercase);
     for c in chars.chain(std::iter::once(' ')) {
         if c.is_ascii_alphanumeric() {
             word.push(c);
-        } else if !word.is_empty() {
+            continue;
+        }
+        if !word.is_empty() && (all_words || depth == 0) {
             if last_was_en && matches!(word.as_str(), "ligne" | "linea") {
                 online(&mut all);
                 online(&mut kept);
@@ -73,7 +89,12 @@ pub fn normalise_name(name: &str) -> String {
                 }
                 last_was_en = matches!(word.as_str(), "en" | "in");
             }
-            word.clear();
+        }
+        word.clear();
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
         }
     }
     if kept.is_empty() { all } else { kept }
@@ -168,8 +189,9 @@ fn is_in(list: &[&str], w: &str) -> bool {
     list.binary_search(&w).is_ok()
 }
 
-/// Words that name a kind of software rather than one piece of it: left out of a name's
-/// identity when something else is left (`Moodle LMS` is Moodle), sorted.
+/// Words that name a kind, form, edition or release channel of software rather than one
+/// piece of it: left out of a name's identity when something else is left (`Moodle LMS` is
+/// Moodle, `Firefox ESR` is Firefox), sorted.
 const DESCRIPTORS: &[&str] = &[
     "cms",
     "community",
@@ -178,9 +200,11 @@ const DESCRIPTORS: &[&str] = &[
     "ecm",
     "edition",
     "erp",
+    "esr",
     "ged",
     "gis",
     "lms",
+    "lts",
     "server",
     "serveur",
     "servidor",
@@ -579,10 +603,18 @@ pub fn without_vendor(name: &str, vendor: impl Fn(&str) -> bool) -> Option<Ident
     }
 }
 
-/// The words of a normalised name that make its identity: all but [`DESCRIPTORS`], unless
-/// nothing else is left.
+/// The words of a normalised name that make its identity: all but [`DESCRIPTORS`] and a
+/// trailing version number, unless nothing else is left.
 pub fn identity_words(name: &str) -> Vec<&str> {
-    let words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+    // A trailing number is a version (`KeePass 2`).
+    while words.len() > 1
+        && words
+            .last()
+            .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
+    {
+        words.pop();
+    }
     if words.iter().all(|w| is_in(DESCRIPTORS, w)) {
         return words;
     }
@@ -838,7 +870,8 @@ fn tokens_covered(a: &str, b: &str) -> bool {
     })
 }
 
-/// A Latin letter without its accent (`é` → `e`, `ñ` → `n`, `ç` → `c`); others unchanged.
+/// A Latin letter without its accent (`é` → `e`, `ñ` → `n`, `ç` → `c`), a superscript digit
+/// as a digit (`S²LOW` → `S2LOW`); others unchanged.
 fn fold(c: char) -> char {
     match c {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'a',
@@ -849,6 +882,16 @@ fn fold(c: char) -> char {
         'ý' | 'ÿ' | 'Ý' => 'y',
         'ñ' | 'Ñ' => 'n',
         'ç' | 'Ç' => 'c',
+        '⁰' => '0',
+        '¹' => '1',
+        '²' => '2',
+        '³' => '3',
+        '⁴' => '4',
+        '⁵' => '5',
+        '⁶' => '6',
+        '⁷' => '7',
+        '⁸' => '8',
+        '⁹' => '9',
         other => other,
     }
 }
@@ -868,6 +911,17 @@ mod tests {
         assert_eq!(normalise_name("LibreOffice Online"), "libreoffice online");
         assert_eq!(normalise_name("En ligne"), "online");
         assert_eq!(normalise_name("Consulta en línea"), "consulta online");
+        assert_eq!(normalise_name("Matomo (ex-Piwik)"), "matomo");
+        assert_eq!(
+            normalise_name("Mozilla Firefox (Extended Support Release)"),
+            "mozilla firefox"
+        );
+        assert_eq!(
+            normalise_name("(Reports)"),
+            "reports",
+            "nothing outside brackets"
+        );
+        assert_eq!(normalise_name("S²LOW"), "s2low");
         assert_eq!(org_tag("mySociety Ltd."), org_tag("MYSOCIETY-LTD"));
         assert_eq!(
             org_tag("mySociety"),
@@ -942,6 +996,9 @@ mod tests {
         assert_eq!(id("7-Zip").text, id("7zip").text);
         assert_eq!(id("The Gimp").text, id("GIMP").text);
         assert_eq!(id("LMS").text, "lms", "a descriptor alone is kept");
+        assert_eq!(id("KeePass 2").text, "keepass", "a version");
+        assert_eq!(id("Firefox ESR").text, "firefox");
+        assert_eq!(id("7").text, "7");
         assert_ne!(id("LibreOffice en ligne").text, id("LibreOffice").text);
         assert!(!id("Ansible").generic);
         assert!(!id("Budget participatif de Paris").generic);
