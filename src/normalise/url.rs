@@ -289,20 +289,19 @@ pub fn is_forge_project(url: &str) -> bool {
 
 /// The owner of a forge owner page (`https://github.com/decidim` → `decidim`): a canonical
 /// URL on a known forge host whose path is one segment (GitHub: not a reserved page). Given as
-/// a repository, such a URL names who publishes, not what: an organisation, not a tool.
-pub fn forge_owner(url: &str) -> Option<String> {
-    let u = Url::parse(url).ok()?;
-    let forge = u.host_str().and_then(forge_host)?;
-    let segments: Vec<&str> = u
-        .path_segments()
-        .map(|s| s.filter(|p| !p.is_empty()).collect())
-        .unwrap_or_default();
-    match segments.as_slice() {
-        [owner] if !(forge == Forge::GitHub && GITHUB_RESERVED.contains(owner)) => {
-            Some(owner.to_string())
-        }
-        _ => None,
-    }
+/// a repository, such a URL names who publishes, not what: an organisation, not a tool. Reads
+/// the canonical form as text (no parsing: it runs for every repository of every record).
+pub fn forge_owner(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let (host, path) = rest.split_once('/')?;
+    let forge = forge_host(host)?;
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let mut segments = path.split('/').filter(|s| !s.is_empty());
+    let owner = segments.next()?;
+    let reserved = forge == Forge::GitHub && GITHUB_RESERVED.contains(&owner);
+    (segments.next().is_none() && !reserved).then_some(owner)
 }
 
 /// True when `url` is on a host shared by many unrelated parties: the pages of forge users
@@ -386,6 +385,33 @@ mod tests {
             canonical("decidim.org/x/").unwrap(),
             "https://decidim.org/x"
         );
+    }
+
+    #[test]
+    fn forge_owner_pages_name_their_owner() {
+        assert_eq!(
+            forge_owner("https://github.com/usdot-jpo-ode"),
+            Some("usdot-jpo-ode")
+        );
+        assert_eq!(
+            forge_owner("https://gitlab.com/etalab-datalab"),
+            Some("etalab-datalab")
+        );
+        assert_eq!(forge_owner("https://github.com/decidim/decidim"), None);
+        assert_eq!(
+            forge_owner("https://github.com/topics"),
+            None,
+            "a reserved page"
+        );
+        assert_eq!(forge_owner("https://github.com"), None);
+        assert_eq!(
+            forge_owner("https://decidim.org/about"),
+            None,
+            "not a forge"
+        );
+        // Every owner page canonicalises to such a URL.
+        let canonical_owner = canonical("http://www.github.com/orgs/SSAgov/repositories").unwrap();
+        assert_eq!(forge_owner(&canonical_owner), Some("ssagov"));
     }
 
     #[test]

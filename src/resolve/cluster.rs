@@ -1,13 +1,18 @@
 //! Clusters: union-find over strong keys, then the scored name match, never across a conflict.
 //!
-//! 1. Records sharing a repository key are one tool, always.
+//! 1. Records sharing a repository key or an id-space key are one tool, always.
 //! 2. Records sharing a Wikidata item or a homepage key join, unless their clusters conflict:
 //!    two different repositories on one host, or two different Wikidata items. When a key is
 //!    shared by clusters that conflict, a record joins the one whose name is closest.
-//! 3. Records whose names match (see `names`) with agreement on organisation or host join,
-//!    unless their clusters conflict or name different homepage hosts. Pairs come from
-//!    blocks of records sharing a blocking key; a large block is compared in a sliding window
-//!    over its sorted names, so the work stays close to linear.
+//! 3. The name stage, never across a conflict. Records whose names match (see `names`)
+//!    with agreement on organisation or host join, unless their clusters name different
+//!    homepage hosts; pairs come from blocks of records sharing a blocking key, a large block
+//!    compared in a sliding window over its sorted names, so the work stays close to linear.
+//!    Records sharing a distinctive name (`names::identity`, not generic, not ambiguous in
+//!    the corpus) join on it, weighed by `names::name_only_points`: first clusters with
+//!    keys, then clusters without keys join the one tool that carries their name. Last, a
+//!    cluster without keys joins the one cluster with keys whose name its name begins, when
+//!    evidence agrees (`Jitsi` and `Jitsi Meet`).
 //!
 //! Records are processed in their sorted order and candidate pairs in score order, so the
 //! clusters never depend on the order the records arrived in.
@@ -24,13 +29,17 @@ const WINDOW: usize = 8;
 /// Distinct clusters remembered per conditional key.
 const MAX_OWNERS: usize = 8;
 
-/// What a cluster holds that another cluster may conflict with: hashes of its repository
-/// hosts, Wikidata items and homepage hosts (not shared), 64 bits with the top two replaced
-/// by the fact's kind, sorted (so grouped by kind), each once. Two facts of a kind are
-/// the same when their hashes are: a false match needs a collision of 62-bit hashes (about
-/// one in 5 × 10^18 per pair). One vector of integers per record, not three lists of text.
+/// What a cluster holds that another cluster may conflict or clash with: hashes of its
+/// repository hosts, Wikidata items and homepage hosts (not shared, marked again when they
+/// carry the record's name), 64 bits
+/// with the top three replaced by the fact's kind, sorted (so grouped by kind, and within a
+/// kind by hash), each once. Two facts of a kind are the same when their hashes are: a false
+/// match needs a collision of 61-bit hashes (about one in 2 × 10^18 per pair). One vector of
+/// integers per record, not lists of text.
 type Summary = Vec<u64>;
 
+/// Bits of a fact that hold its kind.
+const KIND_SHIFT: u32 = 61;
 const REPO_HOST: u64 = 0;
 const WIKIDATA: u64 = 1;
 const HOST: u64 = 2;
@@ -40,7 +49,12 @@ const HOST_NAMED: u64 = 3;
 
 /// The fact `s` of kind `kind` in a [`Summary`] (foldhash, fixed seed: the same in every run).
 fn fact(kind: u64, s: &str) -> u64 {
-    (kind << 62) | (text_hash(s) >> 2)
+    hashed_fact(kind, text_hash(s))
+}
+
+/// The fact of kind `kind` whose 64-bit hash is `hash`.
+fn hashed_fact(kind: u64, hash: u64) -> u64 {
+    (kind << KIND_SHIFT) | (hash >> (64 - KIND_SHIFT))
 }
 
 /// A 64-bit hash of `s` (foldhash, fixed seed: the same in every run).
@@ -51,9 +65,19 @@ pub(super) fn text_hash(s: &str) -> u64 {
 
 /// The facts of kind `kind` in `summary`.
 fn facts(summary: &[u64], kind: u64) -> &[u64] {
-    let from = summary.partition_point(|&f| f >> 62 < kind);
-    let to = summary.partition_point(|&f| f >> 62 <= kind);
+    let from = summary.partition_point(|&f| f >> KIND_SHIFT < kind);
+    let to = summary.partition_point(|&f| f >> KIND_SHIFT <= kind);
     &summary[from..to]
+}
+
+/// True when every fact of the sorted `a` is, whatever its kind, in the sorted `b`.
+fn within(a: &[u64], b: &[u64]) -> bool {
+    let low = |f: &u64| f & ((1 << KIND_SHIFT) - 1);
+    let mut rest = b.iter().map(low).peekable();
+    a.iter().map(low).all(|f| {
+        while rest.next_if(|&g| g < f).is_some() {}
+        rest.next_if_eq(&f).is_some()
+    })
 }
 
 /// True when the sorted lists `a` and `b` have an element in common.
@@ -118,12 +142,7 @@ impl Forest {
         if !self.host_clash(a, b) {
             return 0.0;
         }
-        let named = |s: &Summary| {
-            let own: Vec<u64> = facts(s, HOST_NAMED).iter().map(|f| f << 2).collect();
-            facts(s, HOST)
-                .iter()
-                .all(|f| own.binary_search(&(f << 2)).is_ok())
-        };
+        let named = |s: &Summary| within(facts(s, HOST), facts(s, HOST_NAMED));
         let (sa, sb) = (&self.summary[a as usize], &self.summary[b as usize]);
         if named(sa) && named(sb) {
             names::HOST_CLASH_PENALTY
@@ -135,7 +154,9 @@ impl Forest {
     /// True when the cluster of root `r` holds a key another cluster could conflict or
     /// clash with (a repository, a Wikidata item, a homepage on a host that is not shared).
     fn keyed(&self, r: u32) -> bool {
-        !self.summary[r as usize].is_empty()
+        self.summary[r as usize]
+            .first()
+            .is_some_and(|&f| f >> KIND_SHIFT <= HOST)
     }
 
     /// Joins the clusters of `a` and `b` (the smaller index becomes the root).
@@ -457,7 +478,6 @@ fn apply(forest: &mut Forest, mut pairs: Vec<Pair>) {
             .then(a.2.cmp(&b.2))
             .then(a.3.cmp(&b.3))
     });
-    pairs.dedup_by(|a, b| a.1 == b.1 && a.2 == b.2);
     for (score, a, b, only) in pairs {
         let (ra, rb) = (forest.find(a), forest.find(b));
         if ra == rb || forest.conflict(ra, rb) {
@@ -504,11 +524,10 @@ impl NameIds {
         })
         .filter(|id| id.text.len() >= MIN_VENDORLESS_LEN);
         let host_named = f.host.is_some_and(|h| {
-            let host: String = h.chars().filter(char::is_ascii_alphanumeric).collect();
             [&own, &vendorless]
                 .into_iter()
                 .flatten()
-                .any(|id| id.text.len() >= names::MIN_IDENTITY_LEN && host.contains(&id.text))
+                .any(|id| names::host_carries(h, &id.text))
         });
         let distinct = |id: Option<names::Identity>| {
             id.filter(|id| !id.generic && id.text.len() >= names::MIN_IDENTITY_LEN)
@@ -627,21 +646,17 @@ impl NameGroups {
                         return Clarity::Ambiguous;
                     }
                 }
-                let mut by_source: Vec<(&str, u32)> = members
+                // (catalogue, cluster, record): a source, or the id space its ids belong
+                // to (two yearly exports are one catalogue).
+                let mut by_catalogue: Vec<(&str, u32, u32)> = members
                     .iter()
-                    .map(|&i| (source(features, i), forest.root(i)))
+                    .map(|&i| (catalogue(features, i), forest.root(i), i))
                     .collect();
-                by_source.sort_unstable();
-                by_source.dedup();
-                // Two clusters of one source whose keys disagree (homepages on different
-                // hosts; conflicts are caught above) are two tools of that name.
-                let several = by_source.chunk_by(|a, b| a.0 == b.0).any(|clusters| {
-                    let clash = clusters.iter().enumerate().any(|(x, &(_, a))| {
-                        clusters[x + 1..]
-                            .iter()
-                            .any(|&(_, b)| forest.host_clash(a, b))
-                    });
-                    clusters.len() >= 3 || clash
+                by_catalogue.sort_unstable();
+                let several = by_catalogue.chunk_by(|a, b| a.0 == b.0).any(|entries| {
+                    let mut clusters: Vec<u32> = entries.iter().map(|e| e.1).collect();
+                    clusters.dedup();
+                    clusters.len() >= 3 || (clusters.len() == 2 && tells_apart(forest, entries))
                 });
                 if several {
                     Clarity::Ambiguous
@@ -653,16 +668,19 @@ impl NameGroups {
     }
 
     /// The name-only pairs of `phase`: one pair per two clusters, the best-scored of their
-    /// records.
+    /// records (at most [`REPRESENTATIVES`] records of each cluster, the first ones).
     ///
     /// * [`Phase::Keyed`]: clusters that both hold keys, in [`Clarity::Clear`] groups.
-    /// * [`Phase::Unkeyed`]: a cluster without keys and another, in a clear group whose name
-    ///   is carried by at most one cluster with keys now. When it is carried by several (they
-    ///   did not merge, or they conflict: [`Clarity::Ambiguous`]), a cluster without keys
-    ///   joins one of them only when its evidence picks that one out: points besides the
-    ///   name's (a licence family, descriptions, an organisation in common) above zero with
-    ///   it and with none of the others (a spreadsheet's `Consul` under MPL-2.0 is
-    ///   HashiCorp's, not CONSUL Democracy's, AGPL); never another cluster without keys.
+    /// * [`Phase::Unkeyed`], in a clear group: when no cluster with keys carries the name
+    ///   now, the clusters without keys with each other; when one does, each of them with
+    ///   that one. When several do (they did not merge, or they conflict:
+    ///   [`Clarity::Ambiguous`]), a cluster without keys joins one of them only when its
+    ///   evidence picks that one out: points besides the name's (a licence family,
+    ///   descriptions, an organisation in common) above zero with it and with none of the
+    ///   others (a spreadsheet's `Consul` under MPL-2.0 is HashiCorp's, not CONSUL
+    ///   Democracy's, AGPL).
+    ///
+    /// A pair that only matches without a vendor's word needs such evidence too.
     fn pairs(
         &self,
         forest: &Forest,
@@ -684,24 +702,39 @@ impl NameGroups {
             if roots.len() < 2 {
                 continue;
             }
+            let name_points = names::name_only_points(names::NameOnly {
+                len,
+                ..names::NameOnly::default()
+            });
+            // (record, cluster, by its vendorless name), at most REPRESENTATIVES a cluster.
+            let mut chosen: Vec<(u32, u32, bool)> = Vec::with_capacity(members.len());
+            let mut per_root: Vec<(u32, usize)> = Vec::new();
+            for (&m, &v) in members.iter().zip(vendorless) {
+                let r = forest.root(m);
+                match per_root.iter_mut().find(|(root, _)| *root == r) {
+                    Some((_, n)) if *n >= REPRESENTATIVES => continue,
+                    Some((_, n)) => *n += 1,
+                    None => per_root.push((r, 1)),
+                }
+                chosen.push((m, r, v));
+            }
             // (cluster, cluster, points, record, record), the best pair of each two clusters.
             let mut best: Vec<(u32, u32, f64, u32, u32)> = Vec::new();
-            for (x, &a) in members.iter().enumerate() {
-                for (y, &b) in members.iter().enumerate().skip(x + 1) {
-                    if vendorless[x] && vendorless[y] {
-                        continue;
-                    }
-                    let (ra, rb) = (forest.root(a), forest.root(b));
+            for (x, &(a, ra, va)) in chosen.iter().enumerate() {
+                for &(b, rb, vb) in &chosen[x + 1..] {
                     let (ka, kb) = (forest.keyed(ra), forest.keyed(rb));
                     let wanted = match phase {
                         Phase::Keyed => ka && kb,
                         Phase::Unkeyed if discriminate => ka != kb,
                         Phase::Unkeyed => !(ka && kb),
                     };
-                    if ra == rb || !wanted {
+                    if ra == rb || !wanted || (va && vb) {
                         continue;
                     }
                     let points = names::name_only_points(name_only(features, a, b, len));
+                    if (va || vb) && points - name_points <= 1e-9 {
+                        continue;
+                    }
                     let (lo, hi) = (ra.min(rb), ra.max(rb));
                     match best.iter_mut().find(|p| p.0 == lo && p.1 == hi) {
                         Some(p) if points > p.2 => *p = (lo, hi, points, a, b),
@@ -711,21 +744,16 @@ impl NameGroups {
                 }
             }
             if discriminate {
-                let name_points = names::name_only_points(names::NameOnly {
-                    len,
-                    ..names::NameOnly::default()
-                });
                 // Per cluster without keys, its pairs with the clusters with keys.
-                let mut picked = Vec::new();
                 let unkeyed_of = |p: &(u32, u32, f64, u32, u32)| {
                     if forest.keyed(p.0) { p.1 } else { p.0 }
                 };
+                let evidence = |p: &(u32, u32, f64, u32, u32)| p.2 - name_points;
                 best.sort_by_key(|p| (unkeyed_of(p), p.0, p.1));
+                let mut picked = Vec::new();
                 for candidates in best.chunk_by(|a, b| unkeyed_of(a) == unkeyed_of(b)) {
-                    let positive: Vec<_> = candidates
-                        .iter()
-                        .filter(|p| p.2 - name_points > 1e-9)
-                        .collect();
+                    let positive: Vec<_> =
+                        candidates.iter().filter(|p| evidence(p) > 1e-9).collect();
                     if let [one] = positive.as_slice() {
                         picked.push(**one);
                     }
@@ -741,14 +769,27 @@ impl NameGroups {
     }
 }
 
+/// Records of one cluster weighed against another's in a name group: the first ones.
+const REPRESENTATIVES: usize = 8;
+
+/// True when a catalogue's records of one name in two clusters (`entries`: catalogue,
+/// cluster, record) tell two tools apart: the clusters' homepages are on different hosts.
+/// Descriptions do not: a directory that lists one tool twice, or two years of one
+/// catalogue, describe it in other words (two records of one source described with no word
+/// in common only lose points, `names::name_only_points`). Two ids of one id space do not
+/// either: SILL lists Grammalecte twice, as an extension of LibreOffice and of Firefox.
+fn tells_apart(forest: &Forest, entries: &[(&str, u32, u32)]) -> bool {
+    forest.host_clash(entries[0].1, entries[entries.len() - 1].1)
+}
+
 /// How far a name may merge clusters on its own.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Clarity {
     /// Clusters with keys may merge on it, and those without join them.
     Clear,
-    /// Carried by clusters that conflict, by three clusters of one source or by two whose
-    /// homepages are on different hosts: a cluster without keys joins one of them only when
-    /// its evidence picks that one out.
+    /// Carried by clusters that conflict, by three clusters of one catalogue (a source, or
+    /// the sources of one id space), or by two whose homepages are on different hosts: a
+    /// cluster without keys joins one of them only when its evidence picks that one out.
     Ambiguous,
     /// Carried by more than [`MAX_NAME_CLUSTERS`] clusters: it merges nothing on its own.
     Common,
@@ -772,6 +813,17 @@ fn source<'a>(features: &'a [Features], i: u32) -> &'a str {
     let rec = &features[i as usize].rec;
     let rest = rec.strip_prefix("rec:").unwrap_or(rec);
     rest.split_once('/').map_or(rest, |(s, _)| s)
+}
+
+/// The catalogue of record `i`: the id space its source declares, else its source.
+fn catalogue<'a>(features: &'a [Features], i: u32) -> &'a str {
+    match features[i as usize].space.as_deref() {
+        Some(key) => {
+            let rest = key.strip_prefix("space:").unwrap_or(key);
+            rest.split_once('/').map_or(rest, |(space, _)| space)
+        }
+        None => source(features, i),
+    }
 }
 
 /// What two records sharing a name of `len` characters say about each other.

@@ -1,10 +1,12 @@
 //! Non-identifying URLs: a repository or homepage URL that identifies an organisation, not a
 //! tool. Government inventories name the agency's home page (`http://www.nsf.gov`) as the
 //! repository of every service they list; registries give the owner's site as the website
-//! of each of its tools. Such a URL stops being a key for every record that gives it, so the
-//! records stay apart unless other evidence joins them, and it is listed in `report.json`.
+//! of each of its tools. Such a URL stops being a key for the records of the source that
+//! gives it so, which stay apart unless other evidence joins them, and it is listed in
+//! `report.json`. Other sources keep it as a key: a directory listing four deployments under
+//! CONSUL's repository takes nothing from CONSUL's own records.
 //!
-//! A URL is non-identifying when, in one source, it is given by
+//! A URL is non-identifying in a source when that source gives it by
 //! * more than [`MAX_RECORDS`] records, or
 //! * two records or more whose names are not even related (see [`names::related`]: `Consul`
 //!   and `HashiCorp Consul` are related, `Tool A` and `Tool B` are not).
@@ -30,7 +32,7 @@ pub struct NonIdentifying {
     pub records: usize,
     /// The sources that give it and how many records each, sorted by source.
     pub sources: Vec<(String, usize)>,
-    /// Why: the source and what it did.
+    /// Why: the sources whose records no longer key on it, and what each did.
     pub reason: String,
 }
 
@@ -42,9 +44,9 @@ enum Slot {
 }
 
 /// Finds the non-identifying URLs among the repository and homepage keys of `features`
-/// (records sorted by source, as [`Input`]s are), removes them from every record that gives
-/// them (with the homepage's host, so it is no evidence either) and returns them, sorted by
-/// URL.
+/// (records sorted by source, as [`Input`]s are), removes them from the records of the
+/// sources that give them so (with the homepage's host, so it is no evidence either) and
+/// returns them, sorted by URL.
 pub fn strip(features: &mut [Features<'_>], inputs: &[Input]) -> Vec<NonIdentifying> {
     // (hash of the key, record, where the key is): keys grouped by sorting their hashes.
     let mut entries: Vec<(u64, u32, Slot)> = Vec::with_capacity(features.len());
@@ -66,14 +68,25 @@ pub fn strip(features: &mut [Features<'_>], inputs: &[Input]) -> Vec<NonIdentify
     };
     let mut found: Vec<(Vec<(u32, Slot)>, NonIdentifying)> = Vec::new();
     for run in entries.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
-        // Keys whose hashes agree, told apart by their text (records stay in order).
+        // Keys whose hashes agree, told apart by their text (records stay in order); almost
+        // always one key.
         let mut by_key: BTreeMap<&str, Vec<(u32, Slot)>> = BTreeMap::new();
-        for e in run {
-            by_key.entry(key_of(e)).or_default().push((e.1, e.2));
+        let first = key_of(&run[0]);
+        if run.iter().all(|e| key_of(e) == first) {
+            by_key.insert(first, run.iter().map(|e| (e.1, e.2)).collect());
+        } else {
+            for e in run {
+                by_key.entry(key_of(e)).or_default().push((e.1, e.2));
+            }
         }
         for (key, holders) in by_key.into_iter().filter(|(_, h)| h.len() > 1) {
-            if let Some(hub) = judge(key, &holders, features, inputs) {
-                found.push((holders, hub));
+            if let Some((hub, offending)) = judge(key, &holders, features, inputs) {
+                let source = |i: u32| inputs[i as usize].record.source_id.as_str();
+                let dropped: Vec<(u32, Slot)> = holders
+                    .into_iter()
+                    .filter(|&(i, _)| offending.contains(&source(i)))
+                    .collect();
+                found.push((dropped, hub));
             }
         }
     }
@@ -104,25 +117,27 @@ pub fn strip(features: &mut [Features<'_>], inputs: &[Input]) -> Vec<NonIdentify
     out
 }
 
-/// The report entry of `key` when it is non-identifying: given by too many records of one
-/// source, or by records of one source whose names disagree. `holders` are in record order,
-/// so each source's records are together.
-fn judge(
+/// The report entry of `key` when it is non-identifying, and the sources that make it so:
+/// each gives it by too many records, or by records whose names are not even related.
+/// `holders` are in record order, so each source's records are together.
+fn judge<'i>(
     key: &str,
     holders: &[(u32, Slot)],
     features: &[Features<'_>],
-    inputs: &[Input],
-) -> Option<NonIdentifying> {
+    inputs: &'i [Input],
+) -> Option<(NonIdentifying, Vec<&'i str>)> {
     let source = |i: u32| inputs[i as usize].record.source_id.as_str();
-    let mut reason = None;
+    let mut reasons = Vec::new();
+    let mut offending = Vec::new();
     for run in holders.chunk_by(|a, b| source(a.0) == source(b.0)) {
         let n = run.len();
+        let id = source(run[0].0);
         if n > MAX_RECORDS {
-            reason = Some(format!(
-                "given by {n} records of source `{}` (more than {MAX_RECORDS})",
-                source(run[0].0)
+            reasons.push(format!(
+                "given by {n} records of source `{id}` (more than {MAX_RECORDS})"
             ));
-            break;
+            offending.push(id);
+            continue;
         }
         let named: Vec<&str> = run
             .iter()
@@ -143,15 +158,16 @@ fn judge(
             if run.len() > 4 {
                 shown.push("…".to_string());
             }
-            reason = Some(format!(
-                "given by records of source `{}` with different names: {}",
-                source(run[0].0),
+            reasons.push(format!(
+                "given by records of source `{id}` with different names: {}",
                 shown.join(", ")
             ));
-            break;
+            offending.push(id);
         }
     }
-    let reason = reason?;
+    if offending.is_empty() {
+        return None;
+    }
     let url = match key.strip_prefix("repo:") {
         Some(url) => url.to_string(),
         None => inputs[holders[0].0 as usize]
@@ -164,10 +180,11 @@ fn judge(
     for run in holders.chunk_by(|a, b| source(a.0) == source(b.0)) {
         sources.push((source(run[0].0).to_string(), run.len()));
     }
-    Some(NonIdentifying {
+    let hub = NonIdentifying {
         url,
         records: holders.len(),
         sources,
-        reason,
-    })
+        reason: reasons.join("; "),
+    };
+    Some((hub, offending))
 }

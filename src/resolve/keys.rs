@@ -103,7 +103,7 @@ impl Renames {
 
 /// One record's identity facts; text it does not rewrite is borrowed from the record. Kept
 /// a million times over for the whole resolution, so boxed (no capacity field, no spare
-/// capacity): 144 bytes a record instead of 192.
+/// capacity): 176 bytes a record instead of 240.
 #[derive(Clone, Debug, Default)]
 pub struct Features<'a> {
     /// `repo:` keys, sorted, with the host of each (conflict check).
@@ -205,7 +205,7 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
         let url = renames.newest(url);
         // A forge owner page given as the repository names the publisher, not the tool.
         if let Some(owner) = forge_owner(url) {
-            orgs.extend(org_tag(&owner));
+            orgs.extend(org_tag(owner));
             continue;
         }
         let Some(host) = host_of(url) else { continue };

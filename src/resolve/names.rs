@@ -318,6 +318,7 @@ const GENERIC: &[&str] = &[
     "council",
     "counter",
     "dados",
+    "dashboard",
     "data",
     "daten",
     "dati",
@@ -635,6 +636,25 @@ fn identity_of(words: &[&str]) -> Option<Identity> {
     (!text.is_empty()).then_some(Identity { text, generic })
 }
 
+/// True when a homepage host carries an identity (see [`identity`]): its letters and
+/// digits, run together, contain it (`moodle.org`, `umap.openstreetmap.fr` for uMap,
+/// `rocket.chat` for Rocket.Chat, `joinmobilizon.org`, `vaultproject.io`). Generous on
+/// purpose: catalogues link a project's site under many spellings of its domain, and a host
+/// that does not carry the name at all (a publisher's, a directory's or another tool's page)
+/// is what this tells apart. It cannot tell `consuldemocracy.org` from `consul.io` for
+/// `consul`: two tools of one name, each on a site carrying it, need other evidence to stay
+/// apart (a licence, an organisation, their repositories).
+pub fn host_carries(host: &str, identity: &str) -> bool {
+    if identity.len() < MIN_IDENTITY_LEN {
+        return false;
+    }
+    let host = host.split(':').next().unwrap_or(host);
+    host.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .contains(identity)
+}
+
 /// How two licence expressions (SPDX) relate: `Some(true)` when they share a licence family
 /// (`GPL-2.0-only` and `GPL-3.0-or-later` are both GPL: catalogues disagree on versions far
 /// more often than on licences), `Some(false)` when they share none, `None` when either is
@@ -776,6 +796,8 @@ pub const LONG_IDENTITY_LEN: usize = 4;
 pub const NAME_ONLY_MIN: f64 = 0.05;
 /// Points lost when the two clusters name homepages on different hosts.
 pub const HOST_CLASH_PENALTY: f64 = 0.05;
+/// Points won for an organisation in common, lost for organisations that all differ.
+const ORG_POINTS: f64 = 0.10;
 
 /// What two records with the same distinctive name say about each other besides the name.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -816,8 +838,8 @@ pub fn name_only_points(e: NameOnly) -> f64 {
         _ => {}
     }
     match e.orgs {
-        Some(true) => p += 0.10,
-        Some(false) => p -= 0.10,
+        Some(true) => p += ORG_POINTS,
+        Some(false) => p -= ORG_POINTS,
         None => {}
     }
     p
@@ -1057,6 +1079,20 @@ mod tests {
             descriptions_agree("webconférence", "Outils VisoConférence"),
             None
         );
+    }
+
+    #[test]
+    fn hosts_carry_a_name_they_contain() {
+        assert!(host_carries("moodle.org", "moodle"));
+        assert!(host_carries("umap.openstreetmap.fr", "umap"));
+        assert!(host_carries("rocket.chat", "rocketchat"));
+        assert!(host_carries("open-hospital.org", "openhospital"));
+        assert!(host_carries("www.keycloak.org:8443", "keycloak"));
+        assert!(host_carries("joinmobilizon.org", "mobilizon"));
+        assert!(host_carries("vaultproject.io", "vault"));
+        assert!(!host_carries("getconsul.example", "consuldemocracy"));
+        assert!(!host_carries("webservices.archive.org", "vault"));
+        assert!(!host_carries("digital.gov", "go"), "too short to tell");
     }
 
     #[test]

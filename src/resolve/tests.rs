@@ -321,7 +321,50 @@ fn ids_never_depend_on_input_order() {
         input("dir", "v1", 10, |r| r.name = Some("Vote".into())),
         input("dir", "v2", 10, |r| r.name = Some("Vote".into())),
     ]);
+    // Name-only records, an ambiguous name, a hub URL, an extension and an id space.
+    inputs.extend(vec![
+        named("sill-2019", "a", "Ansible", |r| {
+            r.license = Some("GPL-3.0-only".into())
+        }),
+        named("sill", "a", "Ansible", |r| {
+            r.homepage_url = Some("https://ansible.com".into());
+            r.license = Some("GPL-3.0-or-later".into());
+        }),
+        named("sill-2019", "c", "Consul", none),
+        named("gh", "hc", "consul", |r| {
+            repo(r, "https://github.com/hashicorp/consul")
+        }),
+        named("sill-2020", "j", "Jitsi", |r| {
+            r.license = Some("Apache-2.0".into())
+        }),
+        named("sill", "j", "Jitsi Meet", |r| {
+            r.homepage_url = Some("https://jitsi.org".into());
+            r.license = Some("Apache-2.0".into());
+        }),
+    ]);
+    for (i, name) in [
+        "Grant Tracker",
+        "Award Search",
+        "Data Viz Kit",
+        "Science Gateway",
+    ]
+    .iter()
+    .enumerate()
+    {
+        inputs.push(named("nsf", &format!("{i}"), name, |r| {
+            repo(r, "http://nsf.gov")
+        }));
+    }
+    for (source, id) in [("sill-2021", "9"), ("sill-2022", "9")] {
+        let mut i = named(source, id, "Thunderbird", none);
+        i.id_space = Some(Arc::from("sill-csv"));
+        inputs.push(i);
+    }
     let base = resolve_new(inputs.clone());
+    assert!(
+        !base.non_identifying.is_empty(),
+        "the hub URL is in the set"
+    );
     // A fixed pseudo-random shuffle (no rng crate needed), several rounds.
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     for _ in 0..20 {
@@ -965,32 +1008,54 @@ fn a_tool_that_now_merges_by_name_keeps_the_older_id() {
 
 #[test]
 fn a_vendor_word_before_a_name_is_not_part_of_it() {
+    let apache = |r: &mut NormRecord, home: &str| {
+        r.homepage_url = Some(home.into());
+        r.license = Some("Apache-2.0".into());
+    };
     let out = resolve_new(vec![
         // `Apache` starts three tools' names: a vendor's word.
         named("sill", "t", "Apache Tomcat", |r| {
-            r.homepage_url = Some("https://tomcat.apache.org".into())
+            apache(r, "https://tomcat.apache.org")
         }),
         named("sill", "j", "Apache JMeter", |r| {
-            r.homepage_url = Some("https://jmeter.apache.org".into())
+            apache(r, "https://jmeter.apache.org")
         }),
         named("sill", "s", "Apache Solr", |r| {
-            r.homepage_url = Some("https://solr.apache.org".into())
+            apache(r, "https://solr.apache.org")
         }),
-        named("sill-2019", "t", "Tomcat", none),
-        named("sill-2019", "j", "Jmeter", none),
+        // A name that matches only without the vendor's word needs evidence as well.
+        named("sill-2019", "t", "Tomcat", |r| {
+            r.license = Some("Apache-2.0".into())
+        }),
+        named("sill-2019", "j", "Jmeter", |r| {
+            r.license = Some("MIT".into())
+        }),
+        named("sill-2019", "s", "Solr", none),
         // One of the record's organisations.
         named("dir", "c", "HashiCorp Consul", |r| {
             r.organizations = vec!["HashiCorp".into()];
             r.homepage_url = Some("https://consul.io".into());
+            r.license = Some("MPL-2.0".into());
         }),
-        named("sill-2019", "c", "Consul", none),
+        named("sill-2019", "c", "Consul", |r| {
+            r.license = Some("MPL-2.0".into())
+        }),
         // `Mozilla` starts two names only: not a vendor's word by itself.
-        named("sill", "f", "Mozilla Firefox", none),
+        named("sill", "f", "Mozilla Firefox", |r| {
+            r.license = Some("MPL-2.0".into())
+        }),
         named("sill", "b", "Mozilla Thunderbird", none),
-        named("sill-2019", "f", "Firefox", none),
+        named("sill-2019", "f", "Firefox", |r| {
+            r.license = Some("MPL-2.0".into())
+        }),
     ]);
     assert_eq!(id_of(&out, "sill", "t"), id_of(&out, "sill-2019", "t"));
-    assert_eq!(id_of(&out, "sill", "j"), id_of(&out, "sill-2019", "j"));
+    assert_ne!(
+        id_of(&out, "sill", "j"),
+        id_of(&out, "sill-2019", "j"),
+        "a licence of another family is evidence against"
+    );
+    assert_ne!(id_of(&out, "sill", "s"), id_of(&out, "sill-2019", "s"));
     assert_eq!(id_of(&out, "dir", "c"), id_of(&out, "sill-2019", "c"));
     assert_ne!(id_of(&out, "sill", "f"), id_of(&out, "sill-2019", "f"));
 }
@@ -1006,10 +1071,10 @@ fn a_spreadsheet_name_joins_the_one_tool_it_begins_when_evidence_agrees() {
             r.license = Some("Apache-2.0".into())
         }),
         // Without evidence, it stays apart.
-        named("sill", "o", "OBS Studio", |r| {
-            r.homepage_url = Some("https://obsproject.com".into())
+        named("sill", "o", "Mattermost Team", |r| {
+            r.homepage_url = Some("https://mattermost.com".into())
         }),
-        named("sill-2020", "o", "OBS", none),
+        named("sill-2020", "o", "Mattermost", none),
         // A variant is another product of the family.
         named("sill", "m", "Moodle Mobile", |r| {
             r.homepage_url = Some("https://download.moodle.org/mobile".into());
@@ -1185,4 +1250,101 @@ fn a_directory_listing_a_tool_twice_with_different_links_lists_one_tool() {
         id_of(&out, "ctfg", "consul"),
         id_of(&out, "ctfg", "consul-1")
     );
+}
+
+#[test]
+fn four_records_of_one_source_under_one_name_make_a_hub_three_do_not() {
+    let give = |n: usize, source: &str| -> Vec<Input> {
+        (0..n)
+            .map(|i| {
+                named(source, &format!("{i}"), "Data Portal", |r| {
+                    r.homepage_url = Some("https://data.agency.example".into())
+                })
+            })
+            .collect()
+    };
+    let three = resolve_new(give(3, "inventory"));
+    assert_eq!(tools_of(&three), 1, "one tool listed three times");
+    assert!(three.non_identifying.is_empty());
+    let four = resolve_new(give(4, "inventory"));
+    assert_eq!(tools_of(&four), 4, "a generic name and no key: four tools");
+    assert_eq!(four.non_identifying.len(), 1);
+    assert!(four.non_identifying[0].reason.contains("4 records"));
+}
+
+#[test]
+fn a_hub_url_of_one_source_stays_a_key_for_the_others() {
+    let consul = "https://github.com/consuldemocracy/consuldemocracy";
+    let mut inputs: Vec<Input> = [
+        "Decide Madrid",
+        "Decidim Barcelona",
+        "Participa Gijón",
+        "Consulta Lima",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, name)| named("deployments", &format!("{i}"), name, |r| repo(r, consul)))
+    .collect();
+    inputs.push(named("gh", "1", "consuldemocracy", |r| repo(r, consul)));
+    inputs.push(named("dpga", "c", "CONSUL Democracy", |r| repo(r, consul)));
+    inputs.push(named("gh", "2", "consul", |r| {
+        repo(r, "https://github.com/hashicorp/consul")
+    }));
+    let out = resolve_new(inputs);
+    assert_eq!(id_of(&out, "gh", "1"), id_of(&out, "dpga", "c"));
+    assert_ne!(id_of(&out, "gh", "1"), id_of(&out, "gh", "2"));
+    for i in 0..4 {
+        assert_ne!(
+            id_of(&out, "deployments", &i.to_string()),
+            id_of(&out, "gh", "1")
+        );
+    }
+    assert_eq!(
+        out.non_identifying[0].sources.len(),
+        3,
+        "every source that gives it"
+    );
+    assert!(out.non_identifying[0].reason.contains("`deployments`"));
+}
+
+#[test]
+fn an_id_space_is_one_catalogue_for_the_names_it_carries() {
+    let spaced = |source: &str, id: &str, home: Option<&str>| {
+        let home = home.map(str::to_string);
+        let mut i = named(source, id, "Atlas", move |r| r.homepage_url = home);
+        i.id_space = Some(Arc::from("sill-csv"));
+        i
+    };
+    // One catalogue lists one software under two ids (SILL's Grammalecte, an extension of
+    // two programs): one tool, as two rows of one source would be.
+    let out = resolve_new(vec![
+        spaced("sill-2020", "10", None),
+        spaced("sill-2020", "11", None),
+        spaced("sill-2021", "10", None),
+        named("sill-2019", "a", "Atlas", none),
+    ]);
+    assert_eq!(tools_of(&out), 1, "{:#?}", out.tools);
+    // Two ids on two sites are two tools, across the years of the catalogue: a row of
+    // another source could be either.
+    let out = resolve_new(vec![
+        spaced("sill-2020", "10", Some("https://atlas.example")),
+        spaced("sill-2021", "11", Some("https://atlas-maps.example")),
+        named("sill-2019", "a", "Atlas", none),
+    ]);
+    assert_eq!(tools_of(&out), 3, "{:#?}", out.tools);
+}
+
+#[test]
+fn homonyms_on_their_own_domains_need_other_evidence_to_stay_apart() {
+    let out = resolve_new(vec![
+        named("ctfg", "consul", "Consul", |r| {
+            r.homepage_url = Some("https://consuldemocracy.org".into());
+            r.license = Some("AGPL-3.0-only".into());
+        }),
+        named("dir", "consul", "Consul", |r| {
+            r.homepage_url = Some("https://consul.io".into());
+            r.license = Some("MPL-2.0".into());
+        }),
+    ]);
+    assert_eq!(tools_of(&out), 2, "{:#?}", out.tools);
 }
