@@ -26,8 +26,11 @@ pub struct CrawlSettings {
     pub max_attempts: u32,
     /// Body size cap after decompression.
     pub max_body_bytes: u64,
-    /// Whether site enrichment may reach loopback and private addresses.
+    /// Whether requests may reach loopback, private and other non-public addresses.
     pub allow_private_networks: bool,
+    /// The proxy every request goes through (`http://…`, `https://…` or `socks5://…`); none
+    /// when unset, whatever `HTTP_PROXY` and `HTTPS_PROXY` say.
+    pub proxy: Option<String>,
     /// Upper bound of one back-off wait, seconds (a longer `Retry-After` fails the request).
     pub max_retry_wait_s: u64,
     /// First back-off delay, milliseconds; doubled on each retry, with jitter.
@@ -43,6 +46,7 @@ impl Default for CrawlSettings {
             max_attempts: 4,
             max_body_bytes: 20 * 1024 * 1024,
             allow_private_networks: false,
+            proxy: None,
             max_retry_wait_s: 300,
             retry_base_ms: 1000,
         }

@@ -4,7 +4,8 @@
 //! 5 redirects, and a body cap applied after decompression: the body is read chunk by chunk
 //! and reading stops as soon as the cap is passed. Politeness and retries are not done here.
 //!
-//! `site` fetches go through guarded clients (`build_guarded`, see `guard.rs`).
+//! Every client is guarded (`guard.rs`): its resolver refuses non-public addresses at connect
+//! time and its redirect policy checks each target.
 //!
 //! Request headers and the bearer token are sent, never logged nor put in an error.
 
@@ -34,50 +35,80 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// Builds the one reqwest client of a run.
-pub(crate) fn build(settings: &CrawlSettings) -> Result<reqwest::Client, FetchError> {
-    finish(base(settings).redirect(redirect::Policy::limited(MAX_REDIRECTS)))
+/// How a client follows redirects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Redirects {
+    /// At most [`MAX_REDIRECTS`], each target allowed by the guard first.
+    Follow,
+    /// The same, and only within the origin of the first URL: requests that carry a token
+    /// (a redirect elsewhere fails, so the token is never sent there).
+    SameOrigin,
+    /// None: 3xx answers come back (home pages, whose hops the `Fetcher` follows and checks
+    /// one by one).
+    None,
 }
 
-/// Builds a client for `site` fetches: the guard's resolver (unless private networks are
-/// allowed), and either no automatic redirect (`follow = false`: home pages, whose hops the
-/// `Fetcher` follows and checks one by one) or at most 5, each target checked first
-/// (robots.txt of the hosts site fetches reach).
-pub(crate) fn build_guarded(
+/// Builds a client: the guard's resolver (unless private networks are allowed) checks every
+/// address at connect time, each redirect target is checked by `redirects`, and no proxy is
+/// used but the one `settings.proxy` names (never `HTTP_PROXY` and friends from the
+/// environment).
+pub(crate) fn build(
     settings: &CrawlSettings,
     guard: &Guard,
-    follow: bool,
+    redirects: Redirects,
 ) -> Result<reqwest::Client, FetchError> {
-    let mut builder = base(settings);
+    let mut builder = base(settings)?;
     if !guard.allows_private() {
         builder = builder.dns_resolver(guard.resolver());
     }
-    let policy = if follow {
-        let guard = guard.clone();
-        redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() > MAX_REDIRECTS {
-                attempt.error("too many redirects")
-            } else if let Err(e) = guard.allows_redirect_to(attempt.url()) {
-                attempt.error(e)
-            } else {
-                attempt.follow()
-            }
-        })
-    } else {
-        redirect::Policy::none()
+    let policy = match redirects {
+        Redirects::None => redirect::Policy::none(),
+        Redirects::Follow | Redirects::SameOrigin => {
+            let guard = guard.clone();
+            redirect::Policy::custom(move |attempt| {
+                let first = attempt.previous().first().map(|u| u.origin());
+                if attempt.previous().len() > MAX_REDIRECTS {
+                    attempt.error(TOO_MANY_REDIRECTS)
+                } else if redirects == Redirects::SameOrigin
+                    && first.is_some_and(|o| o != attempt.url().origin())
+                {
+                    let to = attempt.url().origin().ascii_serialization();
+                    attempt.error(format!(
+                        "refused: redirect to another origin ({to}) of a request carrying a token; the token is only sent to its API's origin"
+                    ))
+                } else if let Err(e) = guard.allows_redirect_to(attempt.url()) {
+                    attempt.error(e)
+                } else {
+                    attempt.follow()
+                }
+            })
+        }
     };
     finish(builder.redirect(policy))
 }
 
-fn base(settings: &CrawlSettings) -> reqwest::ClientBuilder {
+/// The message of the redirect policy's "too many redirects" error.
+const TOO_MANY_REDIRECTS: &str = "too many redirects";
+
+fn base(settings: &CrawlSettings) -> Result<reqwest::ClientBuilder, FetchError> {
     install_crypto_provider();
     let timeout = Duration::from_secs(settings.timeout_s.max(1));
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder()
         .user_agent(user_agent(&settings.contact))
         .timeout(timeout)
         .connect_timeout(timeout)
         .gzip(true)
-        .brotli(true)
+        .brotli(true);
+    Ok(match &settings.proxy {
+        None => builder.no_proxy(),
+        Some(proxy) => {
+            let proxy = reqwest::Proxy::all(proxy).map_err(|e| FetchError::Refused {
+                url: String::from("(client)"),
+                message: format!("`[crawl] proxy`: {}", error_chain(&e)),
+            })?;
+            builder.proxy(proxy)
+        }
+    })
 }
 
 fn finish(builder: reqwest::ClientBuilder) -> Result<reqwest::Client, FetchError> {
@@ -115,6 +146,8 @@ pub(crate) enum AttemptError {
     },
     TooLarge,
     TooManyRedirects,
+    /// The guard or the token's origin stopped a redirect.
+    Refused(String),
     /// The request could not be built (e.g. a header that is not valid HTTP).
     Invalid(String),
 }
@@ -201,7 +234,14 @@ async fn read_capped(resp: &mut reqwest::Response, cap: BodyCap) -> Result<Vec<u
 /// Sorts a reqwest error: redirects, retryable transport failures, the rest.
 fn classify(err: reqwest::Error) -> AttemptError {
     if err.is_redirect() {
-        return AttemptError::TooManyRedirects;
+        let chain = error_chain(&err.without_url());
+        if chain.contains(TOO_MANY_REDIRECTS) {
+            return AttemptError::TooManyRedirects;
+        }
+        let reason = chain
+            .split_once("refused: ")
+            .map_or(chain.as_str(), |(_, r)| r);
+        return AttemptError::Refused(format!("refused: {reason}"));
     }
     let retryable = !err.is_decode()
         && !err.is_builder()

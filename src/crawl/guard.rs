@@ -1,11 +1,15 @@
-//! The address guard of `site` fetches (SPEC section 7): a home page is any URL a source
-//! gave, so a hostile catalogue entry (or a redirect, or a DNS answer that changes between
-//! two lookups) must not make the crawler reach into the operator's network.
+//! The address guard of every request (SPEC section 7): a start URL, a `next` link, a detail
+//! page, a redirect target, a home page: any of them may come from third-party data, so a
+//! hostile catalogue entry (or a redirect, or a DNS answer that changes between two lookups)
+//! must not make the crawler reach into the operator's network.
 //!
 //! Refused unless `allow_private_networks = true`: loopback, private (RFC 1918, unique local
-//! `fc00::/7`), shared (`100.64/10`), link-local (`169.254/16`, `fe80::/10`), multicast,
-//! broadcast, unspecified, "this network" (`0/8`) and reserved (`240/4`) addresses, IPv4 and
-//! IPv6 alike, IPv4 inside IPv6 too (mapped `::ffff:a.b.c.d`, compatible `::a.b.c.d`, NAT64
+//! `fc00::/7`), shared (`100.64/10`, CGNAT), link-local (`169.254/16`, `fe80::/10`),
+//! multicast, broadcast, unspecified, "this network" (`0/8`), IETF protocol assignments
+//! (`192.0.0.0/24`), documentation (`192.0.2/24`, `198.51.100/24`, `203.0.113/24`,
+//! `2001:db8::/32`), benchmarking (`198.18/15`), discard (`100::/64`), Teredo (`2001::/32`),
+//! local-use NAT64 (`64:ff9b:1::/48`) and reserved (`240/4`) addresses, IPv4 and IPv6 alike,
+//! IPv4 inside IPv6 too (mapped `::ffff:a.b.c.d`, compatible `::a.b.c.d`, NAT64
 //! `64:ff9b::/96`, 6to4 `2002::/16`). Only `http` and `https` are fetched.
 //!
 //! Two checks, both here: [`Guard::check_url`] resolves the host of every hop before it is
@@ -48,6 +52,15 @@ fn forbidden_v4(ip: Ipv4Addr) -> Option<&'static str> {
         Some("the broadcast address")
     } else if ip.is_unspecified() || a == 0 {
         Some("an unspecified (this-network) address")
+    } else if a == 192 && b == 0 && ip.octets()[2] == 0 {
+        Some("an IETF protocol assignment address (192.0.0.0/24)")
+    } else if a == 198 && (b == 18 || b == 19) {
+        Some("a benchmarking address (198.18.0.0/15)")
+    } else if matches!(
+        ip.octets()[..3],
+        [192, 0, 2] | [198, 51, 100] | [203, 0, 113]
+    ) {
+        Some("a documentation address")
     } else if a >= 240 {
         Some("a reserved address")
     } else {
@@ -70,6 +83,14 @@ fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
         Some("a link-local address")
     } else if first & 0xfe00 == 0xfc00 {
         Some("a private (unique local) address")
+    } else if ip.segments()[..2] == [0x2001, 0] {
+        Some("a Teredo address (2001::/32)")
+    } else if ip.segments()[..2] == [0x2001, 0xdb8] {
+        Some("a documentation address (2001:db8::/32)")
+    } else if ip.segments()[..3] == [0x64, 0xff9b, 1] {
+        Some("a local-use NAT64 address (64:ff9b:1::/48)")
+    } else if ip.segments()[..4] == [0x100, 0, 0, 0] {
+        Some("a discard-only address (100::/64)")
     } else {
         None
     }
@@ -275,6 +296,17 @@ mod tests {
             "::127.0.0.1",
             "64:ff9b::a9fe:a9fe",
             "2002:7f00:1::1",
+            "192.0.0.8",
+            "198.18.0.1",
+            "198.19.255.255",
+            "192.0.2.1",
+            "198.51.100.7",
+            "203.0.113.9",
+            "64:ff9b:1::1",
+            "2001::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "2001:db8::1",
+            "100::1",
         ] {
             assert!(forbidden(ip(bad)).is_some(), "{bad} must be refused");
         }
@@ -286,6 +318,9 @@ mod tests {
             "2606:4700::1111",
             "::ffff:93.184.216.34",
             "2002:5db8:d822::1",
+            "192.0.1.1",
+            "198.20.0.1",
+            "2001:4860::8888",
         ] {
             assert_eq!(forbidden(ip(good)), None, "{good} is public");
         }

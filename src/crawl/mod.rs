@@ -20,9 +20,9 @@ mod client;
 pub mod conditional;
 pub mod guard;
 mod politeness;
-mod ratelimit;
-mod retry;
-mod robots;
+pub(crate) mod ratelimit;
+pub(crate) mod retry;
+pub(crate) mod robots;
 #[cfg(test)]
 mod tests;
 mod visit;
@@ -191,12 +191,11 @@ impl FetchError {
     }
 }
 
-/// The one HTTP client of a run (shared in an `Arc`): reqwest client, global permits, the
-/// hosts with their limiters and robots.txt verdicts, and the retry policy.
+/// The one HTTP client of a run (shared in an `Arc`): guarded reqwest clients, global
+/// permits, the hosts with their limiters and robots.txt verdicts, and the retry policy.
 pub struct Fetcher {
-    client: reqwest::Client,
-    /// `site` fetches: guarded clients and their guard (`guard.rs`, `visit.rs`).
-    site: SiteClients,
+    /// The guarded clients and their guard (`guard.rs`; `visit.rs` for home pages).
+    clients: Clients,
     permits: Semaphore,
     hosts: Hosts,
     policy: RetryPolicy,
@@ -208,9 +207,9 @@ pub struct Fetcher {
 impl Fetcher {
     /// Builds the client from the `[crawl]` settings (User-Agent, timeouts, caps).
     pub fn new(settings: &CrawlSettings) -> Result<Fetcher, FetchError> {
+        let guard = test_public_hosts(Guard::new(settings.allow_private_networks));
         Ok(Fetcher {
-            client: client::build(settings)?,
-            site: SiteClients::new(settings, Guard::new(settings.allow_private_networks))?,
+            clients: Clients::new(settings, guard)?,
             permits: Semaphore::new(settings.concurrency.max(1)),
             hosts: Hosts::default(),
             policy: RetryPolicy::from_settings(settings),
@@ -243,11 +242,61 @@ impl Fetcher {
             .await
     }
 
-    /// Replaces the guard of `site` fetches (the settings give the default one); tests use
-    /// it to stand a loopback server in for a public site (see [`guard::Guard`]).
+    /// Replaces the guard (the settings give the default one); tests use it to stand a
+    /// loopback server in for a public site (see [`guard::Guard::pretend_public`]).
     pub fn with_guard(mut self, guard: Guard) -> Result<Fetcher, FetchError> {
-        self.site = SiteClients::new(&self.site.settings, guard)?;
+        self.clients = Clients::new(&self.clients.settings, guard)?;
         Ok(self)
+    }
+
+    /// Refuses a URL the guard forbids, before any request: its scheme, an IP literal, or a
+    /// name that resolves to no public address. A name's verdict is kept for the run (the
+    /// clients' resolver judges every connection again, so a DNS answer that changes is
+    /// still caught); only the reason is reported, never a body.
+    async fn check(&self, url: &Url) -> Result<(), FetchError> {
+        let refused = |message: String| FetchError::Refused {
+            url: url.to_string(),
+            message,
+        };
+        if self.clients.guard.allows_private() {
+            return Ok(());
+        }
+        let name = match url.host() {
+            Some(url::Host::Domain(name)) => name.to_ascii_lowercase(),
+            _ => {
+                return match self.clients.guard.check_url(url).await {
+                    Ok(()) => Ok(()),
+                    Err(e) => Err(refused(e.to_string())),
+                };
+            }
+        };
+        let known = self
+            .clients
+            .verdicts
+            .lock()
+            .expect("no panic holds it")
+            .get(&name)
+            .cloned();
+        let verdict = match known {
+            Some(v) => v,
+            None => {
+                let v = match self.clients.guard.check_url(url).await {
+                    Ok(()) => Ok(()),
+                    Err(guard::GuardError::Refused(m)) => Err(Some(m)),
+                    // A name that does not resolve now may later: not remembered.
+                    Err(guard::GuardError::Unresolved { .. }) => Err(None),
+                };
+                if v != Err(None) {
+                    let mut verdicts = self.clients.verdicts.lock().expect("no panic holds it");
+                    verdicts.insert(name, v.clone());
+                }
+                v
+            }
+        };
+        match verdict {
+            Ok(()) | Err(None) => Ok(()),
+            Err(Some(message)) => Err(refused(message)),
+        }
     }
 
     async fn fetch_polite(
@@ -269,7 +318,7 @@ impl Fetcher {
         }
         let robots = host
             .robots
-            .get_or_init(|| self.fetch_robots(&host, stats, via))
+            .get_or_init(|| self.fetch_robots(&host, stats))
             .await;
         let url = req.url.as_str();
         match robots {
@@ -378,7 +427,7 @@ impl Fetcher {
     }
 
     /// Fetches and judges the host's robots.txt; applies its `Crawl-delay`.
-    async fn fetch_robots(&self, host: &Host, stats: &FetchStats, via: Via) -> Robots {
+    async fn fetch_robots(&self, host: &Host, stats: &FetchStats) -> Robots {
         let robots_url = format!("{}/robots.txt", host.origin);
         let Ok(url) = Url::parse(&robots_url) else {
             return Robots::AllowAll;
@@ -388,7 +437,7 @@ impl Fetcher {
             truncate: true,
         };
         let outcome = self
-            .fetch_cached(host, &Request::get(url), cap, stats, via.robots())
+            .fetch_cached(host, &Request::get(url), cap, stats, Via::Default)
             .await;
         let body = outcome.as_ref().map(|r| r.body.as_slice());
         let robots = Robots::from_outcome(&robots_url, body);
@@ -414,6 +463,11 @@ impl Fetcher {
     ) -> Result<Response, FetchError> {
         let started = Instant::now();
         let url = req.url.as_str();
+        if via != Via::Page {
+            // Home page hops are checked by `visit` (which reports a name that does not
+            // resolve as such).
+            self.check(&req.url).await?;
+        }
         let mut limiting = req.api.map(|limits| Limiting {
             limits,
             lane: self.lanes.get(&host.origin, &credential_hash(req)),
@@ -434,7 +488,7 @@ impl Fetcher {
                 .expect("the semaphore is never closed");
             FetchStats::bump(&stats.requests, 1);
             debug!(url, attempt, "sending GET");
-            let result = client::attempt(self.client_for(via), req, cap).await;
+            let result = client::attempt(self.client_for(via, req), req, cap).await;
             drop(permit);
             if let (Some(l), Ok(answer)) = (&mut limiting, &result) {
                 l.lane.observe(&answer.headers);
@@ -494,53 +548,71 @@ impl Fetcher {
     }
 }
 
-/// Which client a request goes through.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Via {
-    /// The run's client (redirects followed by reqwest, no address guard).
-    Default,
-    /// A `site` page hop: guarded, no automatic redirect (3xx answers come back), cut at
-    /// the body cap.
-    Page,
-    /// robots.txt of a host first reached by a `site` fetch: guarded, redirects checked.
-    Guarded,
-}
-
-impl Via {
-    /// How the robots.txt of a host first reached this way is fetched.
-    fn robots(self) -> Via {
-        match self {
-            Via::Default => Via::Default,
-            Via::Page | Via::Guarded => Via::Guarded,
+/// Test builds only (the `testing` feature): the names `CIVICRAWL_TEST_PUBLIC_HOSTS` lists
+/// (`name=ip,name=ip`) are answered with those addresses and treated as public, so the
+/// integration tests can run the guard against loopback servers standing in for public
+/// sites. A release binary ignores the variable.
+#[cfg(feature = "testing")]
+fn test_public_hosts(mut guard: Guard) -> Guard {
+    let Ok(list) = std::env::var("CIVICRAWL_TEST_PUBLIC_HOSTS") else {
+        return guard;
+    };
+    for (name, ip) in list.split(',').filter_map(|pair| pair.split_once('=')) {
+        if let Ok(ip) = ip.trim().parse() {
+            guard = guard.pretend_public(name.trim(), ip);
         }
     }
+    guard
 }
 
-/// The guarded clients of `site` fetches, rebuilt when the guard changes.
-struct SiteClients {
+#[cfg(not(feature = "testing"))]
+fn test_public_hosts(guard: Guard) -> Guard {
+    guard
+}
+
+/// How a request is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Via {
+    /// Redirects followed by the client, each target checked.
+    Default,
+    /// A `site` page hop: no automatic redirect (3xx answers come back, `visit.rs` follows
+    /// and checks them), cut at the body cap.
+    Page,
+}
+
+/// The guarded clients of a run, rebuilt when the guard changes.
+struct Clients {
     settings: CrawlSettings,
     guard: Guard,
+    /// Redirects followed, each target checked.
+    default: reqwest::Client,
+    /// Requests with a token: redirects only within the origin.
+    token: reqwest::Client,
+    /// Home page hops: no automatic redirect.
     pages: reqwest::Client,
-    guarded: reqwest::Client,
+    /// Per host name, the guard's verdict: allowed, or refused with the reason.
+    verdicts: std::sync::Mutex<std::collections::HashMap<String, Result<(), Option<String>>>>,
 }
 
-impl SiteClients {
-    fn new(settings: &CrawlSettings, guard: Guard) -> Result<SiteClients, FetchError> {
-        Ok(SiteClients {
-            pages: client::build_guarded(settings, &guard, false)?,
-            guarded: client::build_guarded(settings, &guard, true)?,
+impl Clients {
+    fn new(settings: &CrawlSettings, guard: Guard) -> Result<Clients, FetchError> {
+        Ok(Clients {
+            default: client::build(settings, &guard, client::Redirects::Follow)?,
+            token: client::build(settings, &guard, client::Redirects::SameOrigin)?,
+            pages: client::build(settings, &guard, client::Redirects::None)?,
             settings: settings.clone(),
             guard,
+            verdicts: Default::default(),
         })
     }
 }
 
 impl Fetcher {
-    fn client_for(&self, via: Via) -> &reqwest::Client {
+    fn client_for(&self, via: Via, req: &Request) -> &reqwest::Client {
         match via {
-            Via::Default => &self.client,
-            Via::Page => &self.site.pages,
-            Via::Guarded => &self.site.guarded,
+            Via::Page => &self.clients.pages,
+            Via::Default if req.bearer.is_some() => &self.clients.token,
+            Via::Default => &self.clients.default,
         }
     }
 }
@@ -669,7 +741,9 @@ fn fatal(url: &str, err: AttemptError, cap: BodyCap, attempts: u32) -> FetchErro
             limit: cap.max,
         },
         AttemptError::TooManyRedirects => FetchError::TooManyRedirects { url },
-        AttemptError::Invalid(message) => FetchError::Refused { url, message },
+        AttemptError::Invalid(message) | AttemptError::Refused(message) => {
+            FetchError::Refused { url, message }
+        }
         AttemptError::Transport { message, .. } => FetchError::Network {
             url,
             message,

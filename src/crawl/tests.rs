@@ -149,12 +149,14 @@ fn plain_site(path: &str, _n: usize) -> Reply {
 
 const CONTACT: &str = "https://civicrawl.test/about";
 
+/// Settings for tests against loopback servers (private networks allowed).
 fn settings() -> CrawlSettings {
     CrawlSettings {
         contact: CONTACT.to_string(),
         timeout_s: 5,
         retry_base_ms: 10,
         max_retry_wait_s: 5,
+        allow_private_networks: true,
         ..CrawlSettings::default()
     }
 }

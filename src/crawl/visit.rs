@@ -67,7 +67,7 @@ impl Fetcher {
         let mut redirects: Vec<Redirect> = Vec::new();
         let mut current = url.clone();
         let end = loop {
-            if let Err(e) = self.site.guard.check_url(&current).await {
+            if let Err(e) = self.clients.guard.check_url(&current).await {
                 tracing::info!(url = %current, "site visit stopped: {e}");
                 break match e {
                     GuardError::Unresolved { .. } => VisitEnd::Unresolved(e.to_string()),

@@ -317,8 +317,15 @@ async fn loopback_home_pages_are_refused_when_private_networks_are_not_allowed()
     let wd = world(sites, tools, false, "").await;
     wd.sites
         .always("/agora/", Reply::html("<title>secret admin</title>"));
-    wd.run().await;
-    wd.run().await;
+    // The registry stands in for a public site under a name the test build pins to
+    // loopback; the home pages it lists are on loopback itself.
+    let public = format!("http://registry.test:{}", wd.registry.addr.port());
+    wd.w.source("directory", &directory_decl(&public));
+    wd.w.source("forge", &forge_decl(&public));
+    let pinned = [("CIVICRAWL_TEST_PUBLIC_HOSTS", "registry.test=127.0.0.1")];
+    for _ in 0..2 {
+        wd.w.civicrawl_env(&["run"], &pinned).await.expect_code(0);
+    }
     assert!(
         wd.sites.log().is_empty(),
         "no request reached the loopback site, robots.txt included: {:?}",
@@ -346,7 +353,100 @@ async fn loopback_home_pages_are_refused_when_private_networks_are_not_allowed()
     assert_eq!(
         wd.registry.hits("/tools.json"),
         2,
-        "other kinds are not guarded"
+        "the registry, a public name, was read"
+    );
+}
+
+#[tokio::test]
+async fn every_kind_refuses_a_private_address_it_is_pointed_at() {
+    // A registry (a public name pinned to loopback) whose `next` link, and a directory
+    // whose start URL, point at loopback and at the cloud metadata address: refused before
+    // any request, reported with the reason and no body, the run publishes what it could.
+    let registry = Server::start().await;
+    let port = registry.addr.port();
+    registry.always(
+        "/page1.json",
+        Reply::json(
+            json!({"data": [{"id": "a", "name": "Decidim"}],
+                   "next": format!("http://127.0.0.1:{port}/page2.json")})
+            .to_string(),
+        ),
+    );
+    registry.always("/page2.json", Reply::json(r#"{"data": [], "next": null}"#));
+    registry.always(
+        "/healthy.json",
+        Reply::json(r#"{"data": [{"id": "l", "name": "Loomio"}], "next": null}"#),
+    );
+    let w = Workdir::new();
+    w.settings("allow_private_networks = false");
+    w.source(
+        "healthy",
+        &format!(
+            r#"kind = "json"
+url = "http://registry.test:{port}/healthy.json"
+records = "$.data[*]"
+rate = {{ per_second = 50.0, burst = 10 }}
+[fields]
+record_id = "$.id"
+name = "$.name"
+"#
+        ),
+    );
+    w.source(
+        "registry",
+        &format!(
+            r#"kind = "json"
+url = "http://registry.test:{port}/page1.json"
+records = "$.data[*]"
+next = "$.next"
+rate = {{ per_second = 50.0, burst = 10 }}
+[fields]
+record_id = "$.id"
+name = "$.name"
+"#
+        ),
+    );
+    w.source(
+        "metadata",
+        r#"kind = "json"
+url = "http://169.254.169.254/latest/meta-data/"
+records = "$[*]"
+[fields]
+name = "$.name"
+"#,
+    );
+    let run = w
+        .civicrawl_env(
+            &["run"],
+            &[("CIVICRAWL_TEST_PUBLIC_HOSTS", "registry.test=127.0.0.1")],
+        )
+        .await;
+    run.expect_code(3);
+    assert_eq!(
+        registry.hits("/page2.json"),
+        0,
+        "the loopback next page was refused"
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(w.latest().join("report.json")).unwrap()).unwrap();
+    let source = |id: &str| {
+        report["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let registry_error = source("registry")["error"].to_string();
+    assert!(
+        registry_error.contains("is a loopback address (127.0.0.1)"),
+        "{registry_error}"
+    );
+    let metadata_error = source("metadata")["error"].to_string();
+    assert!(
+        metadata_error.contains("is a link-local address (169.254.169.254)"),
+        "{metadata_error}"
     );
 }
 

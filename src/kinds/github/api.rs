@@ -34,9 +34,13 @@ pub(crate) trait Api {
     async fn get(&self, url: &Url, accept: &str) -> Result<ApiPage, FetchError>;
 }
 
-/// [`Api`] over the run's `Fetcher`.
+/// [`Api`] over the run's `Fetcher`. The token is pinned to the origin of the declared
+/// `api_url`: a URL elsewhere (a `Link` or `x-next-page` pointing away, a redirect) is not
+/// requested at all, and a redirect to another origin fails (`crawl`'s token client).
 pub(crate) struct FetcherApi<'a, 'b> {
     pub cx: &'a SourceCx<'b>,
+    /// The declared `api_url`: its origin is the only one the token goes to.
+    pub api_url: &'a Url,
     pub bearer: Option<Secret>,
     pub limits: ApiLimits,
     /// Sent with every request (e.g. `X-GitHub-Api-Version`).
@@ -45,6 +49,12 @@ pub(crate) struct FetcherApi<'a, 'b> {
 
 impl Api for FetcherApi<'_, '_> {
     async fn get(&self, url: &Url, accept: &str) -> Result<ApiPage, FetchError> {
+        if self.bearer.is_some() {
+            token_may_go_to(self.api_url, url).map_err(|message| FetchError::Refused {
+                url: url.to_string(),
+                message,
+            })?;
+        }
         let mut headers = self.headers.clone();
         headers.push(("accept".into(), accept.into()));
         let req = Request {
@@ -60,6 +70,32 @@ impl Api for FetcherApi<'_, '_> {
             headers: resp.headers,
             body: resp.body,
         })
+    }
+}
+
+/// Whether a token pinned to `api_url` may be sent with a request to `url`: the same origin
+/// (scheme, host, port), over https, or over http to a loopback address (tests).
+pub(crate) fn token_may_go_to(api_url: &Url, url: &Url) -> Result<(), String> {
+    if url.origin() != api_url.origin() {
+        return Err(format!(
+            "refused: the URL leaves the API's origin {}; the token is only sent there",
+            api_url.origin().ascii_serialization()
+        ));
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if url.scheme() == "https" || loopback {
+        Ok(())
+    } else {
+        Err(format!(
+            "refused: a token is only sent over https (`{}` is {}://)",
+            api_url,
+            url.scheme()
+        ))
     }
 }
 
@@ -119,6 +155,25 @@ pub(crate) fn is_not_found(e: &FetchError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_goes_to_its_api_origin_over_https_only() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        let api = u("https://api.github.com");
+        assert!(token_may_go_to(&api, &u("https://api.github.com/orgs/x/repos?page=2")).is_ok());
+        let err = token_may_go_to(&api, &u("https://evil.example/orgs/x/repos")).unwrap_err();
+        assert!(
+            err.contains("leaves the API's origin https://api.github.com"),
+            "{err}"
+        );
+        assert!(token_may_go_to(&api, &u("https://api.github.com:8443/x")).is_err());
+        assert!(token_may_go_to(&api, &u("http://api.github.com/x")).is_err());
+        let plain = u("http://gitlab.example/api/v4");
+        let err = token_may_go_to(&plain, &u("http://gitlab.example/api/v4/groups")).unwrap_err();
+        assert!(err.contains("only sent over https"), "{err}");
+        let local = u("http://127.0.0.1:8080/api/v4");
+        assert!(token_may_go_to(&local, &u("http://127.0.0.1:8080/api/v4/x")).is_ok());
+    }
 
     #[test]
     fn link_next_reads_github_and_gitlab_headers() {

@@ -19,7 +19,7 @@ pub(crate) mod api;
 mod decl;
 mod extract;
 /// Also read by the `json` kind's `publiccode` key.
-pub(super) mod publiccode;
+pub(crate) mod publiccode;
 #[cfg(test)]
 mod tests;
 mod walk;
@@ -62,6 +62,7 @@ pub(crate) async fn run(src: &GithubSource, cx: &SourceCx<'_>) -> Result<Harvest
     }
     let api = api::FetcherApi {
         cx,
+        api_url: &src.api_url,
         bearer,
         limits: src.limits,
         headers: vec![("x-github-api-version".into(), walk::API_VERSION.into())],

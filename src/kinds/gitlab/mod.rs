@@ -93,6 +93,7 @@ pub fn build(mut table: Table) -> Result<GitlabSource, Vec<String>> {
 pub(crate) async fn run(src: &GitlabSource, cx: &SourceCx<'_>) -> Result<Harvest, SourceError> {
     let api = api::FetcherApi {
         cx,
+        api_url: &src.api_url,
         bearer: (cx.secret)(&src.token_env),
         limits: src.limits,
         headers: Vec::new(),

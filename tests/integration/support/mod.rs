@@ -216,10 +216,16 @@ impl Workdir {
         self.dir.path()
     }
 
-    /// Writes `civicrawl.toml` with test defaults plus `extra` lines in `[crawl]`.
+    /// Writes `civicrawl.toml` with test defaults plus `extra` lines in `[crawl]`. The test
+    /// servers listen on loopback, so private networks are allowed unless `extra` says.
     pub fn settings(&self, extra: &str) {
+        let private = if extra.contains("allow_private_networks") {
+            ""
+        } else {
+            "allow_private_networks = true\n"
+        };
         let text = format!(
-            "[crawl]\ncontact = \"https://civicrawl.test/contact\"\nretry_base_ms = 50\ntimeout_s = 10\n{extra}\n"
+            "[crawl]\ncontact = \"https://civicrawl.test/contact\"\nretry_base_ms = 50\ntimeout_s = 10\n{private}{extra}\n"
         );
         std::fs::write(self.path().join("civicrawl.toml"), text).unwrap();
     }
@@ -245,6 +251,13 @@ impl Workdir {
             .current_dir(self.path())
             .env_remove("GITHUB_TOKEN")
             .env_remove("CIVICRAWL_FAILPOINT")
+            .env_remove("CIVICRAWL_TEST_PUBLIC_HOSTS")
+            .env_remove("HTTP_PROXY")
+            .env_remove("HTTPS_PROXY")
+            .env_remove("ALL_PROXY")
+            .env_remove("http_proxy")
+            .env_remove("https_proxy")
+            .env_remove("all_proxy")
             .env("NO_COLOR", "1");
         for (k, v) in envs {
             cmd.env(k, v);
