@@ -1041,3 +1041,101 @@ async fn the_token_is_sent_as_a_bearer_and_appears_in_no_log_or_output() {
     w.civicrawl(&["run"]).await.expect_code(0);
     assert!(fake.log().iter().skip(log.len()).all(|s| s.auth.is_none()));
 }
+
+#[tokio::test]
+async fn a_token_never_leaves_its_api_origin() {
+    use crate::support::{Reply, Server};
+    let api = Server::start().await;
+    let elsewhere = Server::start().await;
+    let away = elsewhere.base();
+    // GitHub: an organisation whose repository listing links its next page to another
+    // origin, and a repository that redirects there.
+    api.always(
+        "/orgs/decidim",
+        Reply::json(r#"{"login": "decidim", "name": "Decidim"}"#),
+    );
+    api.always(
+        "/orgs/decidim/repos?type=all&per_page=100",
+        Reply::json("[]").header(
+            "link",
+            &format!("<{away}/orgs/decidim/repos?type=all&per_page=100&page=2>; rel=\"next\""),
+        ),
+    );
+    api.always(
+        "/repos/decidim/decidim",
+        Reply::status(301).header("location", &format!("{away}/repos/decidim/decidim")),
+    );
+    // GitLab: a group listing whose `x-next-page` and `Link` point away, and one that
+    // redirects away (the old fallback rebuilt the next page from the redirected address).
+    api.always(
+        "/api/v4/groups/civic/projects?include_subgroups=true&per_page=100&order_by=id&sort=asc",
+        Reply::json("[]").header("x-next-page", "2").header(
+            "link",
+            &format!("<{away}/api/v4/groups/civic/projects?page=2>; rel=\"next\""),
+        ),
+    );
+    api.always(
+        "/api/v4/groups/moved/projects?include_subgroups=true&per_page=100&order_by=id&sort=asc",
+        Reply::status(302).header(
+            "location",
+            &format!("{away}/api/v4/groups/moved/projects?include_subgroups=true"),
+        ),
+    );
+    let w = Workdir::new();
+    let github = |extra: &str| {
+        format!(
+            "kind = \"github\"\napi_url = \"{}\"\n{FAST}\n{extra}\n",
+            api.base()
+        )
+    };
+    let gitlab = |group: &str| {
+        format!(
+            "kind = \"gitlab\"\napi_url = \"{}/api/v4\"\n{FAST}\ngroups = [\"{group}\"]\ninclude_archived = true\n",
+            api.base()
+        )
+    };
+    w.source("gh-link", &github("orgs = [\"decidim\"]"));
+    w.source(
+        "gh-redirect",
+        &github("repos = [\"decidim/decidim\"]\ndetect_publiccode = false"),
+    );
+    w.source("gl-link", &gitlab("civic"));
+    w.source("gl-redirect", &gitlab("moved"));
+    let run = w
+        .civicrawl_env(
+            &["run"],
+            &[("GITHUB_TOKEN", TOKEN), ("GITLAB_TOKEN", TOKEN)],
+        )
+        .await;
+    assert!(
+        elsewhere.log().is_empty(),
+        "nothing reached the other origin: {:?}",
+        elsewhere
+            .log()
+            .iter()
+            .map(|s| &s.target)
+            .collect::<Vec<_>>()
+    );
+    let targets: Vec<String> = api.log().iter().map(|s| s.target.clone()).collect();
+    assert!(
+        api.log()
+            .iter()
+            .all(|s| s.headers.get("authorization").is_some()),
+        "the API origin got the token: {targets:?}"
+    );
+    let stderr = run.stderr();
+    for (source, reason) in [
+        ("gh-link", "leaves the API at"),
+        ("gh-redirect", "redirect to another origin"),
+        ("gl-link", "leaves the API at"),
+        ("gl-redirect", "redirect to another origin"),
+    ] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.ends_with(&format!("source_id={source}")) && l.contains(reason)),
+            "{source}: {reason}\n{stderr}"
+        );
+    }
+    assert!(!stderr.contains(TOKEN));
+}
