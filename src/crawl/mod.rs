@@ -673,7 +673,7 @@ impl Limiting {
         stats: &FetchStats,
         what: &str,
     ) -> Result<(), FetchError> {
-        if self.waited + wait > self.limits.max_wait {
+        if self.waited.saturating_add(wait) > self.limits.max_wait {
             return Err(FetchError::RateLimited {
                 url: url.to_string(),
                 reason: format!(
@@ -686,7 +686,7 @@ impl Limiting {
         FetchStats::bump(&stats.rate_limit_waits, 1);
         warn!(url, wait_ms = wait.as_millis() as u64, "{what}");
         tokio::time::sleep(wait).await;
-        self.waited += wait;
+        self.waited = self.waited.saturating_add(wait);
         Ok(())
     }
 }

@@ -50,6 +50,10 @@ pub(crate) const MAX_LIMITED_RETRIES: u32 = 12;
 /// Added to a wait until a reset time given in whole seconds (clock skew, rounding).
 const RESET_MARGIN: Duration = Duration::from_secs(1);
 
+/// A reset time is held at most this far from the epoch (about 35,000 years): enough for any
+/// real header, and far from where `SystemTime` arithmetic overflows.
+const FAR_FUTURE_S: u64 = 1 << 40;
+
 /// The budget an answer announced.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Budget {
@@ -72,9 +76,11 @@ pub(crate) fn read_budget(headers: &[(String, String)]) -> Budget {
     };
     Budget {
         remaining: get("remaining").and_then(|v| v.parse().ok()),
+        // Any number parses; one past what a clock can hold is held at the far future
+        // (waiting for it then passes `max_wait`, which stops the source cleanly).
         reset: get("reset")
             .and_then(|v| v.parse::<u64>().ok())
-            .map(|s| UNIX_EPOCH + Duration::from_secs(s)),
+            .map(|s| UNIX_EPOCH + Duration::from_secs(s.min(FAR_FUTURE_S))),
     }
 }
 
@@ -84,7 +90,7 @@ pub(crate) fn pause_before(budget: &Budget, now: SystemTime) -> Option<Duration>
         (Some(0), Some(reset)) => reset
             .duration_since(now)
             .ok()
-            .map(|until| until + RESET_MARGIN),
+            .map(|until| until.saturating_add(RESET_MARGIN)),
         _ => None,
     }
 }
@@ -191,6 +197,26 @@ impl Lanes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absurd_reset_headers_do_not_panic() {
+        for reset in [
+            "18446744073709551615",
+            "9223372036854775808",
+            "99999999999999999999",
+        ] {
+            let headers = vec![
+                ("x-ratelimit-remaining".to_string(), "0".to_string()),
+                ("x-ratelimit-reset".to_string(), reset.to_string()),
+            ];
+            let budget = read_budget(&headers);
+            let pause = pause_before(&budget, UNIX_EPOCH + Duration::from_secs(1_800_000_000));
+            if reset.len() <= 20 && reset.parse::<u64>().is_ok() {
+                assert!(pause.unwrap() > Duration::from_secs(1 << 39), "{reset}");
+            }
+            let _ = detect(403, &headers, b"", SystemTime::now());
+        }
+    }
 
     fn now() -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(1_800_000_000)
