@@ -175,7 +175,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         }
     }
     site::register_hosts(&fetcher, &decls);
-    let harvests = crawl_all(decls, Arc::new(fetcher)).await;
+    let harvests = crawl_all(decls, Arc::new(fetcher), opts.settings.crawl.max_run_s).await;
     crate::failpoint::hit("run-after-crawl");
     let mut outcomes = Vec::new();
     for mut h in harvests {
@@ -283,31 +283,63 @@ struct SourceHarvest {
     outcome: SourceOutcome,
 }
 
-async fn crawl_all(decls: Vec<Declaration>, fetcher: Arc<Fetcher>) -> Vec<SourceHarvest> {
+/// Runs every source in its own task. A source still running `max_run_s` after the start is
+/// cut (its outcome says so); a task that panics still gives its source an outcome.
+async fn crawl_all(
+    decls: Vec<Declaration>,
+    fetcher: Arc<Fetcher>,
+    max_run_s: u64,
+) -> Vec<SourceHarvest> {
+    // A deadline too far for the clock is none.
+    let deadline = Instant::now().checked_add(std::time::Duration::from_secs(max_run_s));
     let mut set = tokio::task::JoinSet::new();
+    let mut ids = HashMap::new();
     for decl in decls {
         let fetcher = Arc::clone(&fetcher);
-        set.spawn(async move {
+        let id = decl.id.clone();
+        let handle = set.spawn(async move {
             let stats = FetchStats::default();
             let started = Instant::now();
             let fetched_at = Utc::now();
-            let result = {
-                let cx = SourceCx {
-                    source_id: &decl.id,
-                    fetcher: &fetcher,
-                    stats: &stats,
-                    secret: env_secret,
-                };
-                kinds::run(&decl.source, &cx).await
+            let cx = SourceCx {
+                source_id: &decl.id,
+                fetcher: &fetcher,
+                stats: &stats,
+                secret: env_secret,
+            };
+            let work = kinds::run(&decl.source, &cx);
+            let result = match deadline {
+                Some(d) => tokio::time::timeout_at(d.into(), work)
+                    .await
+                    .unwrap_or(Err(kinds::SourceError::Deadline { max_run_s })),
+                None => work.await,
             };
             finish_source(&decl.id, result, &stats, started, fetched_at)
         });
+        ids.insert(handle.id(), id);
     }
     let mut out = Vec::new();
     while let Some(joined) = set.join_next().await {
         match joined {
             Ok(h) => out.push(h),
-            Err(e) => tracing::error!("a source task panicked: {e}"),
+            Err(e) => {
+                let id = ids.get(&e.id()).cloned().unwrap_or_default();
+                tracing::error!(source_id = %id, "a source task panicked: {e}");
+                let stats = FetchStats::default();
+                let message = if e.is_panic() {
+                    "a panic (a bug: please report it)".to_string()
+                } else {
+                    e.to_string()
+                };
+                let result = Err(kinds::SourceError::Panicked(message));
+                out.push(finish_source(
+                    &id,
+                    result,
+                    &stats,
+                    Instant::now(),
+                    Utc::now(),
+                ));
+            }
         }
     }
     out.sort_by(|a, b| a.outcome.id.cmp(&b.outcome.id));
@@ -350,10 +382,10 @@ fn finish_source(
             if let Some(reason) = h.rate_limited {
                 tracing::error!(source_id = %id, records = h.records.len(), "source stopped by a rate limit: {reason}");
                 outcome.status = "rate-limited";
-                outcome.error = Some(format!(
+                outcome.error = Some(crate::report::published_text(&format!(
                     "stopped by the API rate limit after {} records (kept): {reason}",
                     h.records.len()
-                ));
+                )));
             }
             outcome.records = h.records.len();
             outcome.issues = h.issues;
@@ -364,7 +396,7 @@ fn finish_source(
         Err(e) => {
             tracing::error!(source_id = %id, "source failed: {e}");
             outcome.status = "failed";
-            outcome.error = Some(e.to_string());
+            outcome.error = Some(crate::report::published_text(&e.to_string()));
             Vec::new()
         }
     };

@@ -35,6 +35,9 @@ pub struct CrawlSettings {
     pub max_retry_wait_s: u64,
     /// First back-off delay, milliseconds; doubled on each retry, with jitter.
     pub retry_base_ms: u64,
+    /// The crawl's deadline, seconds: sources still running then are cut (their earlier
+    /// records kept stale, exit 3) and what the others found is published.
+    pub max_run_s: u64,
 }
 
 impl Default for CrawlSettings {
@@ -49,6 +52,7 @@ impl Default for CrawlSettings {
             proxy: None,
             max_retry_wait_s: 300,
             retry_base_ms: 1000,
+            max_run_s: 4 * 3600,
         }
     }
 }

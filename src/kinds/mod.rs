@@ -27,12 +27,12 @@
 //! records found so far with [`Harvest::rate_limited`] set; the pipeline saves them and
 //! marks the source `rate-limited`.
 
-mod csv;
+pub(crate) mod csv;
 mod decl;
-mod github;
+pub(crate) mod github;
 mod gitlab;
-mod html;
-mod json;
+pub(crate) mod html;
+pub(crate) mod json;
 mod mapping;
 mod pages;
 pub mod site;
@@ -97,6 +97,14 @@ pub enum SourceError {
     Fetch(#[from] FetchError),
     #[error("{url}: {message}")]
     Extract { url: String, message: String },
+    /// The run's deadline (`[crawl] max_run_s`) passed before the source finished.
+    #[error(
+        "cut by the run's deadline (`[crawl] max_run_s` = {max_run_s} s); its earlier records are kept"
+    )]
+    Deadline { max_run_s: u64 },
+    /// The source's task panicked (a bug): its earlier records are kept.
+    #[error("the source stopped on an internal error: {0}")]
+    Panicked(String),
 }
 
 /// The keys a declaration of `kind` may have beside the common keys; `None` for an unknown kind.

@@ -245,3 +245,47 @@ async fn when_every_source_fails_nothing_is_published_and_latest_stays() {
     let releases = std::fs::read_dir(w.out().join("releases")).unwrap().count();
     assert_eq!(releases, 1, "no new release directory");
 }
+
+#[tokio::test]
+async fn a_run_past_its_deadline_cuts_the_slow_source_and_publishes_the_others() {
+    let s = Server::start().await;
+    s.always("/robots.txt", Reply::status(404));
+    s.always(
+        "/fast",
+        Reply::json(r#"{"items": [{"id": "a", "name": "Decidim"}], "next": null}"#),
+    );
+    s.always(
+        "/slow",
+        Reply::json(r#"{"items": [{"id": "b", "name": "Loomio"}], "next": null}"#)
+            .delayed(Duration::from_secs(60)),
+    );
+    let w = Workdir::new();
+    w.settings("max_run_s = 2");
+    w.source("fast", &json_source(&format!("{}/fast", s.base()), 50.0));
+    w.source("slow", &json_source(&format!("{}/slow", s.base()), 50.0));
+    let run = w.civicrawl(&["run"]).await;
+    run.expect_code(3);
+    assert!(run.elapsed < Duration::from_secs(20), "{:?}", run.elapsed);
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.latest().join("report.json")).unwrap()).unwrap();
+    let source = |id: &str| {
+        report["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(source("fast")["status"], "ok");
+    let slow = source("slow");
+    assert!(
+        slow["error"]
+            .as_str()
+            .unwrap()
+            .contains("`[crawl] max_run_s` = 2 s"),
+        "{slow}"
+    );
+    let tools = read_jsonl(&w.latest().join("tools.jsonl"));
+    assert_eq!(tools.len(), 1);
+}

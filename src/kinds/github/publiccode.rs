@@ -15,51 +15,6 @@ use url::Url;
 
 use crate::kinds::mapping::{self, Fields};
 
-#[cfg(test)]
-mod budget_tests {
-    use super::*;
-
-    #[test]
-    fn an_anchor_bomb_is_refused_before_it_expands() {
-        let mut bomb = String::from(
-            "publiccodeYmlVersion: '0.2'\nname: x\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
-        );
-        let mut prev = 'a';
-        for level in 'b'..='i' {
-            let refs: Vec<String> = (0..9).map(|_| format!("*{prev}")).collect();
-            bomb.push_str(&format!("{level}: &{level} [{}]\n", refs.join(",")));
-            prev = level;
-        }
-        let started = std::time::Instant::now();
-        let err = within_budget(bomb.as_bytes()).unwrap_err();
-        assert!(err.contains("anchor bomb"), "{err}");
-        assert!(started.elapsed() < std::time::Duration::from_secs(1));
-        let base = Url::parse("https://example.org/").unwrap();
-        assert!(
-            parse(bomb.as_bytes(), &base)
-                .unwrap_err()
-                .contains("anchor bomb")
-        );
-    }
-
-    #[test]
-    fn ordinary_files_and_small_aliases_pass() {
-        let ok =
-            "publiccodeYmlVersion: '0.2'\nname: x\ndefaults: &d {a: 1, b: 2}\none: *d\ntwo: *d\n";
-        assert!(within_budget(ok.as_bytes()).is_ok());
-        assert!(
-            within_budget(&vec![b'x'; MAX_BYTES + 1])
-                .unwrap_err()
-                .contains("bytes")
-        );
-        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
-        assert!(
-            within_budget(deep.as_bytes())
-                .unwrap_err()
-                .contains("deeper")
-        );
-    }
-}
 use crate::model::is_list_field;
 
 /// Checks a YAML text against the budget before it is parsed into values: its size, and,
@@ -225,5 +180,51 @@ pub(crate) fn overlay(repo: &mut Fields, publiccode: Fields) {
         } else {
             repo.insert(field, values);
         }
+    }
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    #[test]
+    fn an_anchor_bomb_is_refused_before_it_expands() {
+        let mut bomb = String::from(
+            "publiccodeYmlVersion: '0.2'\nname: x\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        let mut prev = 'a';
+        for level in 'b'..='i' {
+            let refs: Vec<String> = (0..9).map(|_| format!("*{prev}")).collect();
+            bomb.push_str(&format!("{level}: &{level} [{}]\n", refs.join(",")));
+            prev = level;
+        }
+        let started = std::time::Instant::now();
+        let err = within_budget(bomb.as_bytes()).unwrap_err();
+        assert!(err.contains("anchor bomb"), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        let base = Url::parse("https://example.org/").unwrap();
+        assert!(
+            parse(bomb.as_bytes(), &base)
+                .unwrap_err()
+                .contains("anchor bomb")
+        );
+    }
+
+    #[test]
+    fn ordinary_files_and_small_aliases_pass() {
+        let ok =
+            "publiccodeYmlVersion: '0.2'\nname: x\ndefaults: &d {a: 1, b: 2}\none: *d\ntwo: *d\n";
+        assert!(within_budget(ok.as_bytes()).is_ok());
+        assert!(
+            within_budget(&vec![b'x'; MAX_BYTES + 1])
+                .unwrap_err()
+                .contains("bytes")
+        );
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(
+            within_budget(deep.as_bytes())
+                .unwrap_err()
+                .contains("deeper")
+        );
     }
 }

@@ -5,7 +5,7 @@
 //! to the page where the `fields` selectors apply; without it they apply to the item).
 
 mod decl;
-mod extract;
+pub(crate) mod extract;
 mod walk;
 
 #[cfg(test)]

@@ -327,6 +327,14 @@ fn the_page_cap_fails_the_source() {
 }
 
 #[test]
+fn detail_pages_count_against_the_page_cap() {
+    // Two listing pages and four detail pages: six pages in all.
+    assert!(block_on(walk(&source(DETAIL), &site(), 6)).is_ok());
+    let err = block_on(walk(&source(DETAIL), &site(), 5)).unwrap_err();
+    assert!(err.to_string().contains("page cap of 5 pages"), "{err}");
+}
+
+#[test]
 fn build_reports_every_problem_naming_its_key() {
     let errs = build_errors(
         r#"

@@ -1,5 +1,6 @@
-//! Drives the fetches of an `html` source: listing pages (same-origin pagination, loop-safe,
-//! capped) and detail pages. The only file of `html/` that awaits.
+//! Drives the fetches of an `html` source: listing pages (same-origin pagination, loop-safe)
+//! and detail pages, all counted against the source's page cap. The only file of `html/`
+//! that awaits.
 
 use url::Url;
 
@@ -18,7 +19,6 @@ pub(crate) async fn walk<P: Pages>(
 ) -> Result<Harvest, SourceError> {
     let mut out = Collector::default();
     let mut pager = Pager::new(max_pages);
-    let mut details_seen = std::collections::HashSet::new();
     for start in &src.start_urls {
         let mut current = start.clone();
         loop {
@@ -34,11 +34,13 @@ pub(crate) async fn walk<P: Pages>(
             for item in listing.items {
                 match item {
                     Item::Record(record) => out.push(record),
-                    Item::Detail(link) if !details_seen.insert(link.clone()) => {
-                        let message = format!("detail page `{link}` listed again; read once");
-                        out.issue(Issue::new(page.url.as_str(), message));
-                    }
-                    Item::Detail(link) => fetch_detail(src, pages, &link, &mut out).await,
+                    Item::Detail(link) => match pager.admit(&link)? {
+                        Admit::Seen => {
+                            let message = format!("detail page `{link}` listed again; read once");
+                            out.issue(Issue::new(page.url.as_str(), message));
+                        }
+                        Admit::Fetch => fetch_detail(src, pages, &link, &mut out).await,
+                    },
                 }
             }
             match listing.next {

@@ -33,16 +33,30 @@ pub(crate) struct PageFacts {
     pub fields: BTreeMap<String, Vec<String>>,
     /// Problems worth reporting (the visit still counts).
     pub issues: Vec<String>,
+    /// (field, value) pairs added, so a value is kept once without scanning the field.
+    seen: std::collections::HashSet<(String, String)>,
 }
 
+/// The most values one field keeps from a page (a hostile page may repeat a tag a million
+/// times).
+const MAX_VALUES: usize = 200;
+
 impl PageFacts {
+    /// Facts that are only one problem.
+    pub(crate) fn with_issue(message: String) -> PageFacts {
+        PageFacts {
+            issues: vec![message],
+            ..PageFacts::default()
+        }
+    }
+
     fn add(&mut self, field: &str, value: &str) {
         let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
         if value.is_empty() {
             return;
         }
         let slot = self.fields.entry(field.to_string()).or_default();
-        if !slot.contains(&value) {
+        if slot.len() < MAX_VALUES && self.seen.insert((field.to_string(), value.clone())) {
             slot.push(value);
         }
     }
@@ -323,9 +337,10 @@ fn name_hints(names: Option<&Vec<String>>, page_url: &Url) -> Vec<String> {
 /// The one forge project the page links to (see the module docs), `Err` when ambiguous.
 fn forge_link(doc: &Html, base: &Url, hints: &[String]) -> Result<Option<String>, String> {
     let mut projects: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for e in doc.select(&selector("a[href], link[href]")) {
         if let Some(p) = link_target(e, base).as_ref().and_then(forge_project)
-            && !projects.contains(&p)
+            && seen.insert(p.clone())
         {
             projects.push(p);
         }

@@ -3,7 +3,7 @@
 //! `time_budget`. The only file of `site/` that awaits.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
@@ -18,6 +18,10 @@ use crate::report::Issue;
 /// Visits started at once (hosts differ; each host keeps its own pace).
 const IN_FLIGHT: usize = 8;
 
+/// The longest one page's reading may take on its blocking thread; past it the page counts
+/// as not read (the thread finishes on its own, the run goes on).
+const READ_LIMIT: Duration = Duration::from_secs(30);
+
 /// One visit, read.
 struct Visited {
     record: RawRecord,
@@ -28,17 +32,23 @@ struct Visited {
 
 /// Visits the run's targets and reads each page.
 pub(crate) async fn run(src: &SiteSource, cx: &SourceCx<'_>) -> Result<Harvest, SourceError> {
-    let deadline = Instant::now() + src.time_budget;
+    // A budget too large for the clock has no deadline.
+    let deadline = Instant::now().checked_add(src.time_budget);
     let chosen = &src.targets[..src.targets.len().min(src.max_sites)];
     // Owned targets: a stream of futures borrowing the slice is not `Send` enough for the
     // pipeline's task (a higher-ranked lifetime limitation of rustc).
     let visits: Vec<Option<Visited>> = futures::stream::iter(chosen.to_vec())
         .map(|t| async move {
-            if Instant::now() >= deadline {
-                return None;
+            let visit_and_read = async {
+                let visit = cx.fetcher.visit(&t.url, cx.stats).await;
+                read(&t, visit).await
+            };
+            match deadline {
+                // None started after the budget, none finished past it.
+                Some(d) if Instant::now() >= d => None,
+                Some(d) => tokio::time::timeout_at(d.into(), visit_and_read).await.ok(),
+                None => Some(visit_and_read.await),
             }
-            let visit = cx.fetcher.visit(&t.url, cx.stats).await;
-            Some(read(&t, visit).await)
         })
         .buffered(IN_FLIGHT)
         .collect()
@@ -80,18 +90,21 @@ async fn read(t: &SiteTarget, visit: Visit) -> Visited {
             let final_url = visit.final_url.clone();
             let content_type = resp.header("content-type").map(str::to_string);
             let body = resp.body;
-            tokio::task::spawn_blocking(move || {
+            let reading = tokio::task::spawn_blocking(move || {
                 if !extract::is_html(content_type.as_deref()) {
                     return PageFacts::default();
                 }
                 let text = extract::decode(&body, content_type.as_deref());
                 extract::parse_page(&final_url, &text)
-            })
-            .await
-            .unwrap_or_else(|e| PageFacts {
-                issues: vec![format!("page not read: {e}")],
-                ..PageFacts::default()
-            })
+            });
+            match tokio::time::timeout(READ_LIMIT, reading).await {
+                Ok(Ok(facts)) => facts,
+                Ok(Err(e)) => PageFacts::with_issue(format!("page not read: {e}")),
+                Err(_) => PageFacts::with_issue(format!(
+                    "page not read: reading it took more than {} s",
+                    READ_LIMIT.as_secs()
+                )),
+            }
         }
         VisitEnd::Refused(ref m) | VisitEnd::Failed(ref m) | VisitEnd::Unresolved(ref m) => {
             issues.push(Issue::new(page, m.clone()).record(&t.key));

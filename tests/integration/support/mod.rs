@@ -21,6 +21,8 @@ pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Waited before answering.
+    pub delay: Option<std::time::Duration>,
 }
 
 impl Reply {
@@ -29,6 +31,7 @@ impl Reply {
             status: 200,
             headers: vec![("content-type".into(), content_type.into())],
             body: body.into(),
+            delay: None,
         }
     }
     pub fn json(body: impl Into<Vec<u8>>) -> Reply {
@@ -45,10 +48,16 @@ impl Reply {
             status,
             headers: Vec::new(),
             body: Vec::new(),
+            delay: None,
         }
     }
     pub fn header(mut self, name: &str, value: &str) -> Reply {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+    /// Answers only after `delay`.
+    pub fn delayed(mut self, delay: std::time::Duration) -> Reply {
+        self.delay = Some(delay);
         self
     }
 }
@@ -164,6 +173,9 @@ async fn handle(State(inner): State<Arc<Mutex<Inner>>>, req: Request) -> Respons
         })
     };
     let mut reply = reply.unwrap_or_else(|| Reply::status(404));
+    if let Some(delay) = reply.delay {
+        tokio::time::sleep(delay).await;
+    }
     // Like most servers: a strong ETag on every 200, and 304 when the client already has it.
     if reply.status == 200 && !reply.headers.iter().any(|(k, _)| k == "etag") {
         let etag = format!("\"{:016x}\"", fxhash(&reply.body));
