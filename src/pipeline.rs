@@ -104,8 +104,20 @@ pub enum RunError {
     Usage(String),
     #[error(transparent)]
     Locked(LockError),
-    #[error("no source succeeded; nothing was published and the previous release stays")]
+    #[error(
+        "no source that had work to do succeeded; nothing was published and the previous release stays"
+    )]
     NothingSucceeded(Vec<SourceOutcome>),
+    /// The release would have fewer than half the tools of the previous one.
+    #[error(
+        "the release would have {now} tools, fewer than half of the previous release's {before}: nothing was published and the previous release stays; if the drop is real, run again with --accept-drop"
+    )]
+    ToolsDropped { before: usize, now: usize },
+    /// A first release would have no tool.
+    #[error(
+        "the first release would have no tool: nothing was published (every source failed, or returned nothing a tool could be made of)"
+    )]
+    EmptyFirstRelease,
     #[error(transparent)]
     Publish(#[from] PublishError),
     #[error(transparent)]
@@ -189,14 +201,21 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         }
         outcomes.push(save_harvest(&mut store, &run_id, h, opts.accept_drop)?);
     }
-    // Publish when at least one source answered (a source held back for shrinking did);
-    // when none could be reached at all, a new release would only repeat the last one.
-    if outcomes.iter().all(|o| o.status == "failed") {
+    // Publish when at least one source that had work to do answered (a source held back for
+    // shrinking did); when none could be reached at all, or the only ones that "succeeded"
+    // had nothing to do (a `site` source with no home page due), a new release would only
+    // repeat the last one, or be empty.
+    if !outcomes.iter().any(had_work_and_answered) {
         store.finish_run(&run_id, "failed", None)?;
         return Err(RunError::NothingSucceeded(outcomes));
     }
     crate::failpoint::hit("run-before-publish");
-    let built = build_release(&mut store, &opts.out_dir, Some((&outcomes, started)))?;
+    let built = build_release(
+        &mut store,
+        &opts.out_dir,
+        Some((&outcomes, started)),
+        opts.accept_drop,
+    )?;
     store.finish_run(&run_id, "published", Some(&built.0))?;
     prune(&opts.out_dir, opts.settings.output.keep_releases);
     Ok(RunOutcome {
@@ -205,6 +224,31 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         sources: outcomes,
         stale_sources: built.3,
     })
+}
+
+/// True when a source answered this run and had work to do: it sent requests or brought
+/// records (a `site` source with no home page due sends none).
+fn had_work_and_answered(o: &SourceOutcome) -> bool {
+    o.status != "failed" && (o.requests > 0 || o.records > 0)
+}
+
+/// Refuses a release that loses more than half of the previous release's tools (unless
+/// `accept_drop`), and a first release with no tool at all.
+fn check_tool_count(out_dir: &Path, now: usize, accept_drop: bool) -> Result<(), RunError> {
+    match previous_tools(out_dir) {
+        None if now == 0 => Err(RunError::EmptyFirstRelease),
+        Some(before) if !accept_drop && now * 2 < before => {
+            Err(RunError::ToolsDropped { before, now })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The tools of the release `latest` points at, from its `report.json`.
+fn previous_tools(out_dir: &Path) -> Option<usize> {
+    let report = std::fs::read(out_dir.join("latest").join("report.json")).ok()?;
+    let report: serde_json::Value = serde_json::from_slice(&report).ok()?;
+    report["tools"].as_u64().map(|n| n as usize)
 }
 
 /// Removes releases beyond `keep` after a successful publish; a failure only warns.
@@ -216,7 +260,12 @@ fn prune(out_dir: &Path, keep: usize) {
 
 /// `civicrawl build`: a release from the state store alone, no network; then releases beyond
 /// `keep_releases` are pruned as after a run.
-pub fn build(out_dir: &Path, wait: bool, keep_releases: usize) -> Result<RunOutcome, RunError> {
+pub fn build(
+    out_dir: &Path,
+    wait: bool,
+    keep_releases: usize,
+    accept_drop: bool,
+) -> Result<RunOutcome, RunError> {
     let _lock = take_lock(out_dir, wait)?;
     let path = state_path(out_dir);
     if !path.exists() {
@@ -226,7 +275,8 @@ pub fn build(out_dir: &Path, wait: bool, keep_releases: usize) -> Result<RunOutc
         )));
     }
     let mut store = Store::open(&path)?;
-    let (_, release_dir, tools, stale_sources) = build_release(&mut store, out_dir, None)?;
+    let (_, release_dir, tools, stale_sources) =
+        build_release(&mut store, out_dir, None, accept_drop)?;
     prune(out_dir, keep_releases);
     Ok(RunOutcome {
         release_dir,
@@ -463,6 +513,7 @@ fn build_release(
     store: &mut Store,
     out_dir: &Path,
     this_run: Option<(&[SourceOutcome], DateTime<Utc>)>,
+    accept_drop: bool,
 ) -> Result<(String, PathBuf, usize, Vec<String>), RunError> {
     let sources = store.sources()?;
     let by_id: HashMap<&str, &SourceRow> = sources.iter().map(|s| (s.id.as_str(), s)).collect();
@@ -492,6 +543,7 @@ fn build_release(
     }
     let known: resolve::Known = store.id_registry()?;
     let resolved = resolve::resolve(inputs, &known);
+    check_tool_count(out_dir, resolved.tools.len(), accept_drop)?;
     let created_at = Utc::now();
     let id = unique_release_id(out_dir, created_at);
     let snapshot_id = match this_run {

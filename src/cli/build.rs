@@ -15,9 +15,17 @@ pub struct BuildArgs {
     /// When a run holds the lock, wait for it instead of exiting 4.
     #[arg(long)]
     wait: bool,
+    /// Publish even when the release has fewer than half the tools of the previous one.
+    #[arg(long)]
+    accept_drop: bool,
 }
 
 pub fn exec(args: BuildArgs, settings: Settings) -> u8 {
-    let result = pipeline::build(&args.out, args.wait, settings.output.keep_releases);
+    let result = pipeline::build(
+        &args.out,
+        args.wait,
+        settings.output.keep_releases,
+        args.accept_drop,
+    );
     super::run::report(result, &args.out)
 }

@@ -129,16 +129,25 @@ pub fn report(result: Result<pipeline::RunOutcome, RunError>, sources_dir: &std:
         }
         Err(RunError::NothingSucceeded(outcomes)) => {
             eprintln!(
-                "error: every source failed; nothing was published and the previous release stays"
+                "error: no source that had work to do succeeded; nothing was published and the previous release stays"
             );
             let reasons: Vec<String> = outcomes
                 .iter()
-                .map(|s| short_reason(s.error.as_deref().unwrap_or("failed")))
+                .map(|s| match &s.error {
+                    Some(e) => short_reason(e),
+                    None => "had nothing to do (no request made)".to_string(),
+                })
                 .collect();
             for (s, reason) in outcomes.iter().zip(&reasons) {
                 eprintln!("  {}: {reason}", s.id);
             }
-            if reasons.iter().all(|r| r.starts_with(CONNECT)) {
+            let failures = || {
+                outcomes
+                    .iter()
+                    .zip(&reasons)
+                    .filter(|(o, _)| o.error.is_some())
+            };
+            if failures().count() > 0 && failures().all(|(_, r)| r.starts_with(CONNECT)) {
                 eprintln!(
                     "help: no source could be reached: check the network connection (DNS, proxy, firewall), then run again"
                 );

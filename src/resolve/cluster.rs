@@ -656,7 +656,8 @@ impl NameGroups {
                 let several = by_catalogue.chunk_by(|a, b| a.0 == b.0).any(|entries| {
                     let mut clusters: Vec<u32> = entries.iter().map(|e| e.1).collect();
                     clusters.dedup();
-                    clusters.len() >= 3 || (clusters.len() == 2 && tells_apart(forest, entries))
+                    clusters.len() >= 3
+                        || (clusters.len() == 2 && tells_apart(forest, features, entries))
                 });
                 if several {
                     Clarity::Ambiguous
@@ -773,13 +774,26 @@ impl NameGroups {
 const REPRESENTATIVES: usize = 8;
 
 /// True when a catalogue's records of one name in two clusters (`entries`: catalogue,
-/// cluster, record) tell two tools apart: the clusters' homepages are on different hosts.
-/// Descriptions do not: a directory that lists one tool twice, or two years of one
+/// cluster, record) tell two tools apart: the clusters' homepages are on different hosts, or
+/// their names end in different version numbers (`KeePass 1` and `KeePass 2` listed side by
+/// side). Descriptions do not: a directory that lists one tool twice, or two years of one
 /// catalogue, describe it in other words (two records of one source described with no word
 /// in common only lose points, `names::name_only_points`). Two ids of one id space do not
 /// either: SILL lists Grammalecte twice, as an extension of LibreOffice and of Firefox.
-fn tells_apart(forest: &Forest, entries: &[(&str, u32, u32)]) -> bool {
-    forest.host_clash(entries[0].1, entries[entries.len() - 1].1)
+fn tells_apart(forest: &Forest, features: &[Features], entries: &[(&str, u32, u32)]) -> bool {
+    let (a, b) = (entries[0].1, entries[entries.len() - 1].1);
+    if forest.host_clash(a, b) {
+        return true;
+    }
+    let versions = |cluster: u32| -> Vec<&str> {
+        entries
+            .iter()
+            .filter(|e| e.1 == cluster)
+            .filter_map(|e| names::trailing_version(&features[e.2 as usize].name))
+            .collect()
+    };
+    let (va, vb) = (versions(a), versions(b));
+    !va.is_empty() && !vb.is_empty() && !va.iter().any(|v| vb.contains(v))
 }
 
 /// How far a name may merge clusters on its own.

@@ -625,6 +625,12 @@ pub fn identity_words(name: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The version number a normalised name ends with, when it has other words (`keepass 2`).
+pub fn trailing_version(name: &str) -> Option<&str> {
+    let (rest, last) = name.rsplit_once(' ')?;
+    (!rest.is_empty() && last.bytes().all(|b| b.is_ascii_digit())).then_some(last)
+}
+
 /// True when `w` says nothing specific: a word of [`GENERIC`], a descriptor or a number.
 pub fn is_generic_word(w: &str) -> bool {
     is_in(GENERIC, w) || is_in(DESCRIPTORS, w) || w.bytes().all(|b| b.is_ascii_digit())

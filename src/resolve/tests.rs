@@ -1348,3 +1348,22 @@ fn homonyms_on_their_own_domains_need_other_evidence_to_stay_apart() {
     ]);
     assert_eq!(tools_of(&out), 2, "{:#?}", out.tools);
 }
+
+#[test]
+fn one_source_listing_two_versions_lists_two_tools() {
+    let out = resolve_new(vec![
+        named("sill", "1", "KeePass 1", none),
+        named("sill", "2", "KeePass 2", none),
+        named("dir", "k", "KeePass", none),
+        // Two sources: a version is no identity.
+        named("ctfg", "a", "Etherpad 2", none),
+        named("dir", "a", "Etherpad", none),
+    ]);
+    assert_ne!(id_of(&out, "sill", "1"), id_of(&out, "sill", "2"));
+    assert_ne!(
+        id_of(&out, "dir", "k"),
+        id_of(&out, "sill", "2"),
+        "either could be meant"
+    );
+    assert_eq!(id_of(&out, "ctfg", "a"), id_of(&out, "dir", "a"));
+}

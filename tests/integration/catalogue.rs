@@ -727,7 +727,7 @@ async fn offline_the_shipped_catalogue_fails_cleanly_on_one_screen_and_latest_st
     let err = run.stderr();
     let summary: Vec<&str> = err
         .lines()
-        .skip_while(|l| !l.starts_with("error: every source failed"))
+        .skip_while(|l| !l.starts_with("error: no source that had work to do succeeded"))
         .collect();
     assert!(
         summary[0].contains("nothing was published and the previous release stays"),
@@ -754,4 +754,40 @@ async fn offline_the_shipped_catalogue_fails_cleanly_on_one_screen_and_latest_st
     assert_eq!(std::fs::read(first.join("tools.csv")).unwrap(), before);
     let releases = std::fs::read_dir(w.out().join("releases")).unwrap().count();
     assert_eq!(releases, 1, "no new release directory");
+}
+
+#[tokio::test]
+async fn offline_from_an_empty_output_directory_nothing_is_published() {
+    // A new user's first run with no network: every origin a closed port, and `site`, which
+    // has no home page to visit yet, succeeds at doing nothing. That is no release.
+    let closed: Vec<(&str, String)> = ORIGINS
+        .iter()
+        .map(|o| {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            (*o, format!("http://{}", l.local_addr().unwrap()))
+        })
+        .collect();
+    let w = Workdir::new();
+    for id in shipped_ids() {
+        w.source(&id, &rewrite(&shipped(&id), &closed));
+    }
+    w.source("site", &shipped("site"));
+    let run = w.civicrawl(&["-q", "run"]).await;
+    run.expect_code(1);
+    let err = run.stderr();
+    assert!(
+        err.contains("error: no source that had work to do succeeded"),
+        "{err}"
+    );
+    assert!(
+        err.contains("  site: had nothing to do (no request made)"),
+        "{err}"
+    );
+    assert!(err.contains("help: no source could be reached"), "{err}");
+    assert!(!w.out().join("latest").exists(), "no release, no `latest`");
+    let releases = w.out().join("releases");
+    assert!(
+        !releases.exists() || std::fs::read_dir(&releases).unwrap().next().is_none(),
+        "no release directory"
+    );
 }

@@ -289,3 +289,62 @@ async fn a_run_past_its_deadline_cuts_the_slow_source_and_publishes_the_others()
     let tools = read_jsonl(&w.latest().join("tools.jsonl"));
     assert_eq!(tools.len(), 1);
 }
+
+#[tokio::test]
+async fn a_release_that_loses_half_its_tools_or_a_first_one_with_none_is_not_published() {
+    let s = Server::start().await;
+    s.always("/robots.txt", Reply::status(404));
+    let items = |tag: &str, n: usize| {
+        let items: Vec<String> = (0..n)
+            .map(|i| {
+                let word = [
+                    "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel",
+                ][i];
+                format!(r#"{{"id": "{tag}{i}", "name": "{tag} {word}"}}"#)
+            })
+            .collect();
+        format!(r#"{{"items": [{}], "next": null}}"#, items.join(","))
+    };
+    s.always("/enrich", Reply::json(items("enrich", 3)));
+    s.always("/big", Reply::json(items("big", 8)));
+    s.always("/small", Reply::json(items("small", 2)));
+    let w = Workdir::new();
+    // A first run whose only source makes no tool (it only enriches): no release.
+    w.source(
+        "enrich",
+        &format!(
+            "role = \"enrich\"\n{}",
+            json_source(&format!("{}/enrich", s.base()), 50.0)
+        ),
+    );
+    let run = w.civicrawl(&["run"]).await;
+    run.expect_code(1);
+    assert!(
+        run.stderr()
+            .contains("the first release would have no tool"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!w.out().join("latest").exists());
+    // Ten tools, then a declaration deleted by mistake: two would be left.
+    std::fs::remove_file(w.path().join("sources/enrich.toml")).unwrap();
+    w.source("big", &json_source(&format!("{}/big", s.base()), 50.0));
+    w.source("small", &json_source(&format!("{}/small", s.base()), 50.0));
+    w.civicrawl(&["run"]).await.expect_code(0);
+    let first = w.latest();
+    std::fs::remove_file(w.path().join("sources/big.toml")).unwrap();
+    let run = w.civicrawl(&["run"]).await;
+    run.expect_code(1);
+    assert!(
+        run.stderr()
+            .contains("2 tools, fewer than half of the previous release's 10"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(w.latest(), first, "latest unchanged");
+    let build = w.civicrawl(&["build"]).await;
+    build.expect_code(1);
+    // Meant: accepted.
+    w.civicrawl(&["run", "--accept-drop"]).await.expect_code(0);
+    assert_eq!(read_jsonl(&w.latest().join("tools.jsonl")).len(), 2);
+}
