@@ -207,7 +207,15 @@ pub struct Fetcher {
 impl Fetcher {
     /// Builds the client from the `[crawl]` settings (User-Agent, timeouts, caps).
     pub fn new(settings: &CrawlSettings) -> Result<Fetcher, FetchError> {
-        let guard = test_public_hosts(Guard::new(settings.allow_private_networks));
+        let mut guard = test_public_hosts(Guard::new(settings.allow_private_networks));
+        if let Some(host) = settings
+            .proxy
+            .as_deref()
+            .and_then(|p| Url::parse(p).ok())
+            .and_then(|u| u.host_str().map(str::to_string))
+        {
+            guard = guard.trust(&host);
+        }
         Ok(Fetcher {
             clients: Clients::new(settings, guard)?,
             permits: Semaphore::new(settings.concurrency.max(1)),

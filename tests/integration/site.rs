@@ -487,3 +487,75 @@ async fn a_redirect_from_a_public_name_to_loopback_is_refused() {
     assert_eq!(site.hits("/via-name"), 1);
     assert_eq!(site.hits("/admin"), 0, "the loopback target never was");
 }
+
+#[tokio::test]
+async fn environment_proxies_are_ignored_and_a_declared_proxy_sees_only_allowed_targets() {
+    let registry = Server::start().await;
+    registry.always(
+        "/tools.json",
+        Reply::json(json!({"tools": [{"id": "t1", "name": "Decidim"}]}).to_string()),
+    );
+    // A "proxy" that records what it is asked and answers like the registry would.
+    let proxy = Server::start().await;
+    proxy.always(
+        "/tools.json",
+        Reply::json(json!({"tools": [{"id": "t1", "name": "Decidim"}]}).to_string()),
+    );
+    let w = Workdir::new();
+    w.source("directory", &directory_decl(&registry.base()));
+    let env_proxy = proxy.base();
+    w.civicrawl_env(
+        &["run"],
+        &[
+            ("HTTP_PROXY", env_proxy.as_str()),
+            ("http_proxy", env_proxy.as_str()),
+            ("ALL_PROXY", env_proxy.as_str()),
+        ],
+    )
+    .await
+    .expect_code(0);
+    assert!(
+        proxy.log().is_empty(),
+        "the environment's proxy was not used"
+    );
+    assert_eq!(registry.hits("/tools.json"), 1);
+
+    // Declared (on the operator's own network: `localhost`): requests go through it, but
+    // the guard judges the target first.
+    let w = Workdir::new();
+    w.settings(&format!(
+        "allow_private_networks = false\nproxy = \"http://localhost:{}\"",
+        proxy.addr.port()
+    ));
+    let port = registry.addr.port();
+    w.source(
+        "directory",
+        &directory_decl(&format!("http://registry.test:{port}")),
+    );
+    w.source(
+        "metadata",
+        r#"kind = "json"
+url = "http://169.254.169.254/latest/meta-data/"
+records = "$[*]"
+[fields]
+name = "$.name"
+"#,
+    );
+    let run = w
+        .civicrawl_env(
+            &["run"],
+            &[("CIVICRAWL_TEST_PUBLIC_HOSTS", "registry.test=127.0.0.1")],
+        )
+        .await;
+    run.expect_code(3);
+    let asked: Vec<String> = proxy.log().iter().map(|s| s.target.clone()).collect();
+    assert!(
+        asked.iter().any(|t| t.ends_with("/tools.json")),
+        "the allowed target went through the proxy: {asked:?}"
+    );
+    assert!(
+        !asked.iter().any(|t| t.contains("meta-data")),
+        "the refused target never reached the proxy: {asked:?}"
+    );
+    assert_eq!(registry.hits("/tools.json"), 1, "not reached directly");
+}
