@@ -243,13 +243,44 @@ fn classify(err: reqwest::Error) -> AttemptError {
             .map_or(chain.as_str(), |(_, r)| r);
         return AttemptError::Refused(format!("refused: {reason}"));
     }
-    let retryable = !err.is_decode()
-        && !err.is_builder()
-        && (err.is_timeout() || err.is_connect() || err.is_request() || err.is_body());
+    // A body cut by a reset or by the timeout comes back from the decoder as a decode
+    // error: it is a transport failure all the same. A body that is not valid in its
+    // encoding (a truncated gzip stream the server closed cleanly) is final.
+    let cut = err.is_decode() && cut_in_transit(&err);
+    let retryable = cut
+        || (!err.is_decode()
+            && !err.is_builder()
+            && (err.is_timeout() || err.is_connect() || err.is_request() || err.is_body()));
     AttemptError::Transport {
         message: error_chain(&err.without_url()),
         retryable,
     }
+}
+
+/// True when one of `err`'s causes is the connection failing (reset, aborted, a broken pipe)
+/// or a timeout, rather than the bytes themselves.
+fn cut_in_transit(err: &(dyn std::error::Error + 'static)) -> bool {
+    use std::io::ErrorKind;
+    let mut next = err.source();
+    while let Some(e) = next {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+                    | ErrorKind::BrokenPipe
+                    | ErrorKind::TimedOut
+                    | ErrorKind::NotConnected
+            )
+        {
+            return true;
+        }
+        if e.to_string().contains("timed out") {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 /// An error and its causes, `: `-separated, repeated messages dropped.

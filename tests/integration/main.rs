@@ -7,6 +7,7 @@ mod catalogue;
 mod crash;
 mod faults;
 mod forges;
+mod hostile;
 mod publish;
 mod schedule;
 mod site;
