@@ -20,6 +20,8 @@ pub mod kinds;
 pub mod model;
 pub mod normalise;
 pub mod pipeline;
+#[cfg(test)]
+mod proptests;
 pub mod publish;
 pub mod report;
 pub mod resolve;

@@ -141,6 +141,10 @@ fn term(s: &str) -> Option<String> {
     let s = s.trim();
     // PyPI classifiers: `License :: OSI Approved :: MIT License`
     let s = s.rsplit("::").next().unwrap_or(s).trim();
+    // `:: NOASSERTION` is no licence either (`NOASSERTION` is also an SPDX id)
+    if is_no_assertion(s) {
+        return None;
+    }
     let lower = collapse_lower(s);
     if lower.is_empty() {
         return None;

@@ -146,8 +146,22 @@ pub fn canonical(input: &str) -> Result<String, String> {
     let Some(host) = url.host_str() else {
         return Err("no host".to_string());
     };
-    let host = host.trim_end_matches('.');
-    let host = host.strip_prefix("www.").unwrap_or(host).to_string();
+    let trimmed = host.trim_end_matches('.');
+    // `0x7f..` and `a.1..` are domains, but without their dots they read as an IPv4 address
+    // (`0.0.0.127`) or a malformed one: the host as it is read again, or an error
+    let trimmed = if trimmed.len() < host.len() && !trimmed.is_empty() {
+        url::Host::parse(trimmed)
+            .map_err(|e| format!("invalid host: {e}"))?
+            .to_string()
+    } else {
+        trimmed.to_string()
+    };
+    // every `www.`: what one leaves of `www.www.x` would lose its own the next time
+    let mut host = trimmed.as_str();
+    while let Some(rest) = host.strip_prefix("www.") {
+        host = rest;
+    }
+    let host = host.to_string();
     if host.is_empty() {
         return Err("no host".to_string());
     }
@@ -238,7 +252,13 @@ fn forge_root(forge: Forge, host: &str, segments: &[&str]) -> String {
     let lower: Vec<String> = segments
         .iter()
         .map(|s| s.trim_end_matches(".git").to_lowercase())
-        .filter(|s| !s.is_empty())
+        // `..git` leaves `.`: a dot segment, which the URL parser would drop from the output
+        .filter(|s| {
+            !matches!(
+                s.as_str(),
+                "" | "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e"
+            )
+        })
         .collect();
     let kept: Vec<String> = match forge {
         Forge::GitHub => match lower.first().map(String::as_str) {

@@ -43,7 +43,7 @@ pub fn datetime(s: &str) -> Option<DateTime<Utc>> {
         .or_else(|| {
             let n: i64 = s.parse().ok()?;
             // Epoch milliseconds beyond year 2286 in seconds: treat 12+ digits as ms.
-            let secs = if n.abs() >= 100_000_000_000 {
+            let secs = if n.unsigned_abs() >= 100_000_000_000 {
                 n / 1000
             } else {
                 n

@@ -137,8 +137,9 @@ fn take_offset(table: &mut Table, errs: &mut Vec<String>) -> Option<Offset> {
     }
 }
 
-/// `url` with its offset parameter raised by one step.
-fn next_offset(offset: &Offset, url: &Url) -> Url {
+/// `url` with its offset parameter raised by one step; `None` past the largest offset (a
+/// hostile page URL cannot make paging wrap around and start over).
+fn next_offset(offset: &Offset, url: &Url) -> Option<Url> {
     let current: u64 = url
         .query_pairs()
         .find(|(k, _)| k == offset.param.as_str())
@@ -149,12 +150,13 @@ fn next_offset(offset: &Offset, url: &Url) -> Url {
         .filter(|(k, _)| k != offset.param.as_str())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
+    let raised = current.checked_add(offset.step)?;
     let mut next = url.clone();
     next.query_pairs_mut()
         .clear()
         .extend_pairs(pairs)
-        .append_pair(&offset.param, &(current + offset.step).to_string());
-    next
+        .append_pair(&offset.param, &raised.to_string());
+    Some(next)
 }
 
 fn compile(label: &str, text: &str, errs: &mut Vec<String>) -> Option<Path> {
@@ -212,7 +214,7 @@ pub(crate) fn parse_page(
         && next.is_none()
         && !records.is_empty()
     {
-        next = Some(next_offset(offset, url));
+        next = next_offset(offset, url);
     }
     let mut page = JsonPage {
         next,

@@ -21,7 +21,7 @@
 //! [`HomepageCheck`](crate::model::HomepageCheck) in [`Harvest::checks`](super::Harvest).
 
 mod decl;
-mod extract;
+pub(crate) mod extract;
 mod liveness;
 mod walk;
 
