@@ -118,8 +118,8 @@ pub struct NormRecord {
     pub homepage_final_url: Option<String>,
     /// `site` records: when the home page was last visited.
     pub homepage_checked_at: Option<DateTime<Utc>>,
-    /// `site` records: [`Liveness`] of the home page, as text.
-    pub liveness: Option<String>,
+    /// `site` records: [`Liveness`] of the home page.
+    pub liveness: Option<Liveness>,
 }
 
 /// One merged tool: a row of `tools` (SPEC section 6, in column order).
@@ -232,14 +232,13 @@ pub struct SourceRow {
     pub id: String,
     pub name: String,
     pub kind: String,
-    pub role: String,
+    pub role: Role,
     pub priority: i64,
     pub license: Option<String>,
     /// The id space its record ids belong to (`id_space` of the declaration).
     pub id_space: Option<String>,
     pub urls: Vec<String>,
-    /// `ok`, `failed`, `stale` or `skipped`.
-    pub status: String,
+    pub status: SourceStatus,
     pub records: i64,
     pub error: Option<String>,
 }
@@ -327,6 +326,115 @@ pub struct Validators {
     pub fetched_at: DateTime<Utc>,
 }
 
+/// What a source may do to the catalogue (`role`, SPEC section 4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// May add tools.
+    #[default]
+    Create,
+    /// Only adds fields to tools other sources created.
+    Enrich,
+}
+
+impl Role {
+    /// Every role, in the order the data dictionary lists them.
+    pub const ALL: [Role; 2] = [Role::Create, Role::Enrich];
+    /// Their names, as declarations, the state store and releases write them.
+    pub const NAMES: [&'static str; 2] = ["create", "enrich"];
+
+    /// The word used in declarations and outputs.
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    /// The role named `text`.
+    pub fn parse(text: &str) -> Option<Role> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// Where a source stands after its latest run: `sources.status` of a release.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceStatus {
+    /// Its latest run succeeded.
+    Ok,
+    /// Its latest run was stopped by an API rate limit; what it found is saved with its
+    /// earlier records.
+    RateLimited,
+    /// Its latest run failed (or was held back: its record count fell by more than half): its
+    /// earlier records are kept, flagged stale.
+    Stale,
+    /// It has not run yet.
+    #[default]
+    NeverRun,
+}
+
+impl SourceStatus {
+    /// Every status, in the order the data dictionary lists them.
+    pub const ALL: [SourceStatus; 4] = [
+        SourceStatus::Ok,
+        SourceStatus::RateLimited,
+        SourceStatus::Stale,
+        SourceStatus::NeverRun,
+    ];
+    /// Their names, as the state store and releases write them.
+    pub const NAMES: [&'static str; 4] = ["ok", "rate-limited", "stale", "never-run"];
+
+    /// The name written for it.
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    /// The status named `text`.
+    pub fn parse(text: &str) -> Option<SourceStatus> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// How a source ended this run (`report.json`, the run's summary on stderr).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// It ran to the end; its records replace the earlier ones.
+    Ok,
+    /// An API rate limit stopped it: what it found is saved together with its earlier
+    /// records not found this time; the next run starts again.
+    RateLimited,
+    /// It failed (network, HTTP, an unreadable body, the run's deadline…): its earlier
+    /// records are kept, flagged stale.
+    Failed,
+    /// Its record count fell by more than half: held back like a failure (earlier records
+    /// kept stale) unless `--accept-drop`.
+    Held,
+}
+
+impl Ended {
+    /// The name written in `report.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ended::Ok => "ok",
+            Ended::RateLimited => "rate-limited",
+            Ended::Failed => "failed",
+            Ended::Held => "held",
+        }
+    }
+
+    /// True when the source's earlier records are kept instead of this run's.
+    pub fn kept_stale(self) -> bool {
+        matches!(self, Ended::Failed | Ended::Held)
+    }
+
+    /// What the source's status becomes.
+    pub fn status(self) -> SourceStatus {
+        match self {
+            Ended::Ok => SourceStatus::Ok,
+            Ended::RateLimited => SourceStatus::RateLimited,
+            Ended::Failed | Ended::Held => SourceStatus::Stale,
+        }
+    }
+}
+
 /// Keys under which a `site` record carries its home page check in [`RawRecord::fields`].
 /// They are not canonical fields (no mapping may fill them); the pipeline copies them into
 /// the [`NormRecord`] columns of the same names.
@@ -354,24 +462,22 @@ pub enum Liveness {
 impl Liveness {
     /// `alive`, `moved`, `dead` or `unknown`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Liveness::Alive => "alive",
-            Liveness::Moved => "moved",
-            Liveness::Dead => "dead",
-            Liveness::Unknown => "unknown",
-        }
+        Self::NAMES[self as usize]
     }
+
+    /// Every liveness, in the order the data dictionary lists them.
+    pub const ALL: [Liveness; 4] = [
+        Liveness::Alive,
+        Liveness::Moved,
+        Liveness::Dead,
+        Liveness::Unknown,
+    ];
+    /// Their names, as the state store and releases write them.
+    pub const NAMES: [&'static str; 4] = ["alive", "moved", "dead", "unknown"];
 
     /// The liveness named `text`.
     pub fn parse(text: &str) -> Option<Liveness> {
-        [
-            Liveness::Alive,
-            Liveness::Moved,
-            Liveness::Dead,
-            Liveness::Unknown,
-        ]
-        .into_iter()
-        .find(|l| l.as_str() == text)
+        Self::ALL.into_iter().find(|l| l.as_str() == text)
     }
 }
 

@@ -27,7 +27,7 @@ use crate::crawl::conditional::{Cache, ValidatorStore};
 use crate::crawl::{FetchStats, Fetcher};
 use crate::declare::{self, DeclError, Declaration, Role};
 use crate::kinds::{self, Harvest, SourceCx};
-use crate::model::{RawRecord, Release, SourceRow, Validators};
+use crate::model::{Ended, RawRecord, Release, SourceRow, SourceStatus, Validators};
 use crate::normalise;
 use crate::publish::{self, PublishError};
 use crate::report::Issue;
@@ -55,9 +55,7 @@ pub struct RunOptions {
 #[derive(Clone, Debug)]
 pub struct SourceOutcome {
     pub id: String,
-    /// `ok`, `failed` (kept stale), `held` (record count fell; kept stale) or
-    /// `rate-limited` (stopped by an API rate limit; what it found is saved).
-    pub status: &'static str,
+    pub status: Ended,
     pub records: usize,
     pub error: Option<String>,
     pub requests: u64,
@@ -74,7 +72,7 @@ pub struct SourceOutcome {
 impl SourceOutcome {
     /// True when the source failed this run (its earlier records are kept stale).
     pub fn failed(&self) -> bool {
-        self.status != "ok"
+        self.status.kept_stale()
     }
 }
 
@@ -92,6 +90,14 @@ impl RunOutcome {
     /// The sources that failed.
     pub fn failed(&self) -> Vec<&SourceOutcome> {
         self.sources.iter().filter(|s| s.failed()).collect()
+    }
+
+    /// The sources an API rate limit stopped (what they found is saved).
+    pub fn rate_limited(&self) -> Vec<&SourceOutcome> {
+        self.sources
+            .iter()
+            .filter(|s| s.status == Ended::RateLimited)
+            .collect()
     }
 }
 
@@ -229,7 +235,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
 /// True when a source answered this run and had work to do: it sent requests or brought
 /// records (a `site` source with no home page due sends none).
 fn had_work_and_answered(o: &SourceOutcome) -> bool {
-    o.status != "failed" && (o.requests > 0 || o.records > 0)
+    o.status != Ended::Failed && (o.requests > 0 || o.records > 0)
 }
 
 /// Refuses a release that loses more than half of the previous release's tools (unless
@@ -312,7 +318,7 @@ fn declared_row(d: &Declaration) -> SourceRow {
         id: d.id.clone(),
         name: d.name.clone(),
         kind: d.kind.clone(),
-        role: d.role.as_str().to_string(),
+        role: d.role,
         priority: d.priority,
         license: d.license.clone(),
         id_space: d.id_space.clone(),
@@ -413,7 +419,7 @@ fn finish_source(
 ) -> SourceHarvest {
     let mut outcome = SourceOutcome {
         id: id.to_string(),
-        status: "ok",
+        status: Ended::Ok,
         records: 0,
         error: None,
         requests: FetchStats::get(&stats.requests),
@@ -431,7 +437,7 @@ fn finish_source(
             checks = h.checks;
             if let Some(reason) = h.rate_limited {
                 tracing::error!(source_id = %id, records = h.records.len(), "source stopped by a rate limit: {reason}");
-                outcome.status = "rate-limited";
+                outcome.status = Ended::RateLimited;
                 outcome.error = Some(crate::report::published_text(&format!(
                     "stopped by the API rate limit after {} records (kept): {reason}",
                     h.records.len()
@@ -445,7 +451,7 @@ fn finish_source(
         }
         Err(e) => {
             tracing::error!(source_id = %id, "source failed: {e}");
-            outcome.status = "failed";
+            outcome.status = Ended::Failed;
             outcome.error = Some(crate::report::published_text(&e.to_string()));
             Vec::new()
         }
@@ -467,7 +473,7 @@ fn save_harvest(
     accept_drop: bool,
 ) -> Result<SourceOutcome, StateError> {
     let o = &mut h.outcome;
-    if o.status == "rate-limited" {
+    if o.status == Ended::RateLimited {
         let found: std::collections::HashSet<String> =
             h.records.iter().map(|r| r.record_id.clone()).collect();
         for old in store.source_records(&o.id)? {
@@ -479,7 +485,7 @@ fn save_harvest(
         let before = store.record_count(&o.id)?;
         let now = h.records.len() as i64;
         if !accept_drop && before > 0 && now * 2 < before {
-            o.status = "held";
+            o.status = Ended::Held;
             o.error = Some(format!(
                 "record count fell from {before} to {now} (more than half): the earlier records are kept, flagged stale; if the drop is real, run again with --accept-drop"
             ));
@@ -489,17 +495,14 @@ fn save_harvest(
     let run = SourceRun {
         run_id: run_id.to_string(),
         source_id: o.id.clone(),
-        status: match o.status {
-            "ok" | "rate-limited" => o.status.to_string(),
-            _ => "stale".to_string(),
-        },
+        status: o.status.status(),
         records: o.records as i64,
         requests: o.requests as i64,
         not_modified: o.not_modified as i64,
         error: o.error.clone(),
         duration_ms: o.duration_ms as i64,
     };
-    if o.failed() && o.status != "rate-limited" {
+    if o.failed() {
         store.keep_stale(&run)?;
     } else {
         store.save_source(&run, &h.records, h.fetched_at)?;
@@ -534,7 +537,7 @@ fn build_release(
         inputs.push(Input {
             record,
             priority: src.priority,
-            create: src.role == Role::Create.as_str(),
+            create: src.role == Role::Create,
             stale: stored.stale,
             first_seen_at: Some(stored.first_seen_at),
             last_seen_at: Some(stored.last_seen_at),
@@ -552,7 +555,7 @@ fn build_release(
     };
     let stale_sources: Vec<String> = sources
         .iter()
-        .filter(|s| s.status == "stale")
+        .filter(|s| s.status == SourceStatus::Stale)
         .map(|s| s.id.clone())
         .collect();
     let report = report_json(&id, &sources, this_run, created_at, &resolved, &mut issues);
@@ -615,8 +618,8 @@ fn report_json(
             let mut v = json!({
                 "id": s.id,
                 "kind": s.kind,
-                "status": s.status,
-                "stale": s.status == "stale",
+                "status": s.status.as_str(),
+                "stale": s.status == SourceStatus::Stale,
                 "records": s.records,
                 "error": s.error,
             });
@@ -663,7 +666,8 @@ fn report_json(
         "requests": requests,
         "not_modified": not_modified,
         "sources_failed": outcomes.values().filter(|o| o.failed()).map(|o| o.id.clone()).collect::<std::collections::BTreeSet<_>>(),
-        "sources_stale": sources.iter().filter(|s| s.status == "stale").map(|s| s.id.clone()).collect::<Vec<_>>(),
+        "sources_rate_limited": outcomes.values().filter(|o| o.status == Ended::RateLimited).map(|o| o.id.clone()).collect::<std::collections::BTreeSet<_>>(),
+        "sources_stale": sources.iter().filter(|s| s.status == SourceStatus::Stale).map(|s| s.id.clone()).collect::<Vec<_>>(),
         "sources": rows,
     })
 }

@@ -93,6 +93,14 @@ pub fn report(result: Result<pipeline::RunOutcome, RunError>, sources_dir: &std:
                     s.error.as_deref().unwrap_or("failed")
                 );
             }
+            let limited = outcome.rate_limited();
+            for s in &limited {
+                eprintln!(
+                    "warning: source `{}` was stopped by an API rate limit; what it found is saved with its earlier records, and the next run goes on: {}",
+                    s.id,
+                    s.error.as_deref().unwrap_or("rate limited")
+                );
+            }
             let stale_only: Vec<&String> = outcome
                 .stale_sources
                 .iter()
@@ -101,7 +109,7 @@ pub fn report(result: Result<pipeline::RunOutcome, RunError>, sources_dir: &std:
             for id in &stale_only {
                 eprintln!("warning: source `{id}` is stale (its last run failed)");
             }
-            if failed.is_empty() && stale_only.is_empty() {
+            if failed.is_empty() && stale_only.is_empty() && limited.is_empty() {
                 exit::OK
             } else {
                 exit::PARTIAL

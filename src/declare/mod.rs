@@ -19,24 +19,7 @@ pub const COMMON_KEYS: &[&str] = &[
     "id", "name", "kind", "enabled", "role", "priority", "license", "rate", "id_space",
 ];
 
-/// What a source may do to the catalogue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    /// May add tools.
-    Create,
-    /// Only adds fields to tools other sources created.
-    Enrich,
-}
-
-impl Role {
-    /// The word used in declarations and outputs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Create => "create",
-            Role::Enrich => "enrich",
-        }
-    }
-}
+pub use crate::model::Role;
 
 /// One validated source declaration, ready to run.
 #[derive(Debug)]
@@ -302,7 +285,7 @@ fn type_error(path: &Path, text: &str, key: &str, expected: &str, got: &toml::Va
 
 /// Every `kind` value SPEC section 4 names that this build can run.
 pub fn known_kinds() -> Vec<&'static str> {
-    ["json", "csv", "html", "github", "gitlab", "site"]
+    kinds::KINDS
         .into_iter()
         .filter(|k| kinds::kind_keys(k).is_some())
         .collect()

@@ -107,6 +107,9 @@ pub enum SourceError {
     Panicked(String),
 }
 
+/// Every source kind SPEC section 4 names, in its order.
+pub const KINDS: [&str; 6] = ["json", "csv", "html", "github", "gitlab", "site"];
+
 /// The keys a declaration of `kind` may have beside the common keys; `None` for an unknown kind.
 ///
 /// See [`json::KEYS`], [`csv::KEYS`] and [`html::KEYS`] for what each key means.
@@ -133,7 +136,8 @@ pub fn build(kind: &str, table: toml::Table) -> Result<Source, Vec<String>> {
         "gitlab" => gitlab::build(table).map(Source::Gitlab),
         "site" => site::build(table).map(Source::Site),
         other => Err(vec![format!(
-            "`kind`: unknown kind `{other}` (expected one of json, csv, html, github, gitlab, site)"
+            "`kind`: unknown kind `{other}` (expected one of {})",
+            KINDS.join(", ")
         )]),
     }
 }

@@ -27,7 +27,7 @@ use url::Url;
 use crate::crawl::Fetcher;
 use crate::declare::{Declaration, Role};
 use crate::kinds::{SiteTarget, Source};
-use crate::model::{CHECK_KEYS, NormRecord, RawRecord, SourceRecordRow};
+use crate::model::{CHECK_KEYS, Liveness, NormRecord, RawRecord, SourceRecordRow};
 use crate::normalise;
 use crate::resolve::{self, Input};
 use crate::state::{StateError, Store};
@@ -81,7 +81,7 @@ pub(super) fn plan(
         inputs.push(Input {
             record,
             priority: src.priority,
-            create: src.role == Role::Create.as_str(),
+            create: src.role == Role::Create,
             stale: stored.stale,
             first_seen_at: None,
             last_seen_at: None,
@@ -197,16 +197,16 @@ pub(super) fn attach_check(record: &mut NormRecord, raw: &RawRecord) {
     record.homepage_checked_at = checked_at
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
         .map(|t| t.to_utc());
-    record.liveness = liveness.map(str::to_string);
+    record.liveness = liveness.and_then(Liveness::parse);
 }
 
 /// `report.json` → `homepages`: counts by liveness, and the moved and dead home pages with
 /// their tool.
 pub(super) fn report(rows: &[SourceRecordRow]) -> serde_json::Value {
     let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
-    let listed = |l: &str| {
+    let listed = |l: Liveness| {
         rows.iter()
-            .filter(|r| r.record.liveness.as_deref() == Some(l))
+            .filter(|r| r.record.liveness == Some(l))
             .map(|r| {
                 json!({
                     "tool_id": r.tool_id,
@@ -218,10 +218,10 @@ pub(super) fn report(rows: &[SourceRecordRow]) -> serde_json::Value {
             })
             .collect::<Vec<_>>()
     };
-    let moved = listed("moved");
-    let dead = listed("dead");
+    let moved = listed(Liveness::Moved);
+    let dead = listed(Liveness::Dead);
     for r in rows {
-        if let Some(l) = &r.record.liveness {
+        if let Some(l) = r.record.liveness {
             *counts.entry(l.as_str()).or_default() += 1;
         }
     }

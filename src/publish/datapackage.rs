@@ -74,8 +74,15 @@ fn field<R>(column: &Column<R>, key: bool) -> Value {
     // An empty list is an empty cell, which Table Schema reads as missing: lists are never
     // `required`; nor is text that may be empty. Keys and always-typed values are.
     let always = column.required && !matches!(column.kind, ColumnType::List | ColumnType::String);
+    let mut constraints = serde_json::Map::new();
     if key || always {
-        merge(&mut f, json!({ "constraints": { "required": true } }));
+        constraints.insert("required".into(), Value::Bool(true));
+    }
+    if !column.values.is_empty() {
+        constraints.insert("enum".into(), json!(column.values));
+    }
+    if !constraints.is_empty() {
+        merge(&mut f, json!({ "constraints": constraints }));
     }
     f
 }

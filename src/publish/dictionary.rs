@@ -111,12 +111,17 @@ fn section<R>(
             .find(|cell| !is_empty(cell))
             .map(|cell| code(&text(&cell)))
             .unwrap_or_default();
+        let mut meaning = escape(c.description);
+        if !c.values.is_empty() {
+            let values: Vec<String> = c.values.iter().map(|v| format!("`{v}`")).collect();
+            let _ = write!(meaning, ". One of: {}", values.join(", "));
+        }
         let _ = writeln!(
             out,
             "| `{}` | {} | {} | {} | {} |",
             c.name,
             type_name(c.kind),
-            escape(c.description),
+            meaning,
             example,
             filled_by(c.name)
         );

@@ -7,11 +7,13 @@
 
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 
-use crate::model::{Provenance, SourceRecordRow, SourceRow, Tool};
+use crate::model::{Liveness, Provenance, Role, SourceRecordRow, SourceRow, SourceStatus, Tool};
 
 /// Version of the release tables' layout, written into Parquet metadata. Bump the major part
-/// when a column is removed, renamed or changes type; the minor part when one is added.
-pub const SCHEMA_VERSION: &str = "1.2.0";
+/// when a column is removed, renamed or changes type; the minor part when one is added; the
+/// patch part when only descriptions or documented constraints change (1.2.1: closed value
+/// lists).
+pub const SCHEMA_VERSION: &str = "1.2.1";
 
 /// The logical type of a column, as the user sees it in every format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +43,9 @@ pub struct Column<R> {
     pub required: bool,
     /// One line for people reading the data package.
     pub description: &'static str,
+    /// The only values a text column may hold (empty: any text). Listed in the data
+    /// dictionary and as the Table Schema `enum` constraint.
+    pub values: &'static [&'static str],
     pub(crate) get: for<'a> fn(&'a R) -> Cell<'a>,
 }
 
@@ -170,6 +175,25 @@ const fn col<R>(
         kind,
         required,
         description,
+        values: &[],
+        get,
+    }
+}
+
+/// A text column holding one of `values`.
+const fn enum_col<R>(
+    name: &'static str,
+    required: bool,
+    description: &'static str,
+    values: &'static [&'static str],
+    get: for<'a> fn(&'a R) -> Cell<'a>,
+) -> Column<R> {
+    Column {
+        name,
+        kind: ColumnType::String,
+        required,
+        description,
+        values,
         get,
     }
 }
@@ -442,12 +466,12 @@ pub const SOURCE_RECORDS: &[Column<SourceRecordRow>] = &[
         "`site` records: when the home page was last visited",
         |r| Cell::time(r.record.homepage_checked_at),
     ),
-    col(
+    enum_col(
         "liveness",
-        Text,
         false,
         "`site` records: `alive`, `moved` (permanent redirect to another site), `dead` (404, 410 or no DNS on 3 consecutive runs) or `unknown`",
-        |r| Cell::opt(&r.record.liveness),
+        &Liveness::NAMES,
+        |r| Cell::Str(r.record.liveness.map(Liveness::as_str)),
     ),
     col(
         "stale",
@@ -475,15 +499,15 @@ pub const SOURCES: &[Column<SourceRow>] = &[
         |s| Cell::text(&s.id),
     ),
     col("name", Text, true, "source name", |s| Cell::text(&s.name)),
-    col(
+    enum_col(
         "kind",
-        Text,
         true,
-        "`json`, `csv`, `html`, `github`, `gitlab` or `site`",
+        "the source kind (SPEC section 4)",
+        &crate::kinds::KINDS,
         |s| Cell::text(&s.kind),
     ),
-    col("role", Text, true, "`create` or `enrich`", |s| {
-        Cell::text(&s.role)
+    enum_col("role", true, "`create` or `enrich`", &Role::NAMES, |s| {
+        Cell::text(s.role.as_str())
     }),
     col(
         "priority",
@@ -509,12 +533,12 @@ pub const SOURCES: &[Column<SourceRow>] = &[
     col("urls", List, true, "the URLs the source starts from", |s| {
         Cell::List(&s.urls)
     }),
-    col(
+    enum_col(
         "status",
-        Text,
         true,
-        "`ok`, `failed`, `stale` or `skipped`",
-        |s| Cell::text(&s.status),
+        "`ok` (answered this run), `rate-limited` (stopped by its rate limit; earlier records kept), `stale` (failed; earlier records kept) or `never-run`",
+        &SourceStatus::NAMES,
+        |s| Cell::text(s.status.as_str()),
     ),
     col(
         "records",
@@ -593,6 +617,106 @@ mod tests {
             &SourceRecordRow::default(),
         );
         assert_consistent("sources", SOURCES, &SourceRow::default());
+    }
+
+    /// The value a row's cell holds for `column`, as text.
+    fn written<R>(columns: &[Column<R>], column: &str, row: &R) -> Option<String> {
+        let c = columns.iter().find(|c| c.name == column).unwrap();
+        match cell(c, row) {
+            Cell::Str(v) => v.map(str::to_string),
+            other => panic!("{column}: not text: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_value_written_is_one_the_schema_lists() {
+        let listed = |columns: &[&'static str], value: Option<String>, what: &str| {
+            let value = value.unwrap_or_else(|| panic!("{what}: nothing written"));
+            assert!(
+                columns.contains(&value.as_str()),
+                "{what}: `{value}` not listed"
+            );
+        };
+        let values = |table: &str, name: &str| -> &'static [&'static str] {
+            let v = match table {
+                "sources" => SOURCES.iter().find(|c| c.name == name).map(|c| c.values),
+                _ => SOURCE_RECORDS
+                    .iter()
+                    .find(|c| c.name == name)
+                    .map(|c| c.values),
+            };
+            v.unwrap()
+        };
+        for status in SourceStatus::ALL {
+            let row = SourceRow {
+                status,
+                ..Default::default()
+            };
+            listed(
+                values("sources", "status"),
+                written(SOURCES, "status", &row),
+                "status",
+            );
+        }
+        for role in Role::ALL {
+            let row = SourceRow {
+                role,
+                ..Default::default()
+            };
+            listed(
+                values("sources", "role"),
+                written(SOURCES, "role", &row),
+                "role",
+            );
+        }
+        for kind in crate::kinds::KINDS {
+            let row = SourceRow {
+                kind: kind.into(),
+                ..Default::default()
+            };
+            listed(
+                values("sources", "kind"),
+                written(SOURCES, "kind", &row),
+                "kind",
+            );
+        }
+        for liveness in Liveness::ALL {
+            let mut row = SourceRecordRow::default();
+            row.record.liveness = Some(liveness);
+            let value = written(SOURCE_RECORDS, "liveness", &row);
+            listed(
+                values("source_records", "liveness"),
+                value.clone(),
+                "liveness",
+            );
+            // What is written reads back as the same value.
+            assert_eq!(Liveness::parse(&value.unwrap()), Some(liveness));
+        }
+        for status in SourceStatus::ALL {
+            assert_eq!(SourceStatus::parse(status.as_str()), Some(status));
+        }
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        // Only these columns are closed lists.
+        let closed: Vec<&str> = SOURCES
+            .iter()
+            .filter(|c| !c.values.is_empty())
+            .map(|c| c.name)
+            .chain(
+                SOURCE_RECORDS
+                    .iter()
+                    .filter(|c| !c.values.is_empty())
+                    .map(|c| c.name),
+            )
+            .chain(
+                TOOLS
+                    .iter()
+                    .filter(|c| !c.values.is_empty())
+                    .map(|c| c.name),
+            )
+            .collect();
+        assert_eq!(closed, ["kind", "role", "status", "liveness"]);
     }
 
     #[test]

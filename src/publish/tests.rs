@@ -86,12 +86,12 @@ fn sample(id: &str) -> Release {
         id: id.into(),
         name: format!("{id} registry"),
         kind: "json".into(),
-        role: "create".into(),
+        role: crate::model::Role::Create,
         priority: 50,
         license: None,
         id_space: (id == "dpga").then(|| "dpg".to_string()),
         urls: strings(&["https://example.org/a.json", "https://example.org/b.json"]),
-        status: status.into(),
+        status: crate::model::SourceStatus::parse(status).expect("a status name"),
         records: 2,
         error: error.map(str::to_string),
     };
@@ -109,7 +109,7 @@ fn sample(id: &str) -> Release {
             source("github-decidim", "ok", None),
             source(
                 "dpga",
-                "failed",
+                "stale",
                 Some("GET https://example.org/a.json: HTTP 503"),
             ),
         ],

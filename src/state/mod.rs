@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use crate::model::Validators;
-use crate::model::{RawRecord, SourceRow};
+use crate::model::{RawRecord, Role, SourceRow, SourceStatus};
 
 /// A state-store failure, naming the database file.
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +44,7 @@ pub struct StoredRecord {
 pub struct SourceRun {
     pub run_id: String,
     pub source_id: String,
-    pub status: String,
+    pub status: SourceStatus,
     pub records: i64,
     pub requests: i64,
     pub not_modified: i64,
@@ -359,7 +359,7 @@ impl Store {
                 Ok(SourceRun {
                     run_id: r.get(0)?,
                     source_id: r.get(1)?,
-                    status: r.get(2)?,
+                    status: r.get::<_, Named<SourceStatus>>(2)?.0,
                     records: r.get(3)?,
                     requests: r.get(4)?,
                     not_modified: r.get(5)?,
@@ -388,7 +388,14 @@ impl Store {
                    role = excluded.role, priority = excluded.priority, license = excluded.license,
                    urls = excluded.urls, active = 1, id_space = excluded.id_space",
                 params![
-                    s.id, s.name, s.kind, s.role, s.priority, s.license, urls, s.id_space
+                    s.id,
+                    s.name,
+                    s.kind,
+                    s.role.as_str(),
+                    s.priority,
+                    s.license,
+                    urls,
+                    s.id_space
                 ],
             )
             .map_err(err)?;
@@ -418,13 +425,13 @@ impl Store {
                     id: r.get(0)?,
                     name: r.get(1)?,
                     kind: r.get(2)?,
-                    role: r.get(3)?,
+                    role: r.get::<_, Named<Role>>(3)?.0,
                     priority: r.get(4)?,
                     license: r.get(5)?,
                     urls: serde_json::from_str(&urls).unwrap_or_default(),
                     status: r
-                        .get::<_, Option<String>>(7)?
-                        .unwrap_or_else(|| "never-run".into()),
+                        .get::<_, Option<Named<SourceStatus>>>(7)?
+                        .map_or(SourceStatus::NeverRun, |n| n.0),
                     error: r.get(8)?,
                     records: r.get(9)?,
                     id_space: r.get(10)?,
@@ -505,6 +512,30 @@ pub(crate) fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> StateError + C
     }
 }
 
+/// A value stored by its name (`Role`, `SourceStatus`): read back, a name this build does not
+/// know is an error naming it, not a silent default.
+struct Named<T>(T);
+
+macro_rules! stored_by_name {
+    ($t:ty) => {
+        impl rusqlite::types::FromSql for Named<$t> {
+            fn column_result(
+                value: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                let text = value.as_str()?;
+                <$t>::parse(text).map(Named).ok_or_else(|| {
+                    rusqlite::types::FromSqlError::Other(
+                        format!("unknown {} `{text}` in the state store", stringify!($t)).into(),
+                    )
+                })
+            }
+        }
+    };
+}
+
+stored_by_name!(Role);
+stored_by_name!(SourceStatus);
+
 fn insert_source_run(tx: &rusqlite::Transaction<'_>, run: &SourceRun) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO source_runs (run_id, source_id, status, records, requests, not_modified, error, duration_ms)
@@ -516,7 +547,7 @@ fn insert_source_run(tx: &rusqlite::Transaction<'_>, run: &SourceRun) -> rusqlit
         params![
             run.run_id,
             run.source_id,
-            run.status,
+            run.status.as_str(),
             run.records,
             run.requests,
             run.not_modified,

@@ -20,7 +20,7 @@ fn run(run_id: &str, source: &str, status: &str) -> SourceRun {
     SourceRun {
         run_id: run_id.into(),
         source_id: source.into(),
-        status: status.into(),
+        status: SourceStatus::parse(status).expect("a status name"),
         records: 0,
         requests: 1,
         not_modified: 0,
@@ -67,11 +67,11 @@ fn keep_stale_flags_records_without_touching_last_seen() {
     let mut s = Store::open(&dir.path().join("s.sqlite")).unwrap();
     s.save_source(&run("r1", "a", "ok"), &[rec("1")], t(1))
         .unwrap();
-    s.keep_stale(&run("r2", "a", "failed")).unwrap();
+    s.keep_stale(&run("r2", "a", "stale")).unwrap();
     let got = s.source_records("a").unwrap();
     assert!(got[0].stale);
     assert_eq!(got[0].last_seen_at, t(1));
-    assert_eq!(s.source_runs("r2").unwrap()[0].status, "failed");
+    assert_eq!(s.source_runs("r2").unwrap()[0].status, SourceStatus::Stale);
     // A later success clears the flag.
     s.save_source(&run("r3", "a", "ok"), &[rec("1")], t(3))
         .unwrap();

@@ -1223,7 +1223,9 @@ async fn hostile_sources_fail_alone_in_time_with_bounded_memory_and_no_token_lea
             assert!(r["error"].is_null(), "{}: {r:#}", f.id);
             r["issues"].to_string()
         } else {
-            failed.push(f.id);
+            if f.status == "stale" {
+                failed.push(f.id);
+            }
             r["error"].as_str().unwrap_or_default().to_string()
         };
         for reason in &f.reasons {
@@ -1280,6 +1282,23 @@ async fn hostile_sources_fail_alone_in_time_with_bounded_memory_and_no_token_lea
         .collect();
     reported.sort_unstable();
     assert_eq!(reported, failed);
+    let mut limited: Vec<&str> = faults
+        .iter()
+        .filter(|f| f.status == "rate-limited")
+        .map(|f| f.id)
+        .collect();
+    limited.sort_unstable();
+    let mut reported: Vec<&str> = report["sources_rate_limited"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    reported.sort_unstable();
+    assert_eq!(
+        reported, limited,
+        "rate-limited sources are not failed ones"
+    );
 
     // Fault-specific bounds.
     let by_id = |id: &str| faults.iter().find(|f| f.id == id).unwrap();
