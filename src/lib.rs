@@ -13,6 +13,7 @@
 //! * [`pipeline`] wires the stages; [`cli`] is the command line.
 
 pub mod cli;
+pub mod clock;
 pub mod crawl;
 pub mod declare;
 pub mod failpoint;

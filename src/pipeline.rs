@@ -160,7 +160,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         )));
     }
     let _lock = take_lock(&opts.out_dir, opts.wait)?;
-    let started = Utc::now();
+    let started = crate::clock::now();
     let run_id = format!("{}-{}", release_id(started), std::process::id());
     let mut store = Store::open(&state_path(&opts.out_dir))?;
     let interrupted = store.interrupted_runs()?;
@@ -356,7 +356,7 @@ async fn crawl_all(
         let handle = set.spawn(async move {
             let stats = FetchStats::default();
             let started = Instant::now();
-            let fetched_at = Utc::now();
+            let fetched_at = crate::clock::now();
             let cx = SourceCx {
                 source_id: &decl.id,
                 fetcher: &fetcher,
@@ -393,7 +393,7 @@ async fn crawl_all(
                     result,
                     &stats,
                     Instant::now(),
-                    Utc::now(),
+                    crate::clock::now(),
                 ));
             }
         }
@@ -547,7 +547,7 @@ fn build_release(
     let known: resolve::Known = store.id_registry()?;
     let resolved = resolve::resolve(inputs, &known);
     check_tool_count(out_dir, resolved.tools.len(), accept_drop)?;
-    let created_at = Utc::now();
+    let created_at = crate::clock::now();
     let id = unique_release_id(out_dir, created_at);
     let snapshot_id = match this_run {
         Some(_) => id.clone(),

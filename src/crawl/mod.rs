@@ -707,7 +707,7 @@ impl Response {
             status: answer.status,
             headers: answer.headers,
             body: answer.body,
-            fetched_at: Utc::now(),
+            fetched_at: crate::clock::now(),
             not_modified: false,
             body_sha256: None,
         }

@@ -63,7 +63,7 @@ pub(super) fn is_redirect(answer: &client::Answer) -> bool {
 impl Fetcher {
     /// Visits the home page `url`: every hop guarded and polite, redirects followed here.
     pub async fn visit(&self, url: &Url, stats: &FetchStats) -> Visit {
-        let checked_at = Utc::now();
+        let checked_at = crate::clock::now();
         let mut redirects: Vec<Redirect> = Vec::new();
         let mut current = url.clone();
         let end = loop {

@@ -57,6 +57,40 @@ pub const CHANGES_JSON: &str = "changes.json";
 /// The spreadsheet-safe copy of `tools.csv` (SPEC section 7).
 pub const TOOLS_SPREADSHEET_CSV: &str = "tools.spreadsheet.csv";
 
+/// Every file of a release, in name order: each table in each format, the spreadsheet copy
+/// of `tools.csv`, the data dictionary, and the [`RUN_FILES`].
+pub const RELEASE_FILES: [&str; 18] = [
+    README_MD,
+    SHA256SUMS,
+    CHANGES_JSON,
+    DATAPACKAGE_JSON,
+    REPORT_JSON,
+    "source_records.csv",
+    "source_records.json",
+    "source_records.jsonl",
+    "source_records.parquet",
+    "sources.csv",
+    "sources.json",
+    "sources.jsonl",
+    "sources.parquet",
+    "tools.csv",
+    "tools.json",
+    "tools.jsonl",
+    "tools.parquet",
+    TOOLS_SPREADSHEET_CSV,
+];
+
+/// The files of a release whose bytes depend on more than its rows and id: the run
+/// (`report.json`), the publishing time (`datapackage.json` `created`), the previous release
+/// (`changes.json`), and `SHA256SUMS` over them all.
+pub const RUN_FILES: [&str; 4] = [SHA256SUMS, CHANGES_JSON, DATAPACKAGE_JSON, REPORT_JSON];
+
+/// The files of a release whose bytes depend only on its rows and its id: two releases of the
+/// same data are identical in these.
+pub fn data_files() -> impl Iterator<Item = &'static str> {
+    RELEASE_FILES.into_iter().filter(|f| !RUN_FILES.contains(f))
+}
+
 const TMP_PREFIX: &str = ".tmp-";
 const LATEST_TMP_PREFIX: &str = "latest.tmp-";
 

@@ -12,7 +12,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};
 
 use super::schema::{self, names};
-use super::{LATEST, PublishError, SHA256SUMS, latest_release, publish};
+use super::{
+    LATEST, PublishError, RELEASE_FILES, RUN_FILES, SHA256SUMS, data_files, latest_release, publish,
+};
 use crate::model::{NormRecord, Release, SourceRecordRow, SourceRow, Tool};
 
 const TRICKY: &str = "Participation, \"quoted\"\nsecond line: Décidé, 参加, ünïcødé";
@@ -134,32 +136,25 @@ fn sorted_files(dir: &Path) -> Vec<String> {
 }
 
 #[test]
+fn the_release_files_are_each_table_in_each_format_the_dictionary_and_the_run_files() {
+    let mut expected: Vec<String> = ["tools", "source_records", "sources"]
+        .into_iter()
+        .flat_map(|t| ["csv", "json", "jsonl", "parquet"].map(|f| format!("{t}.{f}")))
+        .collect();
+    expected.extend(["tools.spreadsheet.csv", "README.md"].map(String::from));
+    expected.extend(RUN_FILES.map(String::from));
+    expected.sort();
+    assert_eq!(expected, RELEASE_FILES);
+    let data: Vec<&str> = data_files().collect();
+    assert_eq!(data.len(), 14);
+    assert!(!data.contains(&"report.json") && data.contains(&"tools.parquet"));
+}
+
+#[test]
 fn release_directory_holds_every_file() {
     let (out, dir) = published("2026-11-26T030000Z");
     assert_eq!(dir, out.path().join("releases").join("2026-11-26T030000Z"));
-    assert_eq!(
-        sorted_files(&dir),
-        [
-            "README.md",
-            "SHA256SUMS",
-            "changes.json",
-            "datapackage.json",
-            "report.json",
-            "source_records.csv",
-            "source_records.json",
-            "source_records.jsonl",
-            "source_records.parquet",
-            "sources.csv",
-            "sources.json",
-            "sources.jsonl",
-            "sources.parquet",
-            "tools.csv",
-            "tools.json",
-            "tools.jsonl",
-            "tools.parquet",
-            "tools.spreadsheet.csv",
-        ]
-    );
+    assert_eq!(sorted_files(&dir), RELEASE_FILES);
     assert_eq!(
         sorted_files(&out.path().join("releases")),
         ["2026-11-26T030000Z"]

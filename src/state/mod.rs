@@ -306,7 +306,7 @@ impl Store {
         self.conn
             .execute(
                 "UPDATE runs SET status = ?2, release_id = ?3, finished_at = ?4 WHERE run_id = ?1",
-                params![run_id, status, release_id, Utc::now()],
+                params![run_id, status, release_id, crate::clock::now()],
             )
             .map(|_| ())
             .map_err(|e| self.err(e))

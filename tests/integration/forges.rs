@@ -60,24 +60,24 @@ struct Forge {
 }
 
 #[derive(Clone)]
-struct Fake {
+pub(crate) struct Fake {
     inner: Arc<Mutex<Forge>>,
 }
 
 impl Fake {
-    async fn start() -> Fake {
+    pub(crate) async fn start() -> Fake {
         let inner = Arc::new(Mutex::new(Forge::default()));
         let app = axum::Router::new()
             .fallback(handle)
             .with_state(Arc::clone(&inner));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = crate::support::listener().await;
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         inner.lock().unwrap().base = format!("http://{addr}");
         Fake { inner }
     }
 
-    fn base(&self) -> String {
+    pub(crate) fn base(&self) -> String {
         self.inner.lock().unwrap().base.clone()
     }
 
@@ -93,7 +93,7 @@ impl Fake {
         self.with(|f| f.faults.push((prefix.to_string(), fault)));
     }
 
-    fn add_org(&self, login: &str, display: &str, repos: Vec<Value>) {
+    pub(crate) fn add_org(&self, login: &str, display: &str, repos: Vec<Value>) {
         let mut org: Value = serde_json::from_slice(&fixture("github/org.json", "")).unwrap();
         org["login"] = json!(login);
         org["name"] = json!(display);
@@ -122,7 +122,7 @@ fn gh_repo(id: u64, owner: &str, name: &str, created: &str) -> Value {
     r
 }
 
-fn org_repos(owner: &str, n: u64, first_id: u64) -> Vec<Value> {
+pub(crate) fn org_repos(owner: &str, n: u64, first_id: u64) -> Vec<Value> {
     (0..n)
         .map(|i| {
             gh_repo(
@@ -502,9 +502,9 @@ fn fnv(body: &[u8]) -> u64 {
     })
 }
 
-const FAST: &str = "rate = { per_second = 200.0, burst = 50 }";
+pub(crate) const FAST: &str = "rate = { per_second = 200.0, burst = 50 }";
 
-fn github_source(fake: &Fake, extra: &str) -> String {
+pub(crate) fn github_source(fake: &Fake, extra: &str) -> String {
     format!(
         "kind = \"github\"\napi_url = \"{}\"\n{FAST}\n{extra}\n",
         fake.base()
@@ -925,12 +925,12 @@ async fn publiccode_yml_is_mapped_over_the_repository_and_an_invalid_one_is_repo
     assert_eq!(rep["requests"], 7, "{rep}");
 }
 
-#[tokio::test]
-async fn a_gitlab_group_with_nested_subgroups_is_listed_over_2_pages() {
-    let fake = Fake::start().await;
+/// Serves `n` GitLab projects spread over the group `adullact` and two nested subgroups
+/// (the 8th a fork), and one project `elsewhere/tool` outside it.
+pub(crate) fn add_gitlab_group(fake: &Fake, n: u64) {
     let template: Value = serde_json::from_slice(&fixture("gitlab/project.json", "")).unwrap();
     let spaces = ["adullact", "adullact/sub", "adullact/sub/deeper"];
-    let projects: Vec<(String, Value)> = (0..130u64)
+    let projects: Vec<(String, Value)> = (0..n)
         .map(|i| {
             let ns = spaces[(i % 3) as usize];
             let mut p = template.clone();
@@ -955,6 +955,12 @@ async fn a_gitlab_group_with_nested_subgroups_is_listed_over_2_pages() {
         f.projects = projects;
         f.projects.push(("elsewhere".into(), other));
     });
+}
+
+#[tokio::test]
+async fn a_gitlab_group_with_nested_subgroups_is_listed_over_2_pages() {
+    let fake = Fake::start().await;
+    add_gitlab_group(&fake, 130);
     let w = Workdir::new();
     w.source(
         "gl",

@@ -11,24 +11,6 @@ use std::path::Path;
 use crate::spine::{directory_decl, directory_server, feed_decl, registry_decl, registry_server};
 use crate::support::Workdir;
 
-/// Files whose bytes depend on the data only (not on the release id or clock).
-const DATA_FILES: &[&str] = &[
-    "README.md",
-    "source_records.csv",
-    "source_records.json",
-    "source_records.jsonl",
-    "source_records.parquet",
-    "sources.csv",
-    "sources.json",
-    "sources.jsonl",
-    "sources.parquet",
-    "tools.csv",
-    "tools.json",
-    "tools.jsonl",
-    "tools.parquet",
-    "tools.spreadsheet.csv",
-];
-
 fn files(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
@@ -65,17 +47,7 @@ async fn a_real_run_publishes_a_complete_verifiable_release() {
         copy_release(&first, target);
     }
 
-    let mut expected: Vec<String> = DATA_FILES.iter().map(|s| s.to_string()).collect();
-    expected.extend(
-        [
-            "SHA256SUMS",
-            "changes.json",
-            "datapackage.json",
-            "report.json",
-        ]
-        .map(String::from),
-    );
-    expected.sort();
+    let expected: Vec<String> = civicrawl::publish::RELEASE_FILES.map(String::from).to_vec();
     assert_eq!(files(&first), expected);
 
     // SHA256SUMS covers every other file, with the right digests.
@@ -122,7 +94,7 @@ async fn a_real_run_publishes_a_complete_verifiable_release() {
     w.civicrawl(&["build"]).await.expect_code(0);
     let second = w.latest();
     assert_ne!(first, second);
-    for name in DATA_FILES {
+    for name in civicrawl::publish::data_files() {
         assert!(
             std::fs::read(first.join(name)).unwrap() == std::fs::read(second.join(name)).unwrap(),
             "{name} differs between a run and a rebuild of the same state"
@@ -243,4 +215,47 @@ async fn keep_releases_prunes_the_oldest_after_a_successful_run() {
         [published[2].clone(), rebuilt],
         "build keeps the two newest"
     );
+}
+
+/// Every kind of source but `site` (its visits are planned from the catalogue), run twice
+/// from empty output directories with the clock pinned: every data file is the same, byte
+/// for byte. With `CIVICRAWL_FINGERPRINT_DIR` set the release is also copied there, for
+/// `scripts/release_fingerprint.sh` to compare the releases of two revisions.
+#[tokio::test]
+async fn the_same_inputs_publish_the_same_bytes() {
+    use crate::forges::{FAST, Fake, add_gitlab_group, github_source, org_repos};
+    let reg = registry_server().await;
+    let dir = directory_server().await;
+    let fake = Fake::start().await;
+    fake.add_org("decidim", "Decidim", org_repos("decidim", 120, 1000));
+    add_gitlab_group(&fake, 30);
+    let pinned = [("CIVICRAWL_TEST_NOW", "2026-06-01T03:00:00Z")];
+    let mut releases = Vec::new();
+    let mut workdirs = Vec::new();
+    for _ in 0..2 {
+        let w = Workdir::new();
+        w.source("registry", &registry_decl(&reg.base()));
+        w.source("feed", &feed_decl(&reg.base()));
+        w.source("directory", &directory_decl(&dir.base()));
+        w.source("gh", &github_source(&fake, "orgs = [\"decidim\"]"));
+        w.source(
+            "gl",
+            &format!(
+                "kind = \"gitlab\"\napi_url = \"{}/api/v4\"\n{FAST}\ngroups = [\"adullact\"]\nprojects = [\"elsewhere/tool\"]\n",
+                fake.base()
+            ),
+        );
+        w.civicrawl_env(&["run"], &pinned).await.expect_code(0);
+        releases.push(w.latest());
+        workdirs.push(w);
+    }
+    let tools = std::fs::read_to_string(releases[0].join("tools.csv")).unwrap();
+    assert!(tools.lines().count() > 150, "every source contributed");
+    for name in civicrawl::publish::data_files() {
+        let [a, b] = [0, 1].map(|i| std::fs::read(releases[i].join(name)).unwrap());
+        assert!(a == b, "{name} differs between two runs of the same inputs");
+    }
+    if let Ok(target) = std::env::var("CIVICRAWL_FINGERPRINT_DIR") {
+        copy_release(&releases[0], Path::new(&target));
+    }
 }

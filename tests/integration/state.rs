@@ -174,18 +174,7 @@ async fn build_reproduces_the_release_byte_for_byte_without_network() {
     let rebuilt = w.latest();
     assert_ne!(fetched, rebuilt, "a new release directory");
     assert_eq!(reg.log().len() + dir.log().len(), requests, "no request");
-    let data_files = [
-        "tools.csv",
-        "tools.json",
-        "tools.jsonl",
-        "tools.parquet",
-        "source_records.csv",
-        "source_records.jsonl",
-        "source_records.parquet",
-        "sources.csv",
-        "sources.json",
-    ];
-    for f in data_files {
+    for f in civicrawl::publish::data_files() {
         assert_eq!(
             std::fs::read(fetched.join(f)).unwrap(),
             std::fs::read(rebuilt.join(f)).unwrap(),

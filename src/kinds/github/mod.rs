@@ -24,8 +24,6 @@ pub(crate) mod publiccode;
 mod tests;
 mod walk;
 
-use chrono::Utc;
-
 pub use decl::GithubSource;
 pub(crate) use decl::{build, take_api_url, take_bool, take_limits, take_names, take_token_env};
 pub(crate) use walk::stop_reason;
@@ -67,5 +65,5 @@ pub(crate) async fn run(src: &GithubSource, cx: &SourceCx<'_>) -> Result<Harvest
         limits: src.limits,
         headers: vec![("x-github-api-version".into(), walk::API_VERSION.into())],
     };
-    walk::walk(src, &api, Utc::now().date_naive()).await
+    walk::walk(src, &api, crate::clock::now().date_naive()).await
 }

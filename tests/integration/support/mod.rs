@@ -88,14 +88,31 @@ pub struct Server {
     inner: Arc<Mutex<Inner>>,
 }
 
+/// A loopback listener on a free port, or, when `CIVICRAWL_TEST_PORT_BASE` is set, on that
+/// port plus the number of listeners opened before (so the URLs in a release are the same
+/// from one process to the next: `scripts/release_fingerprint.sh`).
+pub async fn listener() -> tokio::net::TcpListener {
+    static OPENED: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    let port = match std::env::var("CIVICRAWL_TEST_PORT_BASE") {
+        Ok(base) => {
+            let base: u16 = base.parse().expect("CIVICRAWL_TEST_PORT_BASE: a port");
+            base + OPENED.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        }
+        Err(_) => 0,
+    };
+    tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap_or_else(|e| panic!("cannot listen on 127.0.0.1:{port}: {e}"))
+}
+
 impl Server {
-    /// Starts a server on 127.0.0.1:0 answering 404 to anything not scripted.
+    /// Starts a server on 127.0.0.1 answering 404 to anything not scripted.
     pub async fn start() -> Server {
         let inner = Arc::new(Mutex::new(Inner::default()));
         let app = axum::Router::new()
             .fallback(handle)
             .with_state(Arc::clone(&inner));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = listener().await;
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
