@@ -156,3 +156,71 @@ pub(crate) fn finish<T>(value: T, errs: Vec<String>) -> Result<T, Vec<String>> {
         Err(errs)
     }
 }
+
+/// Takes an optional array of non-empty strings.
+pub(crate) fn take_names(table: &mut Table, key: &str, errs: &mut Vec<String>) -> Vec<String> {
+    let Some(value) = table.remove(key) else {
+        return Vec::new();
+    };
+    let Value::Array(items) = value else {
+        errs.push(format!(
+            "`{key}`: expected an array of strings, found {}",
+            value.type_str()
+        ));
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        match item {
+            Value::String(s) if !s.trim().is_empty() => out.push(s.trim().to_owned()),
+            Value::String(_) => errs.push(format!("`{key}[{i}]`: empty string")),
+            other => errs.push(format!(
+                "`{key}[{i}]`: expected a string, found {}",
+                other.type_str()
+            )),
+        }
+    }
+    out
+}
+
+/// Takes an optional boolean.
+pub(crate) fn take_bool(
+    table: &mut Table,
+    key: &str,
+    default: bool,
+    errs: &mut Vec<String>,
+) -> bool {
+    match table.remove(key) {
+        None => default,
+        Some(Value::Boolean(b)) => b,
+        Some(other) => {
+            errs.push(format!(
+                "`{key}`: expected `true` or `false`, found {}",
+                other.type_str()
+            ));
+            default
+        }
+    }
+}
+
+/// Seconds (an integer), or text `<n>s`, `<n>m` (or `<n>min`), `<n>h`; zero only when
+/// `zero_ok`. `None` for anything else, an overflow included.
+pub(crate) fn parse_duration(value: &Value, zero_ok: bool) -> Option<std::time::Duration> {
+    let secs = match value {
+        Value::Integer(n) if *n >= 0 => *n as u64,
+        Value::String(s) => {
+            let s = s.trim();
+            let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
+            let n: u64 = digits.parse().ok()?;
+            let unit = match unit.trim() {
+                "s" => 1,
+                "m" | "min" => 60,
+                "h" => 3600,
+                _ => return None,
+            };
+            n.checked_mul(unit)?
+        }
+        _ => return None,
+    };
+    (zero_ok || secs > 0).then_some(std::time::Duration::from_secs(secs))
+}

@@ -5,8 +5,12 @@
 //! * [`csv`](CsvSource): whole-file inventories, column mappings;
 //! * [`html`](HtmlSource): directory sites, CSS selectors, `next_page` and detail pages;
 //! * [`github`](GithubSource) and [`gitlab`](GitlabSource): forge APIs, `Link` pagination,
-//!   search slicing, rate limits, publiccode.yml (they fetch through `github::api`, a seam
-//!   that keeps response headers, instead of `Pages`).
+//!   search slicing, rate limits, publiccode.yml (they fetch through `forge::api`, a seam
+//!   that keeps response headers, instead of `Pages`; the code both share is in `forge`).
+//!
+//! Every kind that pages (`json`, `html`, `github`, `gitlab`) follows its listings through
+//! one engine, `pages::Pager` and `pages::Listing`: the page cap, loop detection, the
+//! same-origin rule and their wording.
 //!
 //! Every kind fetches through `crawl` only (the `Fetcher`, behind the small `Pages` trait so
 //! walks are testable offline). A URL disallowed by robots.txt is skipped and listed in
@@ -29,6 +33,7 @@
 
 pub(crate) mod csv;
 mod decl;
+pub(crate) mod forge;
 pub(crate) mod github;
 mod gitlab;
 pub(crate) mod html;

@@ -1,4 +1,4 @@
-//! Response headers: the `Link` parser (`kinds::github::api::link_next`), the `Retry-After`
+//! Response headers: the `Link` parser (`kinds::forge::api::link_next`), the `Retry-After`
 //! parser (`crawl::retry::parse_retry_after`) and the rate-limit headers
 //! (`crawl::ratelimit::detect`, `read_budget`, `pause_before`, `limit_wait`, a `Lane`), with
 //! huge and negative numbers and HTTP dates far in the past and the future.
@@ -12,7 +12,7 @@ use super::{config, soup};
 use crate::crawl::ApiLimits;
 use crate::crawl::ratelimit::{Lane, detect, limit_wait, pause_before, read_budget};
 use crate::crawl::retry::parse_retry_after;
-use crate::kinds::github::api::link_next;
+use crate::kinds::forge::api::link_next;
 
 /// The last second `httpdate` can write (9999-12-31T23:59:59Z).
 const MAX_HTTP_DATE_SECS: u64 = 253_402_300_799;

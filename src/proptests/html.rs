@@ -356,8 +356,9 @@ fn check(src: &HtmlSource, url: &Url, body: &[u8]) {
                 Item::Detail(link) => assert_eq!(link.fragment(), None, "{link}"),
             }
         }
+        // Whether the next page is followed (same host) is the pagination engine's decision,
+        // tested in `kinds::pages`.
         if let Some(next) = &listing.next {
-            assert_eq!(next.origin(), url.origin(), "next page {next} leaves {url}");
             assert_eq!(next.fragment(), None, "{next}");
         }
     }

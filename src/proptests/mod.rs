@@ -2,7 +2,7 @@
 //! bodies, response headers and the values sources give. Each file drives one parser through
 //! the crate's own entry points with arbitrary bytes or text and with generated input shaped
 //! like the real thing, and asserts that it never panics and keeps the invariants it
-//! documents (clean values, idempotent canonical forms, same-origin next pages, …).
+//! documents (clean values, idempotent canonical forms, fragment-free next pages, …).
 //!
 //! * `cargo test` runs every property with [`DEFAULT_CASES`] cases (a fixed budget, a few
 //!   seconds in all); `CIVICRAWL_FUZZ_CASES=N` overrides it, and `scripts/fuzz.sh` runs the

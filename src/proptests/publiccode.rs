@@ -1,4 +1,4 @@
-//! publiccode.yml: `kinds::github::publiccode::parse` over arbitrary bytes and YAML-ish text
+//! publiccode.yml: `kinds::forge::publiccode::parse` over arbitrary bytes and YAML-ish text
 //! (indentation, flow collections, tags, anchors and aliases, merge keys, documents).
 //!
 //! Alias expansion is kept small here on purpose (few lines, short scalars): an anchor bomb
@@ -11,7 +11,7 @@ use url::Url;
 use serde_json::{Value, json};
 
 use super::{byte_soup, bytes, config, is_clean, json_string, json_value, soup};
-use crate::kinds::github::publiccode::parse;
+use crate::kinds::forge::publiccode::parse;
 
 const KEYS: &[&str] = &[
     "publiccodeYmlVersion",

@@ -407,6 +407,17 @@ name = "$.name"
         ),
     );
     w.source(
+        "loopback",
+        &format!(
+            r#"kind = "json"
+url = "http://127.0.0.1:{port}/page2.json"
+records = "$.data[*]"
+[fields]
+name = "$.name"
+"#
+        ),
+    );
+    w.source(
         "metadata",
         r#"kind = "json"
 url = "http://169.254.169.254/latest/meta-data/"
@@ -425,7 +436,7 @@ name = "$.name"
     assert_eq!(
         registry.hits("/page2.json"),
         0,
-        "the loopback next page was refused"
+        "neither the next page on another host nor the loopback start URL was requested"
     );
     let report: Value =
         serde_json::from_slice(&std::fs::read(w.latest().join("report.json")).unwrap()).unwrap();
@@ -438,10 +449,25 @@ name = "$.name"
             .unwrap()
             .clone()
     };
-    let registry_error = source("registry")["error"].to_string();
+    // A next page on another host is not followed (the pagination engine), and the records
+    // read so far are published.
+    let registry = source("registry");
+    assert_eq!(registry["status"], "ok", "{registry}");
     assert!(
-        registry_error.contains("is a loopback address (127.0.0.1)"),
-        "{registry_error}"
+        registry["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["message"]
+                .as_str()
+                .unwrap()
+                .contains("is on another site")),
+        "{registry}"
+    );
+    let loopback_error = source("loopback")["error"].to_string();
+    assert!(
+        loopback_error.contains("is a loopback address (127.0.0.1)"),
+        "{loopback_error}"
     );
     let metadata_error = source("metadata")["error"].to_string();
     assert!(
@@ -531,6 +557,17 @@ async fn environment_proxies_are_ignored_and_a_declared_proxy_sees_only_allowed_
     w.source(
         "directory",
         &directory_decl(&format!("http://registry.test:{port}")),
+    );
+    w.source(
+        "loopback",
+        &format!(
+            r#"kind = "json"
+url = "http://127.0.0.1:{port}/page2.json"
+records = "$.data[*]"
+[fields]
+name = "$.name"
+"#
+        ),
     );
     w.source(
         "metadata",

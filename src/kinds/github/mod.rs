@@ -15,19 +15,16 @@
 //! sent as a bearer token, and never logged nor stored. Without it the source runs
 //! anonymously (60 requests an hour on github.com).
 
-pub(crate) mod api;
 mod decl;
 mod extract;
-/// Also read by the `json` kind's `publiccode` key.
-pub(crate) mod publiccode;
 #[cfg(test)]
 mod tests;
 mod walk;
 
 pub use decl::GithubSource;
-pub(crate) use decl::{build, take_api_url, take_bool, take_limits, take_names, take_token_env};
-pub(crate) use walk::stop_reason;
+pub(crate) use decl::build;
 
+use super::forge::api;
 use super::{Harvest, SourceCx, SourceError};
 
 /// Declaration keys of a `github` source besides the common keys:

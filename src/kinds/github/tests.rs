@@ -8,9 +8,10 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 use url::Url;
 
-use super::api::{Api, ApiPage};
 use super::*;
 use crate::crawl::FetchError;
+use crate::kinds::forge::api::{Api, ApiPage};
+use crate::kinds::forge::publiccode;
 use crate::kinds::testutil::{block_on, fixture, fixture_bytes};
 
 fn table(text: &str) -> toml::Table {

@@ -11,13 +11,13 @@ use chrono::{Days, NaiveDate};
 use serde_json::Value;
 use url::Url;
 
-use super::api::{self, Api, ApiPage, api_path, with_query};
 use super::decl::GithubSource;
 use super::extract::{self, Repo};
-use super::publiccode;
 use crate::crawl::FetchError;
+use crate::kinds::forge::api::{self, Api, ApiPage, api_path, with_query};
+use crate::kinds::forge::{publiccode, stop_reason};
 use crate::kinds::mapping::{Collector, Fields};
-use crate::kinds::pages::MAX_PAGES;
+use crate::kinds::pages::{self, Listing, MAX_PAGES, Pager};
 use crate::kinds::{Harvest, SourceError};
 use crate::report::Issue;
 
@@ -51,7 +51,7 @@ pub(crate) async fn walk<A: Api>(
         org_names: HashMap::new(),
         aliases: HashMap::new(),
         publiccode: HashMap::new(),
-        fetched: 0,
+        pager: Pager::new(MAX_PAGES),
     };
     let mut stopped = stop_reason(w.list_all().await)?;
     if stopped.is_none() && src.detect_publiccode {
@@ -64,15 +64,6 @@ pub(crate) async fn walk<A: Api>(
     }
     harvest.rate_limited = stopped;
     Ok(harvest)
-}
-
-/// `Ok(None)` when a step completed, `Ok(Some(reason))` when a rate limit stopped it.
-pub(crate) fn stop_reason(result: Result<(), SourceError>) -> Result<Option<String>, SourceError> {
-    match result {
-        Ok(()) => Ok(None),
-        Err(SourceError::Fetch(e @ FetchError::RateLimited { .. })) => Ok(Some(e.to_string())),
-        Err(e) => Err(e),
-    }
 }
 
 struct Walk<'s, A> {
@@ -90,19 +81,19 @@ struct Walk<'s, A> {
     aliases: HashMap<u64, Vec<String>>,
     /// Repository id → publiccode.yml fields.
     publiccode: HashMap<u64, Fields>,
-    fetched: usize,
+    /// Every request of the walk counts against its page cap.
+    pager: Pager,
 }
 
 impl<A: Api> Walk<'_, A> {
-    async fn get(&mut self, url: &Url, accept: &str) -> Result<ApiPage, FetchError> {
-        self.fetched += 1;
-        if self.fetched > MAX_PAGES {
-            return Err(FetchError::Refused {
-                url: url.to_string(),
-                message: format!("page cap of {MAX_PAGES} requests reached; stopped"),
-            });
-        }
-        self.api.get(url, accept).await
+    /// One request outside a listing, counted against the page cap.
+    async fn get(
+        &mut self,
+        url: &Url,
+        accept: &str,
+    ) -> Result<Result<ApiPage, FetchError>, SourceError> {
+        self.pager.count(url)?;
+        Ok(self.api.get(url, accept).await)
     }
 
     fn fail(url: &Url, message: impl Into<String>) -> SourceError {
@@ -139,7 +130,7 @@ impl<A: Api> Walk<'_, A> {
     async fn list_org(&mut self, org: &str) -> Result<(), SourceError> {
         let base = &self.src.api_url;
         let org_url = api_path(base, &["orgs", org]);
-        match self.get(&org_url, ACCEPT_JSON).await {
+        match self.get(&org_url, ACCEPT_JSON).await? {
             Ok(page) => {
                 if let Some(name) = extract::org_display_name(&page.body) {
                     self.org_names.insert(org.to_ascii_lowercase(), name);
@@ -159,23 +150,12 @@ impl<A: Api> Walk<'_, A> {
 
     /// Follows `Link: rel="next"` from `first`; a 404 on the first page is an issue.
     async fn list_pages(&mut self, first: Url, what: &str) -> Result<(), SourceError> {
-        let mut seen = HashSet::new();
-        let mut current = first;
-        loop {
-            if !seen.insert(current.clone()) {
-                self.out.issue(Issue::new(
-                    current.as_str(),
-                    format!("pagination loop: `{current}` was already fetched; stopped following"),
-                ));
-                return Ok(());
-            }
-            let page = match self.get(&current, ACCEPT_JSON).await {
+        let mut listing = Listing::new(first);
+        while let Some(url) = listing.next(&mut self.pager, &mut self.out)? {
+            let page = match self.api.get(&url, ACCEPT_JSON).await {
                 Ok(p) => p,
-                Err(e) if api::is_not_found(&e) && seen.len() == 1 => {
-                    self.out.issue(Issue::new(
-                        current.as_str(),
-                        format!("{what} not found (404); skipped"),
-                    ));
+                Err(e) if api::is_not_found(&e) && listing.on_first_page() => {
+                    self.out.issue(pages::not_found(&url, what));
                     return Ok(());
                 }
                 Err(e) => return Err(e.into()),
@@ -185,11 +165,11 @@ impl<A: Api> Walk<'_, A> {
             for item in &items {
                 self.take(&page.url, item);
             }
-            match api::next_page(&page, &self.src.api_url).map_err(|m| Self::fail(&page.url, m))? {
-                Some(next) => current = next,
-                None => return Ok(()),
-            }
+            let next =
+                api::next_page(&page, &self.src.api_url).map_err(|m| Self::fail(&page.url, m))?;
+            listing.advance(&mut self.pager, &mut self.out, &page.url, next);
         }
+        Ok(())
     }
 
     /// Keeps a listed repository unless filtered out or already kept.
@@ -218,13 +198,11 @@ impl<A: Api> Walk<'_, A> {
         let mut path = vec!["repos"];
         path.extend(&segments);
         let url = api_path(&self.src.api_url, &path);
-        let page = match self.get(&url, ACCEPT_JSON).await {
+        let page = match self.get(&url, ACCEPT_JSON).await? {
             Ok(p) => p,
             Err(e) if api::is_not_found(&e) => {
-                self.out.issue(Issue::new(
-                    url.as_str(),
-                    format!("repository `{full}` not found (404); skipped"),
-                ));
+                self.out
+                    .issue(pages::not_found(&url, &format!("repository `{full}`")));
                 return Ok(());
             }
             Err(e) => return Err(e.into()),
@@ -278,6 +256,7 @@ impl<A: Api> Walk<'_, A> {
     async fn search(&mut self, q: &str) -> Result<(), SourceError> {
         let q = self.qualified(q);
         let url = self.search_url(&q);
+        self.pager.count(&url)?;
         let (page, first) = self.search_page(&url).await?;
         if first.total_count <= SEARCH_CAP {
             return self.search_pages(page, first).await;
@@ -287,6 +266,7 @@ impl<A: Api> Walk<'_, A> {
         while let Some((from, to)) = ranges.pop() {
             let sliced = format!("{q} created:{from}..{to}");
             let url = self.search_url(&sliced);
+            self.pager.count(&url)?;
             let (page, found) = self.search_page(&url).await?;
             if found.total_count > SEARCH_CAP && from < to {
                 let mid = from + Days::new(((to - from).num_days() / 2) as u64);
@@ -308,11 +288,12 @@ impl<A: Api> Walk<'_, A> {
         Ok(())
     }
 
+    /// One search page (already counted against the page cap).
     async fn search_page(
         &mut self,
         url: &Url,
     ) -> Result<(ApiPage, extract::SearchPage), SourceError> {
-        let page = self.get(url, ACCEPT_JSON).await?;
+        let page = self.api.get(url, ACCEPT_JSON).await?;
         let parsed = extract::parse_search(&page.body).map_err(|m| Self::fail(&page.url, m))?;
         if parsed.incomplete {
             self.out.issue(Issue::new(
@@ -329,24 +310,18 @@ impl<A: Api> Walk<'_, A> {
         mut page: ApiPage,
         mut parsed: extract::SearchPage,
     ) -> Result<(), SourceError> {
-        let mut seen = HashSet::from([page.url.clone()]);
+        let mut listing = Listing::after(&mut self.pager, &page.url);
         loop {
             for item in &parsed.items {
                 self.take(&page.url, item);
             }
-            let Some(next) =
-                api::next_page(&page, &self.src.api_url).map_err(|m| Self::fail(&page.url, m))?
-            else {
+            let next =
+                api::next_page(&page, &self.src.api_url).map_err(|m| Self::fail(&page.url, m))?;
+            listing.advance(&mut self.pager, &mut self.out, &page.url, next);
+            let Some(url) = listing.next(&mut self.pager, &mut self.out)? else {
                 return Ok(());
             };
-            if !seen.insert(next.clone()) {
-                self.out.issue(Issue::new(
-                    page.url.as_str(),
-                    format!("pagination loop at `{next}`; stopped following"),
-                ));
-                return Ok(());
-            }
-            (page, parsed) = self.search_page(&next).await?;
+            (page, parsed) = self.search_page(&url).await?;
         }
     }
 
@@ -355,9 +330,20 @@ impl<A: Api> Walk<'_, A> {
         for i in 0..self.repos.len() {
             let repo = self.repos[i].0.clone();
             match self.detect(&repo).await {
-                Ok(()) => {}
-                Err(e @ FetchError::RateLimited { .. }) => return Err(e.into()),
-                Err(e) => self.out.issue(
+                Ok(Ok(())) => {}
+                // Detection only enriches: at the page cap the repositories found are kept.
+                Err(cap) => {
+                    self.out.issue(Issue::new(
+                        repo.html_url.as_str(),
+                        format!(
+                            "publiccode.yml not checked in the {} repositories left: {cap}",
+                            self.repos.len() - i
+                        ),
+                    ));
+                    return Ok(());
+                }
+                Ok(Err(e @ FetchError::RateLimited { .. })) => return Err(e.into()),
+                Ok(Err(e)) => self.out.issue(
                     Issue::new(
                         repo.html_url.as_str(),
                         format!("publiccode.yml not checked: {e}"),
@@ -370,16 +356,17 @@ impl<A: Api> Walk<'_, A> {
     }
 
     /// One repository: the root listing (one request, cacheable), then the file if present.
-    async fn detect(&mut self, repo: &Repo) -> Result<(), FetchError> {
+    /// The outer error is the page cap reached.
+    async fn detect(&mut self, repo: &Repo) -> Result<Result<(), FetchError>, SourceError> {
         let branch = repo.default_branch.clone().unwrap_or_else(|| "HEAD".into());
         let mut path = vec!["repos"];
         path.extend(repo.full_name.split('/'));
         path.push("contents");
         let root = with_query(api_path(&self.src.api_url, &path), &[("ref", &branch)]);
-        let listing = match self.get(&root, ACCEPT_JSON).await {
+        let listing = match self.get(&root, ACCEPT_JSON).await? {
             Ok(p) => p,
-            Err(e) if api::is_not_found(&e) => return Ok(()),
-            Err(e) => return Err(e),
+            Err(e) if api::is_not_found(&e) => return Ok(Ok(())),
+            Err(e) => return Ok(Err(e)),
         };
         let names: Vec<String> = match serde_json::from_slice::<Value>(&listing.body) {
             Ok(Value::Array(entries)) => entries
@@ -392,11 +379,14 @@ impl<A: Api> Walk<'_, A> {
             .iter()
             .find(|f| names.iter().any(|n| n == *f))
         else {
-            return Ok(());
+            return Ok(Ok(()));
         };
         path.push(file);
         let url = with_query(api_path(&self.src.api_url, &path), &[("ref", &branch)]);
-        let page = self.get(&url, ACCEPT_RAW).await?;
+        let page = match self.get(&url, ACCEPT_RAW).await? {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(e)),
+        };
         let base = Url::parse(&repo.html_url).unwrap_or(url.clone());
         match publiccode::parse(&page.body, &base) {
             Ok(fields) => {
@@ -410,7 +400,7 @@ impl<A: Api> Walk<'_, A> {
                 .record(repo.id.to_string()),
             ),
         }
-        Ok(())
+        Ok(Ok(()))
     }
 
     /// Turns the kept repositories into records.

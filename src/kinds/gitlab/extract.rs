@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use crate::kinds::github::api::{self, ApiPage};
+use crate::kinds::forge::api::{self, ApiPage};
 use crate::kinds::mapping::{self, Fields};
 use crate::model::RawRecord;
 use crate::report::Issue;

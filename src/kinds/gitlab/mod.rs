@@ -21,15 +21,14 @@ use serde_json::Value;
 use toml::Table;
 use url::Url;
 
-use super::github::api::{self, Api, ApiPage, api_path, with_query};
-use super::github::{
-    stop_reason, take_api_url, take_bool, take_limits, take_names, take_token_env,
-};
+use super::decl::{take_bool, take_names};
+use super::forge::api::{self, Api, ApiPage, api_path, with_query};
+use super::forge::decl::{take_api_url, take_limits, take_token_env};
+use super::forge::stop_reason;
 use super::mapping::Collector;
-use super::pages::MAX_PAGES;
+use super::pages::{self, Listing, MAX_PAGES, Pager};
 use super::{Harvest, SourceCx, SourceError, decl};
-use crate::crawl::{ApiLimits, FetchError};
-use crate::report::Issue;
+use crate::crawl::ApiLimits;
 
 /// Declaration keys of a `gitlab` source besides the common keys:
 ///
@@ -110,7 +109,7 @@ pub(crate) async fn walk<A: Api>(src: &GitlabSource, api: &A) -> Result<Harvest,
         api,
         out: Collector::default(),
         ids: HashSet::new(),
-        fetched: 0,
+        pager: Pager::new(MAX_PAGES),
     };
     let stopped = stop_reason(w.list_all().await)?;
     let mut harvest = w.out.finish();
@@ -123,21 +122,11 @@ struct Walk<'s, A> {
     api: &'s A,
     out: Collector,
     ids: HashSet<u64>,
-    fetched: usize,
+    /// Every request of the walk counts against its page cap.
+    pager: Pager,
 }
 
 impl<A: Api> Walk<'_, A> {
-    async fn get(&mut self, url: &Url) -> Result<ApiPage, FetchError> {
-        self.fetched += 1;
-        if self.fetched > MAX_PAGES {
-            return Err(FetchError::Refused {
-                url: url.to_string(),
-                message: format!("page cap of {MAX_PAGES} requests reached; stopped"),
-            });
-        }
-        self.api.get(url, ACCEPT).await
-    }
-
     async fn list_all(&mut self) -> Result<(), SourceError> {
         let src = self.src;
         for group in &src.groups {
@@ -155,7 +144,8 @@ impl<A: Api> Walk<'_, A> {
         }
         for project in &src.projects {
             let url = api_path(&src.api_url, &["projects", project]);
-            match self.get(&url).await {
+            self.pager.count(&url)?;
+            match self.api.get(&url, ACCEPT).await {
                 Ok(page) => {
                     let item: Value =
                         serde_json::from_slice(&page.body).map_err(|e| SourceError::Extract {
@@ -164,34 +154,25 @@ impl<A: Api> Walk<'_, A> {
                         })?;
                     self.take(&page.url, &item);
                 }
-                Err(e) if api::is_not_found(&e) => self.out.issue(Issue::new(
-                    url.as_str(),
-                    format!("project `{project}` not found (404); skipped"),
-                )),
+                Err(e) if api::is_not_found(&e) => self
+                    .out
+                    .issue(pages::not_found(&url, &format!("project `{project}`"))),
                 Err(e) => return Err(e.into()),
             }
         }
         Ok(())
     }
 
+    /// Follows `Link: rel="next"` (else `x-next-page`) from `first`; a 404 on the first page
+    /// is an issue.
     async fn list_pages(&mut self, first: Url, group: &str) -> Result<(), SourceError> {
-        let mut seen = HashSet::new();
-        let mut current = first;
-        loop {
-            if !seen.insert(current.clone()) {
-                self.out.issue(Issue::new(
-                    current.as_str(),
-                    "pagination loop; stopped following",
-                ));
-                return Ok(());
-            }
-            let page = match self.get(&current).await {
+        let mut listing = Listing::new(first);
+        while let Some(url) = listing.next(&mut self.pager, &mut self.out)? {
+            let page: ApiPage = match self.api.get(&url, ACCEPT).await {
                 Ok(p) => p,
-                Err(e) if api::is_not_found(&e) && seen.len() == 1 => {
-                    self.out.issue(Issue::new(
-                        current.as_str(),
-                        format!("group `{group}` not found (404); skipped"),
-                    ));
+                Err(e) if api::is_not_found(&e) && listing.on_first_page() => {
+                    self.out
+                        .issue(pages::not_found(&url, &format!("group `{group}`")));
                     return Ok(());
                 }
                 Err(e) => return Err(e.into()),
@@ -208,11 +189,10 @@ impl<A: Api> Walk<'_, A> {
             for item in &items {
                 self.take(&page.url, item);
             }
-            match extract::next_page(&page, &self.src.api_url).map_err(fail)? {
-                Some(next) => current = next,
-                None => return Ok(()),
-            }
+            let next = extract::next_page(&page, &self.src.api_url).map_err(fail)?;
+            listing.advance(&mut self.pager, &mut self.out, &page.url, next);
         }
+        Ok(())
     }
 
     fn take(&mut self, url: &Url, item: &Value) {

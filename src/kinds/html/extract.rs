@@ -25,7 +25,7 @@ pub(crate) enum Item {
 #[derive(Debug, Default)]
 pub(crate) struct Listing {
     pub items: Vec<Item>,
-    /// The next listing page (same origin only).
+    /// The next listing page.
     pub next: Option<Url>,
     pub issues: Vec<Issue>,
 }
@@ -71,7 +71,7 @@ pub(crate) fn parse_listing(
             }
         }
     }
-    listing.next = next_page(src, &doc, &base, url, &mut listing.issues);
+    listing.next = next_page(src, &doc, &base);
     Ok(listing)
 }
 
@@ -155,25 +155,11 @@ fn link(scope: ElementRef, sel: &Sel, base: &Url) -> Option<Url> {
         })
 }
 
-/// The next listing page, if `next_page` is set, matches, and stays on the page's origin.
-fn next_page(
-    src: &HtmlSource,
-    doc: &Html,
-    base: &Url,
-    url: &Url,
-    issues: &mut Vec<Issue>,
-) -> Option<Url> {
+/// The next listing page, if `next_page` is set and matches (the walk's pagination engine
+/// decides whether to follow it).
+fn next_page(src: &HtmlSource, doc: &Html, base: &Url) -> Option<Url> {
     let sel = src.next_page.as_ref()?;
-    let next = link(doc.root_element(), sel, base)?;
-    if next.origin() == url.origin() {
-        Some(next)
-    } else {
-        issues.push(Issue::new(
-            url.as_str(),
-            format!("next page `{next}` is on another site; not followed (same origin only)"),
-        ));
-        None
-    }
+    link(doc.root_element(), sel, base)
 }
 
 /// The page's `<base href>` resolved against its URL, else the URL itself.

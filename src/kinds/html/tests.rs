@@ -323,7 +323,7 @@ fn a_next_page_loop_stops_without_refetching() {
 #[test]
 fn the_page_cap_fails_the_source() {
     let err = block_on(walk(&source(LISTING), &site(), 1)).unwrap_err();
-    assert!(err.to_string().contains("page cap of 1 pages"), "{err}");
+    assert!(err.to_string().contains("page cap of 1 requests"), "{err}");
 }
 
 #[test]
@@ -331,7 +331,7 @@ fn detail_pages_count_against_the_page_cap() {
     // Two listing pages and four detail pages: six pages in all.
     assert!(block_on(walk(&source(DETAIL), &site(), 6)).is_ok());
     let err = block_on(walk(&source(DETAIL), &site(), 5)).unwrap_err();
-    assert!(err.to_string().contains("page cap of 5 pages"), "{err}");
+    assert!(err.to_string().contains("page cap of 5 requests"), "{err}");
 }
 
 #[test]

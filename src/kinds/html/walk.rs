@@ -1,4 +1,4 @@
-//! Drives the fetches of an `html` source: listing pages (same-origin pagination, loop-safe)
+//! Drives the fetches of an `html` source: listing pages (paginated through `pages::Listing`)
 //! and detail pages, all counted against the source's page cap. The only file of `html/`
 //! that awaits.
 
@@ -7,7 +7,7 @@ use url::Url;
 use super::decl::HtmlSource;
 use super::extract::{self, Item};
 use crate::kinds::mapping::Collector;
-use crate::kinds::pages::{self, Admit, Pager, Pages};
+use crate::kinds::pages::{self, Admit, Listing, Pager, Pages};
 use crate::kinds::{Harvest, SourceError};
 use crate::report::Issue;
 
@@ -20,18 +20,15 @@ pub(crate) async fn walk<P: Pages>(
     let mut out = Collector::default();
     let mut pager = Pager::new(max_pages);
     for start in &src.start_urls {
-        let mut current = start.clone();
-        loop {
-            if pager.admit(&current)? == Admit::Seen {
-                break;
-            }
-            let Some(page) = pages::get_or_skip(pages, &current, &mut out).await? else {
+        let mut listing = Listing::new(start.clone());
+        while let Some(url) = listing.next(&mut pager, &mut out)? {
+            let Some(page) = pages::get_or_skip(pages, &url, &mut out).await? else {
                 break;
             };
-            pager.also_seen(&page.url);
-            let listing = extract::parse_listing(src, &page.url, &page.body)?;
-            out.extend(Vec::new(), listing.issues);
-            for item in listing.items {
+            let parsed = extract::parse_listing(src, &page.url, &page.body)?;
+            out.extend(Vec::new(), parsed.issues);
+            listing.advance(&mut pager, &mut out, &page.url, parsed.next);
+            for item in parsed.items {
                 match item {
                     Item::Record(record) => out.push(record),
                     Item::Detail(link) => match pager.admit(&link)? {
@@ -42,14 +39,6 @@ pub(crate) async fn walk<P: Pages>(
                         Admit::Fetch => fetch_detail(src, pages, &link, &mut out).await,
                     },
                 }
-            }
-            match listing.next {
-                Some(next) if pager.is_seen(&next) => {
-                    out.issue(pages::loop_issue(&page.url, &next));
-                    break;
-                }
-                Some(next) => current = next,
-                None => break,
             }
         }
     }

@@ -16,9 +16,9 @@ use toml::Table;
 use url::Url;
 
 use super::decl::{self, lower_first};
-use super::github::publiccode;
+use super::forge::publiccode;
 use super::mapping::{self, Collector, Fields};
-use super::pages::{self, Admit, Pager, Pages};
+use super::pages::{self, Listing, Pager, Pages};
 use super::{Harvest, SourceError};
 use crate::model::{RawRecord, is_list_field};
 use crate::report::Issue;
@@ -348,27 +348,14 @@ pub(crate) async fn walk<P: Pages>(
     let mut out = Collector::default();
     let mut pager = Pager::new(max_pages);
     for start in &src.urls {
-        let mut current = start.clone();
-        let mut first = true;
-        loop {
-            if pager.admit(&current)? == Admit::Seen {
-                break;
-            }
-            let Some(page) = pages::get_or_skip(pages, &current, &mut out).await? else {
+        let mut listing = Listing::new(start.clone());
+        while let Some(url) = listing.next(&mut pager, &mut out)? {
+            let Some(page) = pages::get_or_skip(pages, &url, &mut out).await? else {
                 break;
             };
-            pager.also_seen(&page.url);
-            let parsed = parse_page(src, &page.url, &page.body, first)?;
-            first = false;
+            let parsed = parse_page(src, &page.url, &page.body, listing.on_first_page())?;
             out.extend(parsed.records, parsed.issues);
-            match parsed.next {
-                Some(next) if pager.is_seen(&next) => {
-                    out.issue(pages::loop_issue(&page.url, &next));
-                    break;
-                }
-                Some(next) => current = next,
-                None => break,
-            }
+            listing.advance(&mut pager, &mut out, &page.url, parsed.next);
         }
     }
     Ok(out.finish())

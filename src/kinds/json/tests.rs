@@ -248,7 +248,7 @@ fn the_page_cap_fails_the_source() {
     let err = block_on(walk(&source(DPG), &dpg_pages(), 2)).unwrap_err();
     let text = err.to_string();
     assert!(
-        text.starts_with(&format!("{BASE}{PAGE_3}: page cap of 2 pages")),
+        text.starts_with(&format!("{BASE}{PAGE_3}: page cap of 2 requests")),
         "{text}"
     );
 }

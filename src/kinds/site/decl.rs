@@ -57,7 +57,7 @@ pub fn build(mut table: Table) -> Result<SiteSource, Vec<String>> {
     };
     let time_budget = match table.remove("time_budget") {
         None => DEFAULT_TIME_BUDGET,
-        Some(value) => parse_duration(&value).unwrap_or_else(|| {
+        Some(value) => crate::kinds::decl::parse_duration(&value, false).unwrap_or_else(|| {
             errs.push(format!(
                 "`time_budget`: expected seconds or a duration such as `\"90s\"`, `\"20m\"`, `\"1h\"`, found `{value}`"
             ));
@@ -73,24 +73,4 @@ pub fn build(mut table: Table) -> Result<SiteSource, Vec<String>> {
         },
         errs,
     )
-}
-
-/// Seconds (an integer), or text `<n>s`, `<n>m`, `<n>h`; zero is refused.
-fn parse_duration(value: &Value) -> Option<Duration> {
-    let secs = match value {
-        Value::Integer(n) if *n > 0 => *n as u64,
-        Value::String(s) => {
-            let s = s.trim();
-            let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
-            let n: u64 = digits.parse().ok().filter(|n| *n > 0)?;
-            n * match unit {
-                "s" => 1,
-                "m" => 60,
-                "h" => 3600,
-                _ => return None,
-            }
-        }
-        _ => return None,
-    };
-    Some(Duration::from_secs(secs))
 }
