@@ -93,6 +93,9 @@ pub struct SourceCx<'a> {
     /// Looks up a credential by environment variable name (`token_env`); the run supplies
     /// it, so kinds read no environment themselves.
     pub secret: fn(&str) -> Option<Secret>,
+    /// The home pages a `site` source visits this run, in visiting order (empty for other
+    /// kinds): the pipeline plans them from the run's resolved tools.
+    pub site_targets: &'a [SiteTarget],
 }
 
 /// A whole source failed. Names the URL or the reason.

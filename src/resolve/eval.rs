@@ -158,6 +158,7 @@ async fn extract(dir: &Path, base: &str) -> Vec<Input> {
             fetcher: &fetcher,
             stats: &stats,
             secret: |_| None,
+            site_targets: &[],
         };
         let harvest = kinds::run(&d.source, &cx)
             .await

@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use toml::{Table, Value};
 
-use super::SiteTarget;
 use crate::kinds::decl::finish;
 
 /// The keys a `site` declaration may have beside the common keys.
@@ -16,26 +15,14 @@ pub const DEFAULT_MAX_SITES: usize = 500;
 /// No visit starts after this much time in one run, by default.
 pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(30 * 60);
 
-/// A compiled `site` declaration, and the targets of the run.
+/// A compiled `site` declaration (its targets come with each run's `SourceCx`).
 #[derive(Clone, Debug)]
 pub struct SiteSource {
     pub(crate) max_sites: usize,
     pub(crate) time_budget: Duration,
-    pub(crate) targets: Vec<SiteTarget>,
 }
 
 impl SiteSource {
-    /// Sets the home pages of this run, in visiting order (the walk takes the first
-    /// `max_sites`).
-    pub fn set_targets(&mut self, targets: Vec<SiteTarget>) {
-        self.targets = targets;
-    }
-
-    /// The home pages of this run, in visiting order.
-    pub fn targets(&self) -> &[SiteTarget] {
-        &self.targets
-    }
-
     /// The most home pages one run visits.
     pub fn max_sites(&self) -> usize {
         self.max_sites
@@ -69,7 +56,6 @@ pub fn build(mut table: Table) -> Result<SiteSource, Vec<String>> {
         SiteSource {
             max_sites,
             time_budget,
-            targets: Vec::new(),
         },
         errs,
     )

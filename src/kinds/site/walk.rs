@@ -34,7 +34,8 @@ struct Visited {
 pub(crate) async fn run(src: &SiteSource, cx: &SourceCx<'_>) -> Result<Harvest, SourceError> {
     // A budget too large for the clock has no deadline.
     let deadline = Instant::now().checked_add(src.time_budget);
-    let chosen = &src.targets[..src.targets.len().min(src.max_sites)];
+    let targets = cx.site_targets;
+    let chosen = &targets[..targets.len().min(src.max_sites)];
     // Owned targets: a stream of futures borrowing the slice is not `Send` enough for the
     // pipeline's task (a higher-ranked lifetime limitation of rustc).
     let visits: Vec<Option<Visited>> = futures::stream::iter(chosen.to_vec())
@@ -62,10 +63,10 @@ pub(crate) async fn run(src: &SiteSource, cx: &SourceCx<'_>) -> Result<Harvest, 
             "time budget spent; the remaining home pages wait for the next run"
         );
     }
-    if src.targets.len() > chosen.len() {
+    if targets.len() > chosen.len() {
         tracing::info!(
             source_id = cx.source_id,
-            due = src.targets.len(),
+            due = targets.len(),
             max_sites = src.max_sites,
             "more home pages due than `max_sites`; the least recently checked went first"
         );

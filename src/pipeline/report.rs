@@ -1,0 +1,125 @@
+//! `report.json`: what a run or build did, per source and in total (docs/output.md).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Value, json};
+
+use super::harvest::SourceOutcome;
+use super::release::ThisRun;
+use crate::model::{Ended, Liveness, SourceRecordRow, SourceRow, SourceStatus};
+use crate::report::Issue;
+use crate::resolve;
+
+/// The report of release `release_id`.
+pub(super) fn report_json(
+    release_id: &str,
+    sources: &[SourceRow],
+    this_run: Option<ThisRun>,
+    finished: DateTime<Utc>,
+    resolved: &resolve::Resolved,
+    issues: &mut HashMap<String, Vec<Issue>>,
+) -> Value {
+    let ts = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let outcomes: HashMap<&str, &SourceOutcome> = this_run
+        .map(|r| r.outcomes.iter().map(|s| (s.id.as_str(), s)).collect())
+        .unwrap_or_default();
+    let rows: Vec<Value> = sources
+        .iter()
+        .map(|s| {
+            let mut v = json!({
+                "id": s.id,
+                "kind": s.kind,
+                "status": s.status.as_str(),
+                "stale": s.status == SourceStatus::Stale,
+                "records": s.records,
+                "error": s.error,
+            });
+            let mut record_issues = issues.remove(&s.id).unwrap_or_default();
+            if let Some(o) = outcomes.get(s.id.as_str()) {
+                record_issues.splice(0..0, o.issues.iter().cloned());
+                let extra = json!({
+                    "ran": true,
+                    "records_fetched": o.records,
+                    "requests": o.requests,
+                    "not_modified": o.not_modified,
+                    "retries": o.retries,
+                    "rate_limit_waits": o.rate_limit_waits,
+                    "robots_disallowed": o.robots_disallowed,
+                    "robots_skipped_urls": o.robots_skipped,
+                    "duration_ms": o.duration_ms as u64,
+                });
+                merge_into(&mut v, extra);
+            } else {
+                merge_into(&mut v, json!({ "ran": false }));
+            }
+            merge_into(&mut v, json!({ "issues": record_issues }));
+            v
+        })
+        .collect();
+    let requests: u64 = outcomes.values().map(|o| o.requests).sum();
+    let not_modified: u64 = outcomes.values().map(|o| o.not_modified).sum();
+    json!({
+        "release_id": release_id,
+        "mode": if this_run.is_some() { "run" } else { "build" },
+        "started_at": this_run.map(|r| ts(r.started)),
+        "finished_at": ts(finished),
+        "generator": concat!("civicrawl ", env!("CARGO_PKG_VERSION")),
+        "tools": resolved.tools.len(),
+        "source_records": resolved.rows.len(),
+        "unmatched_enrich_records": resolved.unmatched_enrich,
+        "non_identifying_urls": resolved.non_identifying.iter().map(|n| json!({
+            "url": n.url,
+            "records": n.records,
+            "sources": n.sources.iter().map(|(s, c)| json!({"source": s, "records": c})).collect::<Vec<_>>(),
+            "reason": n.reason,
+        })).collect::<Vec<_>>(),
+        "homepages": homepages(&resolved.rows),
+        "requests": requests,
+        "not_modified": not_modified,
+        "sources_failed": outcomes.values().filter(|o| o.failed()).map(|o| o.id.clone()).collect::<BTreeSet<_>>(),
+        "sources_rate_limited": outcomes.values().filter(|o| o.status == Ended::RateLimited).map(|o| o.id.clone()).collect::<BTreeSet<_>>(),
+        "sources_stale": sources.iter().filter(|s| s.status == SourceStatus::Stale).map(|s| s.id.clone()).collect::<Vec<_>>(),
+        "sources": rows,
+    })
+}
+
+fn merge_into(target: &mut Value, extra: Value) {
+    if let (Some(t), Value::Object(e)) = (target.as_object_mut(), extra) {
+        t.extend(e);
+    }
+}
+
+/// `report.json` → `homepages`: counts by liveness, and the moved and dead home pages with
+/// their tool.
+fn homepages(rows: &[SourceRecordRow]) -> Value {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let listed = |l: Liveness| {
+        rows.iter()
+            .filter(|r| r.record.liveness == Some(l))
+            .map(|r| {
+                json!({
+                    "tool_id": r.tool_id,
+                    "homepage_url": r.record.homepage_url,
+                    "final_url": r.record.homepage_final_url,
+                    "status": r.record.homepage_status,
+                    "checked_at": r.record.homepage_checked_at.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    let moved = listed(Liveness::Moved);
+    let dead = listed(Liveness::Dead);
+    for r in rows {
+        if let Some(l) = r.record.liveness {
+            *counts.entry(l.as_str()).or_default() += 1;
+        }
+    }
+    json!({
+        "checked": counts.values().sum::<usize>(),
+        "alive": counts.get("alive").copied().unwrap_or(0),
+        "moved": moved,
+        "dead": dead,
+        "unknown": counts.get("unknown").copied().unwrap_or(0),
+    })
+}
