@@ -27,5 +27,5 @@ pub fn exec(args: BuildArgs, settings: Settings) -> u8 {
         settings.output.keep_releases,
         args.accept_drop,
     );
-    super::run::report(result, &args.out)
+    super::outcome::report(result)
 }

@@ -3,6 +3,7 @@
 
 mod build;
 mod diff;
+mod outcome;
 mod run;
 mod schedule;
 mod sources;

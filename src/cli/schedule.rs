@@ -124,7 +124,7 @@ fn daemon(
         };
         async move {
             tracing::info!(schedule = %s.name, "scheduled run starts");
-            let code = super::run::report(pipeline::run(&opts).await, &opts.sources_dir);
+            let code = super::outcome::report(pipeline::run(&opts).await);
             tracing::info!(schedule = %s.name, exit_code = code, "scheduled run ended");
         }
     }));

@@ -333,9 +333,20 @@ mod tests {
     }
 
     #[test]
-    fn installing_the_crypto_provider_twice_is_harmless() {
+    fn the_process_wide_crypto_provider_is_ring() {
         install_crypto_provider();
         install_crypto_provider();
-        assert!(rustls::crypto::CryptoProvider::get_default().is_some());
+        // Whichever test installed it first, it must be ring's (the faster build, and the
+        // one the TLS features of `Cargo.toml` promise): same cipher suites, same order.
+        let installed = rustls::crypto::CryptoProvider::get_default().expect("installed");
+        let suites = |p: &rustls::crypto::CryptoProvider| -> Vec<String> {
+            p.cipher_suites
+                .iter()
+                .map(|s| format!("{:?}", s.suite()))
+                .collect()
+        };
+        let ring = rustls::crypto::ring::default_provider();
+        assert_eq!(suites(installed), suites(&ring));
+        assert!(!suites(&ring).is_empty());
     }
 }

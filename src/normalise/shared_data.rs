@@ -1,6 +1,7 @@
 //! The licence, country and language normalisers over real third-party data in
 //! `../shared/data` (DPG nominees, SILL 2019, publiccode.yml examples, code.gouv.fr OSPO list).
-//! Skipped when that directory is absent. Run with `--nocapture` to see the figures.
+//! Skipped when that directory is absent, except under CI (`CI` set), where it fails. Run
+//! with `--nocapture` to see the figures.
 
 use std::path::PathBuf;
 
@@ -8,7 +9,15 @@ use super::{country, language, license};
 
 fn data_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    dir.is_dir().then_some(dir)
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is missing under CI: the shared data must be there",
+        dir.display()
+    );
+    None
 }
 
 /// (mapped, total, values that did not map)

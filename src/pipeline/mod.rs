@@ -79,8 +79,11 @@ impl RunOutcome {
 /// Why a run published nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("{} of the source declarations are invalid; nothing was fetched", .0.len())]
-    Declarations(Vec<DeclError>),
+    #[error("{} of the source declarations in `{}` are invalid; nothing was fetched", .errors.len(), .dir.display())]
+    Declarations {
+        dir: PathBuf,
+        errors: Vec<DeclError>,
+    },
     #[error("{0}")]
     Usage(String),
     #[error(transparent)]
@@ -126,7 +129,10 @@ fn take_lock(out_dir: &Path, wait: bool) -> Result<RunLock, RunError> {
 /// `civicrawl run`: crawl every selected source, save what it found, publish a release.
 /// The `site` sources run last, on the home pages of this run's tools.
 pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
-    let all = declare::load_dir(&opts.sources_dir).map_err(RunError::Declarations)?;
+    let all = declare::load_dir(&opts.sources_dir).map_err(|errors| RunError::Declarations {
+        dir: opts.sources_dir.clone(),
+        errors,
+    })?;
     let enabled: Vec<SourceRow> = all.iter().filter(|d| d.enabled).map(declared_row).collect();
     let decls = declare::select(all, &opts.only).map_err(RunError::Usage)?;
     if decls.is_empty() {

@@ -112,6 +112,17 @@ fn ids_are_stable_and_shaped() {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
     );
+    // Known keys give known ids, in every process and every version: published ids are
+    // promises. The values were computed apart from this code (SHA-256 of the key, first 60
+    // bits, RFC 4648 base32 in lower case, most significant first).
+    for (key, id) in [
+        ("repo:https://github.com/decidim/decidim", "ct_ui4z5jc5vp5u"),
+        ("home:https://consulproject.org", "ct_rvde22676s2s"),
+        ("wd:Q28919379", "ct_p7picq43bd3u"),
+        ("space:github/1", "ct_4yvncu73fhej"),
+    ] {
+        assert_eq!(tool_id(key), id, "{key}");
+    }
 }
 
 #[test]
