@@ -306,6 +306,54 @@ pub(crate) fn snippet(body: &[u8]) -> String {
         .join(" ")
 }
 
+/// How a request is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Via {
+    /// Redirects followed by the client, each target checked.
+    Default,
+    /// A `site` page hop: no automatic redirect (3xx answers come back, `visit.rs` follows
+    /// and checks them), cut at the body cap.
+    Page,
+}
+
+/// The guarded clients of a run, rebuilt when the guard changes.
+pub(crate) struct Clients {
+    pub settings: CrawlSettings,
+    pub guard: Guard,
+    /// Redirects followed, each target checked.
+    default: reqwest::Client,
+    /// Requests with a token: redirects only within the origin.
+    token: reqwest::Client,
+    /// Home page hops: no automatic redirect.
+    pages: reqwest::Client,
+    /// Per host name, the guard's verdict: allowed, or refused with the reason.
+    pub verdicts: std::sync::Mutex<std::collections::HashMap<String, Result<(), Option<String>>>>,
+}
+
+impl Clients {
+    pub(crate) fn new(settings: &CrawlSettings, guard: Guard) -> Result<Clients, FetchError> {
+        Ok(Clients {
+            default: build(settings, &guard, Redirects::Follow)?,
+            token: build(settings, &guard, Redirects::SameOrigin)?,
+            pages: build(settings, &guard, Redirects::None)?,
+            settings: settings.clone(),
+            guard,
+            verdicts: Default::default(),
+        })
+    }
+}
+
+impl Clients {
+    /// The client for `req` sent `via`: a home page hop's, a token's, or the default.
+    pub(crate) fn pick(&self, via: Via, req: &Request) -> &reqwest::Client {
+        match via {
+            Via::Page => &self.pages,
+            Via::Default if req.bearer.is_some() => &self.token,
+            Via::Default => &self.default,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -275,6 +275,28 @@ impl reqwest::dns::Resolve for GuardedResolver {
     }
 }
 
+/// Test builds only (the `testing` feature): the names `CIVICRAWL_TEST_PUBLIC_HOSTS` lists
+/// (`name=ip,name=ip`) are answered with those addresses and treated as public, so the
+/// integration tests can run the guard against loopback servers standing in for public
+/// sites. A release binary ignores the variable.
+#[cfg(feature = "testing")]
+pub(crate) fn test_public_hosts(mut guard: Guard) -> Guard {
+    let Ok(list) = std::env::var("CIVICRAWL_TEST_PUBLIC_HOSTS") else {
+        return guard;
+    };
+    for (name, ip) in list.split(',').filter_map(|pair| pair.split_once('=')) {
+        if let Ok(ip) = ip.trim().parse() {
+            guard = guard.pretend_public(name.trim(), ip);
+        }
+    }
+    guard
+}
+
+#[cfg(not(feature = "testing"))]
+pub(crate) fn test_public_hosts(guard: Guard) -> Guard {
+    guard
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

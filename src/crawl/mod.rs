@@ -14,11 +14,19 @@
 //! `max_wait` (`ratelimit.rs`). Those waits do not use up `max_attempts`.
 //!
 //! Request headers and bearer tokens are never logged nor put in errors.
+//!
+//! Files: `message.rs` (request, response, counters, errors), `client.rs` (the guarded
+//! reqwest clients and which one a request uses: default, token, home page hop), `guard.rs`
+//! (which addresses may be reached), `politeness.rs` (hosts and their limiters), `robots.rs`,
+//! `retry.rs`, `ratelimit.rs` (API budgets, lanes and one request's waits), `conditional.rs`
+//! and `archive.rs` (validators and bodies kept between runs), `visit.rs` (a home page's
+//! redirects followed hop by hop); this file: the [`Fetcher`] tying them together.
 
 pub mod archive;
 mod client;
 pub mod conditional;
 pub mod guard;
+mod message;
 mod politeness;
 pub(crate) mod ratelimit;
 pub(crate) mod retry;
@@ -27,169 +35,29 @@ pub(crate) mod robots;
 mod tests;
 mod visit;
 
-use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use chrono::{DateTime, Utc};
 use tokio::sync::Semaphore;
 use tracing::{Instrument, debug, debug_span, info, warn};
 use url::Url;
 
-use crate::model::{Rate, Secret};
+use crate::model::Rate;
 use crate::settings::CrawlSettings;
 
 pub use client::{install_crypto_provider, user_agent};
+pub use message::{FetchError, FetchStats, Request, Response};
 pub use ratelimit::ApiLimits;
 pub use visit::{Redirect, Visit, VisitEnd};
 
-use client::{AttemptError, BodyCap};
+use client::{AttemptError, BodyCap, Clients, Via};
 use conditional::{Cache, conditional_request, credential_hash};
-use guard::Guard;
+use guard::{Guard, test_public_hosts};
+use message::{fatal, status_failure};
 use politeness::{Host, Hosts};
-use ratelimit::{Lane, Lanes};
+use ratelimit::{Lanes, Limiting};
 use retry::{Failure, RetryDecision, RetryPolicy};
 use robots::Robots;
-
-/// One request to send. Its `Debug` shows header names only, never values or the token.
-#[derive(Clone)]
-pub struct Request {
-    pub url: Url,
-    /// Extra request headers (e.g. `Accept`). Never logged.
-    pub headers: Vec<(String, String)>,
-    /// A bearer token, sent as `Authorization: Bearer …`. Never logged.
-    pub bearer: Option<Secret>,
-    /// Set for calls to a rate-limited API: see [`ApiLimits`] and the module docs.
-    pub api: Option<ApiLimits>,
-}
-
-impl Request {
-    /// A plain GET of `url`.
-    pub fn get(url: Url) -> Self {
-        Request {
-            url,
-            headers: Vec::new(),
-            bearer: None,
-            api: None,
-        }
-    }
-}
-
-impl fmt::Debug for Request {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
-        f.debug_struct("Request")
-            .field("url", &self.url.as_str())
-            .field("headers", &names)
-            .field("bearer", &self.bearer)
-            .field("api", &self.api)
-            .finish()
-    }
-}
-
-/// A successful (2xx) response with its whole body.
-#[derive(Clone, Debug)]
-pub struct Response {
-    /// The URL asked for.
-    pub url: Url,
-    /// The URL after redirects.
-    pub final_url: Url,
-    pub status: u16,
-    /// Response headers, names lowercase.
-    pub headers: Vec<(String, String)>,
-    /// The body after decompression (at most `max_body_bytes`).
-    pub body: Vec<u8>,
-    pub fetched_at: DateTime<Utc>,
-    /// Answered 304: `body` is the archived body of the last fetch.
-    pub not_modified: bool,
-    /// SHA-256 of the body in the archive, when a cache is set.
-    pub body_sha256: Option<String>,
-}
-
-impl Response {
-    /// The first header named `name` (compared ignoring ASCII case).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Counters of one source's requests, shared with the report.
-#[derive(Debug, Default)]
-pub struct FetchStats {
-    pub requests: AtomicU64,
-    pub retries: AtomicU64,
-    pub not_modified: AtomicU64,
-    pub robots_disallowed: AtomicU64,
-    pub bytes: AtomicU64,
-    /// Pauses and waits for an API's rate limit (each also counted in `retries` when it
-    /// retried a rate-limited answer).
-    pub rate_limit_waits: AtomicU64,
-}
-
-impl FetchStats {
-    pub(crate) fn bump(counter: &AtomicU64, by: u64) {
-        counter.fetch_add(by, Ordering::Relaxed);
-    }
-
-    /// A counter's value.
-    pub fn get(counter: &AtomicU64) -> u64 {
-        counter.load(Ordering::Relaxed)
-    }
-}
-
-/// Why a fetch failed. Every variant names the URL.
-#[derive(Debug, thiserror::Error)]
-pub enum FetchError {
-    #[error("GET {url}: disallowed by robots.txt")]
-    Disallowed { url: String },
-    #[error("GET {url}: host skipped this run: {reason}")]
-    HostSkipped { url: String, reason: String },
-    #[error("GET {url}: HTTP {status} after {attempts} attempt(s) in {elapsed_ms} ms{}", snippet_suffix(.body))]
-    Status {
-        url: String,
-        status: u16,
-        attempts: u32,
-        elapsed_ms: u128,
-        body: String,
-    },
-    #[error("GET {url}: {message} after {attempts} attempt(s)")]
-    Network {
-        url: String,
-        message: String,
-        attempts: u32,
-    },
-    #[error("GET {url}: body larger than the cap of {limit} bytes")]
-    TooLarge { url: String, limit: u64 },
-    #[error("GET {url}: too many redirects (more than 5, or a redirect loop)")]
-    TooManyRedirects { url: String },
-    #[error("GET {url}: {message}")]
-    Refused { url: String, message: String },
-    /// An API's rate limit would keep the request waiting past its `max_wait`.
-    #[error("GET {url}: rate limited: {reason}")]
-    RateLimited { url: String, reason: String },
-}
-
-fn snippet_suffix(body: &str) -> String {
-    if body.is_empty() {
-        String::new()
-    } else {
-        format!(": {body}")
-    }
-}
-
-impl FetchError {
-    /// The HTTP status, when the server answered.
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            FetchError::Status { status, .. } => Some(*status),
-            _ => None,
-        }
-    }
-}
 
 /// The one HTTP client of a run (shared in an `Arc`): guarded reqwest clients, global
 /// permits, the hosts with their limiters and robots.txt verdicts, and the retry policy.
@@ -496,7 +364,7 @@ impl Fetcher {
                 .expect("the semaphore is never closed");
             FetchStats::bump(&stats.requests, 1);
             debug!(url, attempt, "sending GET");
-            let result = client::attempt(self.client_for(via, req), req, cap).await;
+            let result = client::attempt(self.clients.pick(via, req), req, cap).await;
             drop(permit);
             if let (Some(l), Ok(answer)) = (&mut limiting, &result) {
                 l.lane.observe(&answer.headers);
@@ -553,209 +421,5 @@ impl Fetcher {
                 }
             }
         }
-    }
-}
-
-/// Test builds only (the `testing` feature): the names `CIVICRAWL_TEST_PUBLIC_HOSTS` lists
-/// (`name=ip,name=ip`) are answered with those addresses and treated as public, so the
-/// integration tests can run the guard against loopback servers standing in for public
-/// sites. A release binary ignores the variable.
-#[cfg(feature = "testing")]
-fn test_public_hosts(mut guard: Guard) -> Guard {
-    let Ok(list) = std::env::var("CIVICRAWL_TEST_PUBLIC_HOSTS") else {
-        return guard;
-    };
-    for (name, ip) in list.split(',').filter_map(|pair| pair.split_once('=')) {
-        if let Ok(ip) = ip.trim().parse() {
-            guard = guard.pretend_public(name.trim(), ip);
-        }
-    }
-    guard
-}
-
-#[cfg(not(feature = "testing"))]
-fn test_public_hosts(guard: Guard) -> Guard {
-    guard
-}
-
-/// How a request is sent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Via {
-    /// Redirects followed by the client, each target checked.
-    Default,
-    /// A `site` page hop: no automatic redirect (3xx answers come back, `visit.rs` follows
-    /// and checks them), cut at the body cap.
-    Page,
-}
-
-/// The guarded clients of a run, rebuilt when the guard changes.
-struct Clients {
-    settings: CrawlSettings,
-    guard: Guard,
-    /// Redirects followed, each target checked.
-    default: reqwest::Client,
-    /// Requests with a token: redirects only within the origin.
-    token: reqwest::Client,
-    /// Home page hops: no automatic redirect.
-    pages: reqwest::Client,
-    /// Per host name, the guard's verdict: allowed, or refused with the reason.
-    verdicts: std::sync::Mutex<std::collections::HashMap<String, Result<(), Option<String>>>>,
-}
-
-impl Clients {
-    fn new(settings: &CrawlSettings, guard: Guard) -> Result<Clients, FetchError> {
-        Ok(Clients {
-            default: client::build(settings, &guard, client::Redirects::Follow)?,
-            token: client::build(settings, &guard, client::Redirects::SameOrigin)?,
-            pages: client::build(settings, &guard, client::Redirects::None)?,
-            settings: settings.clone(),
-            guard,
-            verdicts: Default::default(),
-        })
-    }
-}
-
-impl Fetcher {
-    fn client_for(&self, via: Via, req: &Request) -> &reqwest::Client {
-        match via {
-            Via::Page => &self.clients.pages,
-            Via::Default if req.bearer.is_some() => &self.clients.token,
-            Via::Default => &self.clients.default,
-        }
-    }
-}
-
-/// One API request's rate-limit bookkeeping: its lane and the time it waited so far.
-struct Limiting {
-    limits: ApiLimits,
-    lane: Arc<Lane>,
-    waited: Duration,
-    hits: u32,
-}
-
-impl Limiting {
-    /// Pauses until the reset when the last answer on this lane spent the budget.
-    async fn pause_if_spent(&mut self, url: &str, stats: &FetchStats) -> Result<(), FetchError> {
-        match self.lane.take_pause(SystemTime::now()) {
-            Some(pause) => {
-                self.sleep(
-                    url,
-                    pause,
-                    stats,
-                    "rate-limit budget spent; pausing until it resets",
-                )
-                .await
-            }
-            None => Ok(()),
-        }
-    }
-
-    /// Waits out a rate-limited answer (then the caller sends again).
-    async fn after_limited(
-        &mut self,
-        url: &str,
-        status: u16,
-        signal: Option<Duration>,
-        stats: &FetchStats,
-    ) -> Result<(), FetchError> {
-        self.hits += 1;
-        if self.hits > ratelimit::MAX_LIMITED_RETRIES {
-            return Err(FetchError::RateLimited {
-                url: url.to_string(),
-                reason: format!(
-                    "still limited (HTTP {status}) after {} waits",
-                    self.hits - 1
-                ),
-            });
-        }
-        let wait = ratelimit::limit_wait(&self.limits, signal, self.hits);
-        FetchStats::bump(&stats.retries, 1);
-        self.sleep(url, wait, stats, "rate limited; waiting before retrying")
-            .await
-    }
-
-    async fn sleep(
-        &mut self,
-        url: &str,
-        wait: Duration,
-        stats: &FetchStats,
-        what: &str,
-    ) -> Result<(), FetchError> {
-        if self.waited.saturating_add(wait) > self.limits.max_wait {
-            return Err(FetchError::RateLimited {
-                url: url.to_string(),
-                reason: format!(
-                    "the limit lifts in {} s, which would pass `max_wait` ({} s)",
-                    wait.as_secs(),
-                    self.limits.max_wait.as_secs()
-                ),
-            });
-        }
-        FetchStats::bump(&stats.rate_limit_waits, 1);
-        warn!(url, wait_ms = wait.as_millis() as u64, "{what}");
-        tokio::time::sleep(wait).await;
-        self.waited = self.waited.saturating_add(wait);
-        Ok(())
-    }
-}
-
-impl Response {
-    fn from_answer(req: &Request, answer: client::Answer) -> Response {
-        Response {
-            url: req.url.clone(),
-            final_url: answer.final_url,
-            status: answer.status,
-            headers: answer.headers,
-            body: answer.body,
-            fetched_at: crate::clock::now(),
-            not_modified: false,
-            body_sha256: None,
-        }
-    }
-}
-
-/// A non-2xx answer as a retry input and as the error to report if we give up.
-fn status_failure(
-    url: &str,
-    answer: client::Answer,
-    attempt: u32,
-    started: Instant,
-) -> (Failure, FetchError) {
-    let retry_after = answer
-        .headers
-        .iter()
-        .find(|(k, _)| k == "retry-after")
-        .map(|(_, v)| v.clone());
-    let failure = Failure::Status {
-        status: answer.status,
-        retry_after,
-    };
-    let error = FetchError::Status {
-        url: url.to_string(),
-        status: answer.status,
-        attempts: attempt,
-        elapsed_ms: started.elapsed().as_millis(),
-        body: client::snippet(&answer.body),
-    };
-    (failure, error)
-}
-
-/// The errors no retry can fix.
-fn fatal(url: &str, err: AttemptError, cap: BodyCap, attempts: u32) -> FetchError {
-    let url = url.to_string();
-    match err {
-        AttemptError::TooLarge => FetchError::TooLarge {
-            url,
-            limit: cap.max,
-        },
-        AttemptError::TooManyRedirects => FetchError::TooManyRedirects { url },
-        AttemptError::Invalid(message) | AttemptError::Refused(message) => {
-            FetchError::Refused { url, message }
-        }
-        AttemptError::Transport { message, .. } => FetchError::Network {
-            url,
-            message,
-            attempts,
-        },
     }
 }

@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::retry::parse_retry_after;
+use super::{FetchError, FetchStats};
 
 /// Marks a request as a call to a rate-limited API, and how long it may wait for limits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,6 +192,84 @@ impl Lanes {
         map.entry(format!("{origin}#{credential}"))
             .or_default()
             .clone()
+    }
+}
+
+/// One API request's rate-limit bookkeeping: its lane and the time it waited so far.
+pub(crate) struct Limiting {
+    pub limits: ApiLimits,
+    pub lane: Arc<Lane>,
+    pub waited: Duration,
+    pub hits: u32,
+}
+
+impl Limiting {
+    /// Pauses until the reset when the last answer on this lane spent the budget.
+    pub(crate) async fn pause_if_spent(
+        &mut self,
+        url: &str,
+        stats: &FetchStats,
+    ) -> Result<(), FetchError> {
+        match self.lane.take_pause(SystemTime::now()) {
+            Some(pause) => {
+                self.sleep(
+                    url,
+                    pause,
+                    stats,
+                    "rate-limit budget spent; pausing until it resets",
+                )
+                .await
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Waits out a rate-limited answer (then the caller sends again).
+    pub(crate) async fn after_limited(
+        &mut self,
+        url: &str,
+        status: u16,
+        signal: Option<Duration>,
+        stats: &FetchStats,
+    ) -> Result<(), FetchError> {
+        self.hits += 1;
+        if self.hits > MAX_LIMITED_RETRIES {
+            return Err(FetchError::RateLimited {
+                url: url.to_string(),
+                reason: format!(
+                    "still limited (HTTP {status}) after {} waits",
+                    self.hits - 1
+                ),
+            });
+        }
+        let wait = limit_wait(&self.limits, signal, self.hits);
+        FetchStats::bump(&stats.retries, 1);
+        self.sleep(url, wait, stats, "rate limited; waiting before retrying")
+            .await
+    }
+
+    async fn sleep(
+        &mut self,
+        url: &str,
+        wait: Duration,
+        stats: &FetchStats,
+        what: &str,
+    ) -> Result<(), FetchError> {
+        if self.waited.saturating_add(wait) > self.limits.max_wait {
+            return Err(FetchError::RateLimited {
+                url: url.to_string(),
+                reason: format!(
+                    "the limit lifts in {} s, which would pass `max_wait` ({} s)",
+                    wait.as_secs(),
+                    self.limits.max_wait.as_secs()
+                ),
+            });
+        }
+        FetchStats::bump(&stats.rate_limit_waits, 1);
+        tracing::warn!(url, wait_ms = wait.as_millis() as u64, "{what}");
+        tokio::time::sleep(wait).await;
+        self.waited = self.waited.saturating_add(wait);
+        Ok(())
     }
 }
 

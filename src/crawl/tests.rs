@@ -10,6 +10,8 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use tokio::sync::oneshot;
+
+use crate::model::Secret;
 use tokio::task::JoinHandle;
 
 use super::*;
