@@ -5,7 +5,8 @@
 use std::borrow::Cow;
 use std::io::Write;
 
-use super::schema::{self, Cell, Column, ColumnType, LIST_DELIMITER};
+use super::cell::{self, Cell};
+use super::schema::{Column, ColumnType, LIST_DELIMITER};
 
 /// How cells are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,7 +41,7 @@ pub(crate) fn write_csv<R, W: Write>(
         ends.clear();
         for c in columns {
             let start = cells.len();
-            push_text(&mut cells, &schema::cell(c, *row));
+            push_text(&mut cells, &cell::cell(c, *row));
             if flavour == Flavour::Spreadsheet
                 && is_text(c.kind)
                 && matches!(
@@ -80,7 +81,7 @@ fn push_text(out: &mut Vec<u8>, cell: &Cell<'_>) {
         }
         Cell::Time(v) => {
             if let Some(t) = v {
-                schema::push_time(out, t);
+                cell::push_time(out, t);
             }
         }
         Cell::List(items) => {
@@ -91,7 +92,7 @@ fn push_text(out: &mut Vec<u8>, cell: &Cell<'_>) {
                 out.extend_from_slice(item.as_bytes());
             }
         }
-        Cell::Object(fields, source) => schema::push_object_text(out, *fields, source),
+        Cell::Object(fields, source) => cell::push_object_text(out, *fields, source),
     }
 }
 
@@ -125,13 +126,13 @@ pub(crate) fn text<'a>(cell: &Cell<'a>) -> Cow<'a, str> {
         Cell::Int(v) => v.map_or(Cow::Borrowed(""), |n| Cow::Owned(n.to_string())),
         Cell::Time(v) => v
             .as_ref()
-            .map_or(Cow::Borrowed(""), |t| Cow::Owned(schema::format_time(t))),
+            .map_or(Cow::Borrowed(""), |t| Cow::Owned(cell::format_time(t))),
         Cell::List(items) => match items {
             [] => Cow::Borrowed(""),
             [one] => Cow::Borrowed(one.as_str()),
             _ => Cow::Owned(items.join(LIST_DELIMITER)),
         },
-        Cell::Object(fields, source) => Cow::Owned(schema::object_text(*fields, source)),
+        Cell::Object(fields, source) => Cow::Owned(cell::object_text(*fields, source)),
     }
 }
 
@@ -139,6 +140,7 @@ pub(crate) fn text<'a>(cell: &Cell<'a>) -> Cow<'a, str> {
 mod tests {
     use super::*;
     use crate::model::Tool;
+    use crate::publish::schema;
 
     fn line(tool: &Tool, flavour: Flavour) -> String {
         let mut out = Vec::new();
@@ -192,7 +194,7 @@ mod tests {
             let record: Vec<Cow<'_, str>> = schema::TOOLS
                 .iter()
                 .map(|c| {
-                    let cell = text(&schema::cell(c, *tool));
+                    let cell = text(&cell::cell(c, *tool));
                     match flavour {
                         Flavour::Spreadsheet if is_text(c.kind) => spreadsheet_safe(cell),
                         _ => cell,

@@ -12,8 +12,9 @@
 
 use serde_json::{Value, json};
 
+use super::cell::format_time;
 use super::checksums::FileDigest;
-use super::schema::{Column, ColumnType, LIST_DELIMITER, SCHEMA_VERSION, format_time};
+use super::schema::{Column, ColumnType, LIST_DELIMITER, SCHEMA_VERSION};
 use crate::model::Release;
 
 /// The file name of the package descriptor.

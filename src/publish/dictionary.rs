@@ -5,9 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use super::cell::{self, Cell};
 use super::csv::text;
 use super::datapackage::DATA_LICENSE;
-use super::schema::{self, Cell, Column, ColumnType, SCHEMA_VERSION};
+use super::schema::{self, Column, ColumnType, SCHEMA_VERSION};
 use crate::model::{SourceRecordRow, SourceRow, Tool};
 
 /// The file name of the data dictionary.
@@ -107,7 +108,7 @@ fn section<R>(
     for c in columns {
         let example = rows
             .iter()
-            .map(|r| schema::cell(c, *r))
+            .map(|r| cell::cell(c, *r))
             .find(|cell| !is_empty(cell))
             .map(|cell| code(&text(&cell)))
             .unwrap_or_default();
@@ -189,7 +190,7 @@ fn fillers<'a>(records: &[&'a SourceRecordRow]) -> Fillers<'a> {
                 .insert(r.record.source_id.as_str());
         }
         for c in schema::SOURCE_RECORDS {
-            if !is_empty(&schema::cell(c, *r)) {
+            if !is_empty(&cell::cell(c, *r)) {
                 let set = f.records.entry(c.name).or_default();
                 if !set.contains(r.record.source_id.as_str()) {
                     set.insert(r.record.source_id.as_str());

@@ -11,7 +11,8 @@ use std::io::{self, Write};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value};
 
-use super::schema::{self, Cell, Column};
+use super::cell::{self, Cell};
+use super::schema::Column;
 
 /// Writes the rows both as a JSON array (`json_out`: `[`, one object per line separated by
 /// `,`, `]`; `[]` when empty) and as JSON Lines (`jsonl_out`, the same objects each followed by
@@ -47,10 +48,10 @@ pub(crate) fn encode_row<R>(out: &mut Vec<u8>, columns: &[Column<R>], row: &R) {
         if i > 0 {
             out.push(b',');
         }
-        schema::push_json_str(out, c.name);
+        cell::push_json_str(out, c.name);
         out.push(b':');
-        match schema::cell(c, row) {
-            Cell::Str(Some(v)) => schema::push_json_str(out, v),
+        match cell::cell(c, row) {
+            Cell::Str(Some(v)) => cell::push_json_str(out, v),
             Cell::Bool(Some(v)) => out.extend_from_slice(if v { b"true" } else { b"false" }),
             Cell::Int(Some(n)) => {
                 // Writing into a `Vec` cannot fail; `Display` of an integer is what serde_json
@@ -59,7 +60,7 @@ pub(crate) fn encode_row<R>(out: &mut Vec<u8>, columns: &[Column<R>], row: &R) {
             }
             Cell::Time(Some(t)) => {
                 out.push(b'"');
-                schema::push_time(out, &t);
+                cell::push_time(out, &t);
                 out.push(b'"');
             }
             Cell::Str(None) | Cell::Bool(None) | Cell::Int(None) | Cell::Time(None) => {
@@ -71,11 +72,11 @@ pub(crate) fn encode_row<R>(out: &mut Vec<u8>, columns: &[Column<R>], row: &R) {
                     if j > 0 {
                         out.push(b',');
                     }
-                    schema::push_json_str(out, item);
+                    cell::push_json_str(out, item);
                 }
                 out.push(b']');
             }
-            Cell::Object(fields, source) => schema::push_object_text(out, fields, source),
+            Cell::Object(fields, source) => cell::push_object_text(out, fields, source),
         }
     }
     out.push(b'}');
@@ -94,7 +95,7 @@ impl<R> Serialize for Row<'_, R> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.columns.len()))?;
         for c in self.columns {
-            map.serialize_entry(c.name, &CellRef(schema::cell(c, self.row)))?;
+            map.serialize_entry(c.name, &CellRef(cell::cell(c, self.row)))?;
         }
         map.end()
     }
@@ -111,7 +112,7 @@ impl Serialize for CellRef<'_> {
             Cell::Bool(v) => v.serialize(s),
             Cell::Int(v) => v.serialize(s),
             Cell::Time(v) => match v {
-                Some(t) => s.serialize_str(&schema::format_time(t)),
+                Some(t) => s.serialize_str(&cell::format_time(t)),
                 None => s.serialize_none(),
             },
             Cell::List(items) => {
@@ -136,7 +137,7 @@ impl Serialize for CellRef<'_> {
 pub(crate) fn object<R>(columns: &[Column<R>], row: &R) -> Value {
     let map: Map<String, Value> = columns
         .iter()
-        .map(|c| (c.name.to_string(), value(schema::cell(c, row))))
+        .map(|c| (c.name.to_string(), value(cell::cell(c, row))))
         .collect();
     Value::Object(map)
 }
@@ -146,7 +147,7 @@ fn value(cell: Cell<'_>) -> Value {
         Cell::Str(v) => v.map_or(Value::Null, Value::from),
         Cell::Bool(v) => v.map_or(Value::Null, Value::from),
         Cell::Int(v) => v.map_or(Value::Null, Value::from),
-        Cell::Time(v) => v.map_or(Value::Null, |t| Value::from(schema::format_time(&t))),
+        Cell::Time(v) => v.map_or(Value::Null, |t| Value::from(cell::format_time(&t))),
         Cell::List(items) => Value::Array(items.iter().map(|s| Value::from(s.as_str())).collect()),
         Cell::Object(fields, source) => Value::Object(
             fields
@@ -161,6 +162,7 @@ fn value(cell: Cell<'_>) -> Value {
 mod tests {
     use super::*;
     use crate::model::Tool;
+    use crate::publish::schema;
 
     #[test]
     fn streamed_rows_equal_their_values() {

@@ -12,7 +12,15 @@
 //! writer per format, all driven by the column lists in [`schema`].
 //!
 //! This module writes files only: no network, no SQL, no wall-clock time.
+//!
+//! Files: this one (the release's layout: which files, in which order), `atomic.rs` (the
+//! directory swap and the file primitives), `jobs.rs` (the writers' thread pool), `tables.rs`
+//! (one table's files and package entries), `schema.rs` (the column catalogue), `cell.rs`
+//! (a cell and its bytes), one writer per format (`csv.rs`, `json.rs`, `jsonl.rs`,
+//! `parquet.rs`), `dictionary.rs` (README.md), `datapackage.rs`, `checksums.rs`,
+//! `changes.rs` and `diff.rs` (what changed since a release), `prune.rs` (retention).
 
+mod cell;
 mod changes;
 mod checksums;
 mod csv;
@@ -25,21 +33,22 @@ mod parquet;
 mod prune;
 pub mod schema;
 
+mod atomic;
+mod jobs;
+mod tables;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
-use std::fs::{self, File};
-use std::io::{self, BufWriter};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, PoisonError};
 
 use crate::model::{Release, SourceRecordRow, SourceRow, Tool};
-use checksums::{FileDigest, Hashing};
+use atomic::write_file;
 use datapackage::Entry;
-use schema::Column;
+use jobs::{Job, run_jobs};
+use tables::{Files, Table, table_entries, table_jobs, write_pretty_json};
 
+pub use atomic::latest_release;
 pub use changes::{DiffError, ReleaseTools, diff_releases, read_tools};
 pub use checksums::SHA256SUMS;
 pub use datapackage::{DATA_LICENSE, DATAPACKAGE_JSON};
@@ -90,9 +99,6 @@ pub const RUN_FILES: [&str; 4] = [SHA256SUMS, CHANGES_JSON, DATAPACKAGE_JSON, RE
 pub fn data_files() -> impl Iterator<Item = &'static str> {
     RELEASE_FILES.into_iter().filter(|f| !RUN_FILES.contains(f))
 }
-
-const TMP_PREFIX: &str = ".tmp-";
-const LATEST_TMP_PREFIX: &str = "latest.tmp-";
 
 /// Why a release could not be written. Every variant names the path.
 #[derive(Debug, thiserror::Error)]
@@ -151,42 +157,17 @@ fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> Publ
     }
 }
 
-/// Writes `release` under `out_dir/releases/<id>` (temporary directory, fsync, rename) and
+/// Writes `release` under `out_dir/releases/<id>` (temporary directory, fsync, r/// Writes `release` under `out_dir/releases/<id>` (temporary directory, fsync, rename) and
 /// points `out_dir/latest` at it. Returns the release directory.
 ///
 /// Fails without changing anything when `releases/<id>` exists already. Leftover temporary
 /// directories of killed runs are removed first; runs never overlap (the run lock), so every
 /// leftover is dead.
 pub fn publish(release: &Release, out_dir: &Path) -> Result<PathBuf, PublishError> {
-    let releases = out_dir.join(RELEASES_DIR);
-    check_id(&release.id, &releases)?;
-    fs::create_dir_all(&releases).map_err(io_error("create", &releases))?;
-    remove_leftovers(out_dir, &releases)?;
-    crate::failpoint::hit("publish-start");
-    let dir = releases.join(&release.id);
-    ensure_absent(&release.id, &dir)?;
-
-    let tmp = releases.join(format!("{TMP_PREFIX}{}-{}", release.id, std::process::id()));
     let previous = latest_release(out_dir);
-    let staged = write_release(release, &tmp, previous.as_deref())
-        .and_then(|()| ensure_absent(&release.id, &dir))
-        .inspect(|()| crate::failpoint::hit("publish-before-rename"))
-        .and_then(|()| rename(&tmp, &dir));
-    if let Err(e) = staged {
-        if let Err(cleanup) = fs::remove_dir_all(&tmp)
-            && cleanup.kind() != io::ErrorKind::NotFound
-        {
-            tracing::warn!(
-                path = %tmp.display(),
-                error = %cleanup,
-                "cannot remove a temporary release directory"
-            );
-        }
-        return Err(e);
-    }
-    sync_dir(&releases)?;
-    crate::failpoint::hit("publish-after-rename");
-    switch_latest(out_dir, &release.id)?;
+    let dir = atomic::stage(out_dir, &release.id, |tmp| {
+        write_release(release, tmp, previous.as_deref())
+    })?;
     tracing::info!(
         release_id = %release.id,
         tools = release.tools.len(),
@@ -198,69 +179,7 @@ pub fn publish(release: &Release, out_dir: &Path) -> Result<PathBuf, PublishErro
     Ok(dir)
 }
 
-/// The release directory `out_dir/latest` points at, if the link exists and resolves to a
-/// directory.
-pub fn latest_release(out_dir: &Path) -> Option<PathBuf> {
-    let target = fs::read_link(out_dir.join(LATEST)).ok()?;
-    let dir = out_dir.join(target);
-    dir.is_dir().then_some(dir)
-}
-
-/// A release id is one plain path component: `[A-Za-z0-9._-]+`, not starting with `.`.
-fn check_id(id: &str, releases: &Path) -> Result<(), PublishError> {
-    let ok = !id.is_empty()
-        && !id.starts_with('.')
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(PublishError::InvalidId {
-            id: id.to_string(),
-            releases: releases.to_path_buf(),
-        })
-    }
-}
-
-fn ensure_absent(id: &str, dir: &Path) -> Result<(), PublishError> {
-    match fs::symlink_metadata(dir) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(io_error("inspect", dir)(e)),
-        Ok(_) => Err(PublishError::AlreadyExists {
-            id: id.to_string(),
-            path: dir.to_path_buf(),
-        }),
-    }
-}
-
-/// Removes `releases/.tmp-*` and `latest.tmp-*` left by runs that were killed.
-fn remove_leftovers(out_dir: &Path, releases: &Path) -> Result<(), PublishError> {
-    for (dir, prefix) in [(releases, TMP_PREFIX), (out_dir, LATEST_TMP_PREFIX)] {
-        let entries = fs::read_dir(dir).map_err(io_error("list", dir))?;
-        for entry in entries {
-            let entry = entry.map_err(io_error("list", dir))?;
-            if !entry.file_name().to_string_lossy().starts_with(prefix) {
-                continue;
-            }
-            let path = entry.path();
-            let is_dir = entry
-                .file_type()
-                .map_err(io_error("inspect", &path))?
-                .is_dir();
-            let removed = if is_dir {
-                fs::remove_dir_all(&path)
-            } else {
-                fs::remove_file(&path)
-            };
-            removed.map_err(io_error("remove leftover", &path))?;
-            tracing::warn!(path = %path.display(), "removed a leftover of an interrupted publish");
-        }
-    }
-    Ok(())
-}
-
-/// Writes every file of the release into the new directory `dir`, then fsyncs it: the tables
+/// Writes every file of the release into the new, empty directory `dir`: the tables
 /// in every format, `report.json`, `changes.json`, `README.md`, `datapackage.json` and, last,
 /// `SHA256SUMS` over all of them.
 fn write_release(
@@ -268,7 +187,6 @@ fn write_release(
     dir: &Path,
     previous: Option<&Path>,
 ) -> Result<(), PublishError> {
-    fs::create_dir(dir).map_err(io_error("create", dir))?;
     let id = if release.snapshot_id.is_empty() {
         release.id.as_str()
     } else {
@@ -393,252 +311,5 @@ fn write_release(
     write_file(&path, |out| {
         io::Write::write_all(out, sums.as_bytes()).map_err(io_error("write", &path))
     })?;
-    sync_dir(dir)
-}
-
-/// What has been written so far: digests by file name, package entries in order.
-#[derive(Default)]
-struct Files {
-    digests: BTreeMap<String, FileDigest>,
-    entries: Vec<Entry>,
-}
-
-/// A release table's package metadata.
-struct Table<'a> {
-    name: &'static str,
-    description: &'static str,
-    primary_key: &'a [&'a str],
-    /// (field, resource, field) references.
-    foreign_keys: &'a [(&'a str, &'a str, &'a str)],
-}
-
-fn write_pretty_json(path: &Path, value: &serde_json::Value) -> Result<FileDigest, PublishError> {
-    write_file(path, |out| {
-        serde_json::to_writer_pretty(&mut *out, value)
-            .and_then(|()| io::Write::write_all(out, b"\n").map_err(serde_json::Error::io))
-            .map_err(|source| PublishError::Json {
-                path: path.to_path_buf(),
-                source,
-            })
-    })
-}
-
-/// A table file format; the file name is `<table>.<extension>`.
-#[derive(Clone, Copy, Debug)]
-enum Format {
-    Csv,
-    Json,
-    Jsonl,
-    Parquet,
-}
-
-impl Format {
-    const ALL: &[Format] = &[Format::Csv, Format::Json, Format::Jsonl, Format::Parquet];
-
-    fn extension(self) -> &'static str {
-        match self {
-            Format::Csv => "csv",
-            Format::Json => "json",
-            Format::Jsonl => "jsonl",
-            Format::Parquet => "parquet",
-        }
-    }
-}
-
-/// One independent piece of a release: writes its files and returns their names and digests.
-type Job<'a> = Box<dyn FnOnce() -> Result<Vec<(String, FileDigest)>, PublishError> + Send + 'a>;
-
-/// Runs `jobs` on up to one thread per core, taking them in order. Returns every file's digest,
-/// or the error of the first failed job (in job order); after a failure no new job starts.
-fn run_jobs(jobs: Vec<Job<'_>>) -> Result<BTreeMap<String, FileDigest>, PublishError> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, jobs.len().max(1));
-    let queue = Mutex::new(jobs.into_iter().enumerate());
-    let failed = AtomicBool::new(false);
-    let results = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                while !failed.load(Ordering::Relaxed) {
-                    let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
-                    let Some((i, job)) = next else { break };
-                    let result = job();
-                    if result.is_err() {
-                        failed.store(true, Ordering::Relaxed);
-                    }
-                    results
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .push((i, result));
-                }
-            });
-        }
-    });
-    let mut results = results.into_inner().unwrap_or_else(PoisonError::into_inner);
-    results.sort_by_key(|(i, _)| *i);
-    let mut digests = BTreeMap::new();
-    for (_, result) in results {
-        digests.extend(result?);
-    }
-    Ok(digests)
-}
-
-/// The jobs writing one table's files: JSON and JSONL together (each row encoded once for
-/// both), CSV, Parquet.
-fn table_jobs<'a, R: Sync>(
-    dir: &'a Path,
-    table: &Table<'a>,
-    columns: &'a [Column<R>],
-    rows: &'a [&'a R],
-    release_id: &'a str,
-) -> [Job<'a>; 3] {
-    let name = table.name;
-    let file = move |format: Format| format!("{name}.{}", format.extension());
-    let json_pair: Job<'a> = Box::new(move || {
-        let (json, jsonl) = (file(Format::Json), file(Format::Jsonl));
-        let (json_path, jsonl_path) = (dir.join(&json), dir.join(&jsonl));
-        let json_error = |path: &Path| {
-            let path = path.to_path_buf();
-            move |e: io::Error| PublishError::Json {
-                path,
-                source: serde_json::Error::io(e),
-            }
-        };
-        let mut json_out = create_file(&json_path)?;
-        let mut jsonl_out = create_file(&jsonl_path)?;
-        json::write_json_and_jsonl(&mut json_out, &mut jsonl_out, columns, rows).map_err(
-            // One pass writes both files; a failure names the JSON one.
-            json_error(&json_path),
-        )?;
-        let json_digest = finish_file(json_out, &json_path)?;
-        let jsonl_digest = finish_file(jsonl_out, &jsonl_path)?;
-        Ok(vec![(json, json_digest), (jsonl, jsonl_digest)])
-    });
-    let csv: Job<'a> = Box::new(move || {
-        let file = file(Format::Csv);
-        let path = dir.join(&file);
-        let digest = write_file(&path, |out| {
-            csv::write_csv(out, columns, rows, csv::Flavour::Faithful).map_err(|source| {
-                PublishError::Csv {
-                    path: path.clone(),
-                    source,
-                }
-            })
-        })?;
-        Ok(vec![(file, digest)])
-    });
-    let parquet: Job<'a> = Box::new(move || {
-        let file = file(Format::Parquet);
-        let path = dir.join(&file);
-        let digest = write_file(&path, |out| {
-            parquet::write_parquet(out, columns, rows, release_id).map_err(|source| {
-                PublishError::Parquet {
-                    path: path.clone(),
-                    source,
-                }
-            })
-        })?;
-        Ok(vec![(file, digest)])
-    });
-    [json_pair, csv, parquet]
-}
-
-/// Records the package entries of one table's files (written already), formats in order.
-fn table_entries<R>(table: &Table<'_>, columns: &[Column<R>], files: &mut Files) {
-    for &format in Format::ALL {
-        let file = format!("{}.{}", table.name, format.extension());
-        let (name, schema) = match format {
-            Format::Csv => (
-                table.name.to_string(),
-                Some(datapackage::table_schema(
-                    columns,
-                    table.primary_key,
-                    table.foreign_keys,
-                )),
-            ),
-            other => (format!("{}-{}", table.name, other.extension()), None),
-        };
-        let digest = files.digests[&file].clone();
-        files.entries.push(Entry {
-            name,
-            path: file,
-            format: format.extension(),
-            description: format!("{}: {}", table.name, table.description),
-            schema,
-            digest,
-        });
-    }
-}
-
-/// Creates `path` (which must not exist), lets `write` fill it, then flushes and fsyncs it.
-/// Returns the file's size and SHA-256, hashed on the way out.
-fn write_file(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<Hashing<File>>) -> Result<(), PublishError>,
-) -> Result<FileDigest, PublishError> {
-    let mut out = create_file(path)?;
-    write(&mut out)?;
-    finish_file(out, path)
-}
-
-/// Creates `path`, which must not exist, behind a hashing buffer.
-fn create_file(path: &Path) -> Result<BufWriter<Hashing<File>>, PublishError> {
-    let file = File::create_new(path).map_err(io_error("create", path))?;
-    Ok(BufWriter::with_capacity(1 << 20, Hashing::new(file)))
-}
-
-/// Flushes and fsyncs a file made by [`create_file`]; its size and SHA-256.
-fn finish_file(out: BufWriter<Hashing<File>>, path: &Path) -> Result<FileDigest, PublishError> {
-    let (file, digest) = out
-        .into_inner()
-        .map_err(|e| io_error("write", path)(e.into_error()))?
-        .finish();
-    file.sync_all().map_err(io_error("fsync", path))?;
-    Ok(digest)
-}
-
-fn rename(from: &Path, to: &Path) -> Result<(), PublishError> {
-    fs::rename(from, to).map_err(|source| PublishError::Rename {
-        from: from.to_path_buf(),
-        to: to.to_path_buf(),
-        source,
-    })
-}
-
-/// Makes a directory's entries (a new file, a rename) durable.
-fn sync_dir(dir: &Path) -> Result<(), PublishError> {
-    #[cfg(unix)]
-    {
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io_error("fsync", dir))?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
     Ok(())
-}
-
-/// Points `out_dir/latest` at `releases/<id>`: a new relative symlink renamed over the old.
-fn switch_latest(out_dir: &Path, id: &str) -> Result<(), PublishError> {
-    let link = out_dir.join(format!("{LATEST_TMP_PREFIX}{}", std::process::id()));
-    let target = Path::new(RELEASES_DIR).join(id);
-    symlink_dir(&target, &link).map_err(io_error("create symlink", &link))?;
-    crate::failpoint::hit("publish-latest-link-staged");
-    let latest = out_dir.join(LATEST);
-    if let Err(e) = rename(&link, &latest) {
-        let _ = fs::remove_file(&link);
-        return Err(e);
-    }
-    sync_dir(out_dir)
-}
-
-#[cfg(unix)]
-fn symlink_dir(target: &Path, link: &Path) -> io::Result<()> {
-    std::os::unix::fs::symlink(target, link)
-}
-
-#[cfg(windows)]
-fn symlink_dir(target: &Path, link: &Path) -> io::Result<()> {
-    std::os::windows::fs::symlink_dir(target, link)
 }

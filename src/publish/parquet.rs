@@ -18,7 +18,8 @@ use parquet::errors::ParquetError;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 
-use super::schema::{self, Cell, Column, ColumnType, SCHEMA_VERSION};
+use super::cell::{self, Cell};
+use super::schema::{Column, ColumnType, SCHEMA_VERSION};
 
 /// Rows per row group at most.
 pub const MAX_ROW_GROUP_ROWS: usize = 100_000;
@@ -95,7 +96,7 @@ fn properties(release_id: &str) -> WriterProperties {
 
 /// One column's values as an Arrow array of the column's type.
 fn array<R>(column: &Column<R>, rows: &[&R]) -> ArrayRef {
-    let cells = rows.iter().map(|r| schema::cell(column, *r));
+    let cells = rows.iter().map(|r| cell::cell(column, *r));
     match column.kind {
         ColumnType::String | ColumnType::Object => {
             let mut builder = StringBuilder::with_capacity(rows.len(), rows.len() * 16);
@@ -103,7 +104,7 @@ fn array<R>(column: &Column<R>, rows: &[&R]) -> ArrayRef {
                 match c {
                     Cell::Str(v) => builder.append_option(v),
                     Cell::Object(fields, source) => {
-                        builder.append_value(schema::object_text(fields, source))
+                        builder.append_value(cell::object_text(fields, source))
                     }
                     _ => builder.append_null(),
                 }

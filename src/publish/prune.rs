@@ -5,7 +5,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{LATEST, PublishError, RELEASES_DIR, TMP_PREFIX, io_error};
+use super::atomic::TMP_PREFIX;
+use super::{LATEST, PublishError, RELEASES_DIR, io_error};
 
 /// Removes the oldest releases of `out_dir/releases` so that at most `keep` remain (at least
 /// the one `latest` points at). Release ids sort by time (`2026-11-26T030000Z`, then `-2`…),
@@ -46,7 +47,7 @@ pub fn prune(out_dir: &Path, keep: usize) -> Result<Vec<PathBuf>, PublishError> 
         removed.push(dir);
     }
     if !removed.is_empty() {
-        super::sync_dir(&releases)?;
+        super::atomic::sync_dir(&releases)?;
     }
     Ok(removed)
 }
