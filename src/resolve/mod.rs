@@ -80,6 +80,13 @@ pub struct Resolved {
     pub non_identifying: Vec<NonIdentifying>,
 }
 
+/// The identity a tool name is compared by (folded words without descriptors such as
+/// `LMS` or `server`, qualifiers and trailing versions; docs/normalisation.md), or `None`
+/// when nothing is left: `Moodle LMS` and `moodle` give the same.
+pub fn name_identity(name: &str) -> Option<String> {
+    names::identity(&names::normalise_name(name)).map(|i| i.text)
+}
+
 /// Clusters and merges `inputs`; `known` is the id registry.
 pub fn resolve(inputs: Vec<Input>, known: &Known) -> Resolved {
     let inputs = sorted(inputs);
@@ -443,6 +450,3 @@ fn packed_prefix(s: &str) -> [u128; 2] {
 
 #[cfg(test)]
 mod tests;
-
-#[cfg(test)]
-mod eval;

@@ -5,6 +5,7 @@ mod support;
 
 mod catalogue;
 mod crash;
+mod eval;
 mod faults;
 mod forges;
 mod hostile;

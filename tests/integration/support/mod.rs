@@ -79,7 +79,11 @@ struct Inner {
     log: Vec<Seen>,
     /// Requests answered 304.
     not_modified: usize,
+    /// Answers what no scripted route does: (path, query) → reply.
+    fallback: Option<Fallback>,
 }
+
+type Fallback = Arc<dyn Fn(&str, &str) -> Option<Reply> + Send + Sync>;
 
 /// One loopback server.
 #[derive(Clone)]
@@ -140,6 +144,16 @@ impl Server {
         self.route(target, vec![reply])
     }
 
+    /// Answers the requests no scripted route matches with `answer(path, query)` (404 when
+    /// it gives `None`): for servers that serve a directory of pages.
+    pub fn answer_with(
+        &self,
+        answer: impl Fn(&str, &str) -> Option<Reply> + Send + Sync + 'static,
+    ) -> &Server {
+        self.inner.lock().unwrap().fallback = Some(Arc::new(answer));
+        self
+    }
+
     /// Every request seen so far.
     pub fn log(&self) -> Vec<Seen> {
         self.inner.lock().unwrap().log.clone()
@@ -168,7 +182,8 @@ async fn handle(State(inner): State<Arc<Mutex<Inner>>>, req: Request) -> Respons
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| req.uri().path().to_string());
     let path = req.uri().path().to_string();
-    let reply = {
+    let query = req.uri().query().unwrap_or("").to_string();
+    let (reply, fallback) = {
         let mut inner = inner.lock().unwrap();
         inner.log.push(Seen {
             target: target.clone(),
@@ -182,14 +197,17 @@ async fn handle(State(inner): State<Arc<Mutex<Inner>>>, req: Request) -> Respons
         } else {
             None
         };
-        key.map(|key| {
+        let reply = key.map(|key| {
             let n = *inner.served.get(&key).unwrap_or(&0);
             inner.served.insert(key.clone(), n + 1);
             let replies = &inner.routes[&key];
             replies[n.min(replies.len() - 1)].clone()
-        })
+        });
+        (reply, inner.fallback.clone())
     };
-    let mut reply = reply.unwrap_or_else(|| Reply::status(404));
+    let mut reply = reply
+        .or_else(|| fallback.and_then(|answer| answer(&path, &query)))
+        .unwrap_or_else(|| Reply::status(404));
     if let Some(delay) = reply.delay {
         tokio::time::sleep(delay).await;
     }

@@ -14,21 +14,22 @@
 //! tool of every record and, optionally, the hard case it belongs to) and optionally
 //! `registry.csv` (an earlier run's id registry).
 //!
-//! `EVAL_SET=holdout cargo test --lib resolve::eval::list -- --ignored --nocapture` prints
+//! `EVAL_SET=holdout cargo test --test integration eval::list -- --ignored --nocapture` prints
 //! every record a set yields (for labelling).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use axum::http::{StatusCode, header};
 use chrono::DateTime;
 
-use super::{Input, Known, Resolved, resolve};
-use crate::crawl::{FetchStats, Fetcher};
-use crate::kinds::{self, SourceCx};
-use crate::normalise;
-use crate::settings::CrawlSettings;
+use civicrawl::crawl::{FetchStats, Fetcher};
+use civicrawl::kinds::{self, SourceCx};
+use civicrawl::normalise;
+use civicrawl::resolve::{Input, Known, Resolved, resolve};
+use civicrawl::settings::CrawlSettings;
+
+use crate::support::{Reply, Server};
 
 /// The target of issue 14 on both sets: pairwise precision and recall.
 const TARGET: (f64, f64) = (0.99, 0.95);
@@ -81,43 +82,26 @@ fn content_type(file: &str) -> &'static str {
     }
 }
 
-/// Serves the set's pages on a loopback port; returns the base URL.
-async fn serve(dir: PathBuf) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
+/// Serves the set's pages on a loopback server; returns its base URL.
+async fn serve(dir: PathBuf) -> (Server, String) {
+    let server = Server::start().await;
+    let base = server.base();
     let routes = routes(&dir);
     let b = base.clone();
-    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
-        let (base, routes, dir) = (b.clone(), routes.clone(), dir.clone());
-        async move {
-            let uri = req.uri();
-            let query = uri.query().unwrap_or("");
-            let found = routes
-                .iter()
-                .find(|r| r.path == uri.path() && query.ends_with(r.query_suffix.as_str()));
-            let Some(route) = found else {
-                return (
-                    StatusCode::NOT_FOUND,
-                    [(header::CONTENT_TYPE, "text/plain")],
-                    Vec::new(),
-                );
-            };
-            let path = dir.join("pages").join(&route.file);
-            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            // `{{base}}` is replaced in text pages; other bytes (a Latin-1 CSV) go as they are.
-            let body = match String::from_utf8(bytes) {
-                Ok(text) => text.replace("{{base}}", &base).into_bytes(),
-                Err(e) => e.into_bytes(),
-            };
-            (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, content_type(&route.file))],
-                body,
-            )
-        }
+    server.answer_with(move |path, query| {
+        let route = routes
+            .iter()
+            .find(|r| r.path == path && query.ends_with(r.query_suffix.as_str()))?;
+        let file = dir.join("pages").join(&route.file);
+        let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        // `{{base}}` is replaced in text pages; other bytes (a Latin-1 CSV) go as they are.
+        let body = match String::from_utf8(bytes) {
+            Ok(text) => text.replace("{{base}}", &b).into_bytes(),
+            Err(e) => e.into_bytes(),
+        };
+        Some(Reply::ok(content_type(&route.file), body))
     });
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    base
+    (server, base)
 }
 
 /// Every record of the set's declared sources, read through their kinds and normalised.
@@ -132,7 +116,7 @@ async fn extract(dir: &Path, base: &str) -> Vec<Input> {
         )
         .unwrap();
     }
-    let decls = crate::declare::load_dir(tmp.path()).unwrap_or_else(|e| {
+    let decls = civicrawl::declare::load_dir(tmp.path()).unwrap_or_else(|e| {
         panic!(
             "{}: declarations: {:?}",
             dir.display(),
@@ -363,7 +347,7 @@ fn mistakes(out: &Resolved, labels: &BTreeMap<(String, String), Label>) -> Strin
 /// The scores of one set; fails below the thresholds.
 async fn evaluate(set: &str, (precision, recall): (f64, f64)) {
     let dir = set_dir(set);
-    let base = serve(dir.clone()).await;
+    let (_server, base) = serve(dir.clone()).await;
     let inputs = extract(&dir, &base).await;
     let labels = labels(&dir);
     let sources: BTreeSet<String> = inputs.iter().map(|i| i.record.source_id.clone()).collect();
@@ -437,7 +421,7 @@ async fn the_held_out_set_keeps_its_precision_and_recall() {
 async fn list() {
     let set = std::env::var("EVAL_SET").unwrap_or_else(|_| "tuning".to_string());
     let dir = set_dir(&set);
-    let base = serve(dir.clone()).await;
+    let (_server, base) = serve(dir.clone()).await;
     let inputs = extract(&dir, &base).await;
     let mut w = csv::Writer::from_writer(std::io::stdout());
     w.write_record([
@@ -555,7 +539,7 @@ organizations = "$.organizations[*].name"
 "#,
     )
     .unwrap();
-    let base = serve(dir.path().to_path_buf()).await;
+    let (_server, base) = serve(dir.path().to_path_buf()).await;
     let inputs = extract(dir.path(), &base).await;
     // The two `/Grammalecte/` rows map to the same fields: one record (one content hash).
     assert_eq!(inputs.len(), 160 + 63, "every row and nominee extracted");
@@ -601,8 +585,7 @@ organizations = "$.organizations[*].name"
         let name = row.record.name.as_deref().unwrap_or("");
         nominees.entry(&row.tool_id).or_default().insert(name);
     }
-    let identity =
-        |n: &str| super::names::identity(&super::names::normalise_name(n)).map(|i| i.text);
+    let identity = civicrawl::resolve::name_identity;
     let shared_tools: Vec<_> = nominees
         .values()
         .filter(|names| {
