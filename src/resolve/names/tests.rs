@@ -1,0 +1,219 @@
+//! Unit tests of name normalisation, identities and name evidence.
+
+use super::*;
+
+#[test]
+fn names_fold_case_accents_and_noise_words() {
+    assert_eq!(normalise_name("Decidim App"), "decidim");
+    assert_eq!(normalise_name("decidim-app"), "decidim");
+    assert_eq!(normalise_name("Démocratie  Ouverte!"), "democratie ouverte");
+    assert_eq!(normalise_name("The App"), "the app");
+    assert_eq!(normalise_name("Framadate (logiciel)"), "framadate");
+    assert_eq!(normalise_name("LibreOffice en ligne"), "libreoffice online");
+    assert_eq!(normalise_name("LibreOffice Online"), "libreoffice online");
+    assert_eq!(normalise_name("En ligne"), "online");
+    assert_eq!(normalise_name("Consulta en línea"), "consulta online");
+    assert_eq!(normalise_name("Matomo (ex-Piwik)"), "matomo");
+    assert_eq!(
+        normalise_name("Mozilla Firefox (Extended Support Release)"),
+        "mozilla firefox"
+    );
+    assert_eq!(
+        normalise_name("(Reports)"),
+        "reports",
+        "nothing outside brackets"
+    );
+    assert_eq!(normalise_name("S²LOW"), "s2low");
+    assert_eq!(org_tag("mySociety Ltd."), org_tag("MYSOCIETY-LTD"));
+    assert_eq!(
+        org_tag("mySociety"),
+        org_tag("mySociety Ltd."),
+        "legal form"
+    );
+    assert_eq!(org_tag("Moodle Pty Ltd"), org_tag("moodle"));
+    assert_eq!(
+        org_tag("Ayuntamiento de Madrid"),
+        org_tag("AyuntamientoMadrid"),
+        "grammar words and spaces"
+    );
+    assert_ne!(org_tag("mySociety"), org_tag("mySociety Foundation"));
+    assert_eq!(
+        org_tag("The Ltd"),
+        org_tag("the-ltd"),
+        "nothing but noise: kept"
+    );
+    assert_eq!(org_tag("Société"), org_tag("societe"));
+    assert_eq!(org_tag(" - "), None);
+}
+
+#[test]
+fn blocking_keys_take_both_ends() {
+    let [p, s] = blocking_keys("decidim");
+    assert_eq!(blocking_keys("deci mal")[0], p, "same first four letters");
+    assert_eq!(blocking_keys("pro cidim")[1], s, "same last four letters");
+    assert_eq!(blocking_keys("dec idim"), [p, s], "spaces do not count");
+    assert_ne!(blocking_keys("decimal")[1], s);
+    let [p2, s2] = blocking_keys("ab");
+    assert_ne!(p2, s2, "prefix and suffix keys never meet");
+    assert_ne!(blocking_keys("abc")[0], blocking_keys("abcd")[0]);
+}
+
+#[test]
+fn a_name_alone_never_merges() {
+    let none = Evidence::default();
+    assert_eq!(score("vote", "vote", none), None);
+    let org = Evidence {
+        org_agree: true,
+        ..none
+    };
+    assert!(score("vote", "vote", org).is_some());
+    assert!(score("decidim", "decidm", org).is_some());
+    assert_eq!(score("lyon open data", "lyon open budget", org), None);
+    assert!(score("participatory budgetting", "participatory budgeting", org).is_some());
+    let against = Evidence {
+        org_agree: true,
+        host_disagree: true,
+        ..none
+    };
+    assert_eq!(score("vote", "vote", against), None);
+}
+
+#[test]
+fn word_lists_are_sorted_for_binary_search() {
+    for list in [GENERIC, DESCRIPTORS, ORG_NOISE, DESCRIPTION_NOISE] {
+        assert!(
+            list.windows(2).all(|w| w[0] < w[1]),
+            "{:?}",
+            list.windows(2).find(|w| w[0] >= w[1])
+        );
+    }
+}
+
+#[test]
+fn identities_run_words_together_and_drop_descriptors() {
+    let id = |n: &str| identity(&normalise_name(n)).unwrap();
+    assert_eq!(id("Rocket.Chat").text, "rocketchat");
+    assert_eq!(id("Rocketchat").text, id("rocket-chat").text);
+    assert_eq!(id("Moodle LMS").text, "moodle");
+    assert_eq!(id("7-Zip").text, id("7zip").text);
+    assert_eq!(id("The Gimp").text, id("GIMP").text);
+    assert_eq!(id("LMS").text, "lms", "a descriptor alone is kept");
+    assert_eq!(id("KeePass 2").text, "keepass", "a version");
+    assert_eq!(id("Firefox ESR").text, "firefox");
+    assert_eq!(id("7").text, "7");
+    assert_ne!(id("LibreOffice en ligne").text, id("LibreOffice").text);
+    assert!(!id("Ansible").generic);
+    assert!(!id("Budget participatif de Paris").generic);
+    for generic in [
+        "Vote",
+        "Open Data Portal",
+        "Budget participatif",
+        "Consulta ciudadana",
+        "Petitions 2",
+        "Mon budget",
+    ] {
+        assert!(id(generic).generic, "{generic}");
+    }
+    assert_eq!(identity(""), None);
+}
+
+#[test]
+fn licences_agree_on_their_family() {
+    let agree = |a: &str, b: &str| license_agreement(Some(a), Some(b));
+    assert_eq!(agree("GPL-2.0-only", "GPL-3.0-or-later"), Some(true));
+    assert_eq!(agree("GPL-2.0+", "GPL-2.0-only"), Some(true));
+    assert_eq!(agree("MIT OR Apache-2.0", "Apache-2.0"), Some(true));
+    assert_eq!(
+        agree("GPL-3.0-only WITH Classpath-exception-2.0", "GPL-2.0-only"),
+        Some(true)
+    );
+    assert_eq!(agree("AGPL-3.0-only", "GPL-3.0-only"), Some(false));
+    assert_eq!(agree("BSD-3-Clause", "BSD-2-Clause"), Some(true));
+    assert_eq!(agree("CECILL-B", "CECILL-2.1"), Some(false));
+    assert_eq!(agree("MIT", "EUPL-1.2"), Some(false));
+    assert_eq!(license_agreement(None, Some("MIT")), None);
+}
+
+#[test]
+fn descriptions_agree_when_they_share_enough_words_and_differ_when_none() {
+    assert_eq!(
+        descriptions_agree(
+            "Moodle is a free learning management system for online courses.",
+            "A learning management system (LMS) to run online courses, free and open source."
+        ),
+        Some(true)
+    );
+    assert_eq!(
+        descriptions_agree(
+            "Service mesh and service discovery for distributed systems.",
+            "Plateforme de participation citoyenne pour les villes."
+        ),
+        Some(false)
+    );
+    assert_eq!(
+        descriptions_agree("Free software.", "Free software."),
+        None,
+        "too few words"
+    );
+    assert_eq!(
+        descriptions_agree("webconférence", "Outils VisoConférence"),
+        None
+    );
+}
+
+#[test]
+fn hosts_carry_a_name_they_contain() {
+    assert!(host_carries("moodle.org", "moodle"));
+    assert!(host_carries("umap.openstreetmap.fr", "umap"));
+    assert!(host_carries("rocket.chat", "rocketchat"));
+    assert!(host_carries("open-hospital.org", "openhospital"));
+    assert!(host_carries("www.keycloak.org:8443", "keycloak"));
+    assert!(host_carries("joinmobilizon.org", "mobilizon"));
+    assert!(host_carries("vaultproject.io", "vault"));
+    assert!(!host_carries("getconsul.example", "consuldemocracy"));
+    assert!(!host_carries("webservices.archive.org", "vault"));
+    assert!(!host_carries("digital.gov", "go"), "too short to tell");
+}
+
+#[test]
+fn related_names_contain_each_other() {
+    assert!(related("consul", "hashicorp consul"));
+    assert!(related("fec", "fec api"));
+    assert!(related("decidim", "decidm"));
+    assert!(!related("science gateway", "grant tracker"));
+    assert!(!related("openhim", "blood safety information system"));
+}
+
+#[test]
+fn name_only_points_weigh_length_and_evidence() {
+    let long = NameOnly {
+        len: 7,
+        ..NameOnly::default()
+    };
+    assert!(name_only_points(long) >= NAME_ONLY_MIN);
+    let short = NameOnly {
+        len: 3,
+        ..NameOnly::default()
+    };
+    assert!(name_only_points(short) < NAME_ONLY_MIN);
+    let short_licensed = NameOnly {
+        license: Some(true),
+        ..short
+    };
+    assert!(name_only_points(short_licensed) >= NAME_ONLY_MIN);
+    let against = NameOnly {
+        orgs: Some(false),
+        ..long
+    };
+    assert!(name_only_points(against) < NAME_ONLY_MIN);
+    let moved = name_only_points(long) - HOST_CLASH_PENALTY;
+    assert!(
+        moved >= NAME_ONLY_MIN - 1e-9,
+        "a different homepage alone does not stop a long name"
+    );
+    let licences = NameOnly {
+        license: Some(false),
+        ..long
+    };
+    assert!(name_only_points(licences) - HOST_CLASH_PENALTY < NAME_ONLY_MIN);
+}

@@ -1,0 +1,288 @@
+//! Records that share no URL: distinctive names, generic names, hub URLs, id spaces.
+
+use super::*;
+
+#[test]
+fn a_distinctive_name_merges_records_that_share_no_url() {
+    // A yearly spreadsheet gives names and licences only; the live list gives URLs.
+    let out = resolve_new(vec![
+        named("sill-2019", "a", "Ansible", |r| {
+            r.license = Some("GPL-3.0-only".into())
+        }),
+        named("sill", "1", "Ansible", |r| {
+            r.homepage_url = Some("https://www.ansible.com".into());
+            r.wikidata_id = Some("Q2852503".into());
+            r.license = Some("GPL-3.0-or-later".into());
+        }),
+        named("sill-2019", "m", "Moodle", none),
+        named("dpga", "7", "Moodle LMS", |r| {
+            repo(r, "https://github.com/moodle/moodle")
+        }),
+        named("sill-2019", "r", "Rocketchat", none),
+        named("ctfg", "rc", "Rocket.Chat", |r| {
+            r.homepage_url = Some("https://rocket.chat".into())
+        }),
+    ]);
+    assert_eq!(tools_of(&out), 3, "{:#?}", out.tools);
+    assert_eq!(id_of(&out, "sill-2019", "a"), id_of(&out, "sill", "1"));
+    assert_eq!(id_of(&out, "sill-2019", "m"), id_of(&out, "dpga", "7"));
+    assert_eq!(id_of(&out, "sill-2019", "r"), id_of(&out, "ctfg", "rc"));
+}
+
+#[test]
+fn generic_names_need_an_organisation_or_a_homepage_in_common() {
+    let out = resolve_new(vec![
+        named("dir", "v", "Vote", none),
+        named("codejson", "v", "VOTE", none),
+        named("dpga", "v", "Vote", |r| {
+            r.organizations = vec!["City of Foo".into()]
+        }),
+        named("ctfg", "v", "Vote App", |r| {
+            r.organizations = vec!["City of Foo".into()]
+        }),
+        named("dir", "p", "Open Data Portal", none),
+        named("sill", "p", "Portail open data", none),
+        named("ctfg", "p", "Open Data Portal", none),
+        named("dir", "b", "Budget participatif", none),
+        named("ctfg", "b", "Budget Participatif", none),
+    ]);
+    assert_ne!(id_of(&out, "dir", "v"), id_of(&out, "codejson", "v"));
+    assert_ne!(id_of(&out, "dir", "v"), id_of(&out, "dpga", "v"));
+    assert_eq!(
+        id_of(&out, "dpga", "v"),
+        id_of(&out, "ctfg", "v"),
+        "the same organisation"
+    );
+    assert_ne!(id_of(&out, "dir", "p"), id_of(&out, "ctfg", "p"));
+    assert_ne!(id_of(&out, "dir", "b"), id_of(&out, "ctfg", "b"));
+    assert_eq!(tools_of(&out), 8);
+}
+
+#[test]
+fn a_name_two_conflicting_tools_carry_merges_nothing_on_its_own() {
+    let out = resolve_new(vec![
+        named("gh", "1", "Consul", |r| {
+            repo(r, "https://github.com/consuldemocracy/consuldemocracy")
+        }),
+        named("gh", "2", "consul", |r| {
+            repo(r, "https://github.com/hashicorp/consul")
+        }),
+        // HashiCorp's, in a spreadsheet that says nothing else: it could be either.
+        named("sill-2019", "c", "CONSUL", none),
+    ]);
+    assert_eq!(tools_of(&out), 3, "{:#?}", out.tools);
+}
+
+#[test]
+fn a_name_one_source_uses_for_several_tools_merges_nothing_on_its_own() {
+    let mut inputs: Vec<Input> = (0..3)
+        .map(|i| named("codejson", &format!("{i}"), "Atlas", none))
+        .collect();
+    inputs.push(named("dpga", "a", "Atlas", |r| {
+        repo(r, "https://github.com/example/atlas")
+    }));
+    // Two clusters of one source whose homepages differ: two tools of that name.
+    inputs.push(named("gh", "1", "Meridian", |r| {
+        repo(r, "https://gitlab.com/a/meridian");
+        r.homepage_url = Some("https://meridian.example".into());
+    }));
+    inputs.push(named("gh", "2", "Meridian", |r| {
+        r.homepage_url = Some("https://meridian-maps.example".into())
+    }));
+    inputs.push(named("sill", "m", "Meridian", none));
+    let out = resolve_new(inputs);
+    assert_eq!(tools_of(&out), 7, "{:#?}", out.tools);
+}
+
+#[test]
+fn short_names_need_some_evidence_besides_the_name() {
+    let out = resolve_new(vec![
+        named("sill-2019", "g", "Git", none),
+        named("sill", "g", "Git", |r| {
+            r.homepage_url = Some("https://git-scm.com".into())
+        }),
+        named("sill-2019", "v", "VLC", |r| {
+            r.license = Some("GPL-2.0-or-later".into())
+        }),
+        named("sill", "v", "VLC", |r| {
+            r.license = Some("GPL-2.0-only".into());
+            r.homepage_url = Some("https://www.videolan.org/vlc".into());
+        }),
+        // Two characters never merge on the name alone.
+        named("sill-2019", "h", "H2", |r| {
+            r.license = Some("MPL-2.0".into())
+        }),
+        named("sill", "h", "H2", |r| r.license = Some("MPL-2.0".into())),
+    ]);
+    assert_ne!(id_of(&out, "sill-2019", "g"), id_of(&out, "sill", "g"));
+    assert_eq!(id_of(&out, "sill-2019", "v"), id_of(&out, "sill", "v"));
+    assert_ne!(id_of(&out, "sill-2019", "h"), id_of(&out, "sill", "h"));
+}
+
+#[test]
+fn different_homepages_lower_a_name_match_and_disagreements_stop_it() {
+    let out = resolve_new(vec![
+        // The same software, a directory linking the company site.
+        named("sill", "m", "Moodle", |r| {
+            r.homepage_url = Some("https://moodle.org".into())
+        }),
+        named("dir", "m", "Moodle", |r| {
+            r.homepage_url = Some("https://moodle.com".into())
+        }),
+        // Two different Helios: different homepages and licences.
+        named("sill", "h", "Helios", |r| {
+            r.homepage_url = Some("https://heliosvoting.org".into());
+            r.license = Some("Apache-2.0".into());
+        }),
+        named("dir", "h", "Helios", |r| {
+            r.homepage_url = Some("https://helios.example".into());
+            r.license = Some("GPL-3.0-only".into());
+        }),
+        // Two Pencils by two organisations.
+        named("sill", "p", "Pencil", |r| {
+            r.organizations = vec!["Evolus".into()]
+        }),
+        named("dir", "p", "Pencil", |r| {
+            r.organizations = vec!["Pencil2D Team".into()]
+        }),
+    ]);
+    assert_eq!(id_of(&out, "sill", "m"), id_of(&out, "dir", "m"));
+    assert_ne!(id_of(&out, "sill", "h"), id_of(&out, "dir", "h"));
+    assert_ne!(id_of(&out, "sill", "p"), id_of(&out, "dir", "p"));
+}
+
+#[test]
+fn a_url_many_records_of_one_source_give_is_no_key() {
+    let mut inputs: Vec<Input> = [
+        "Science Gateway",
+        "Grant Tracker",
+        "Award Search",
+        "Data Viz Kit",
+        "ORCID bridge",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, name)| named("nsf", &format!("{i}"), name, |r| repo(r, "http://nsf.gov")))
+    .collect();
+    // Another source gives the same URL for a sixth tool.
+    inputs.push(named("dpga", "x", "Antarctic Portal", |r| {
+        repo(r, "http://nsf.gov")
+    }));
+    let out = resolve_new(inputs);
+    assert_eq!(tools_of(&out), 6, "{:#?}", out.tools);
+    let [hub] = out.non_identifying.as_slice() else {
+        panic!("{:?}", out.non_identifying)
+    };
+    assert_eq!(hub.url, "http://nsf.gov");
+    assert_eq!(hub.records, 6);
+    assert_eq!(
+        hub.sources,
+        [("dpga".to_string(), 1), ("nsf".to_string(), 5)]
+    );
+    assert!(
+        hub.reason.contains("5 records of source `nsf`"),
+        "{}",
+        hub.reason
+    );
+}
+
+#[test]
+fn a_url_one_source_gives_under_unrelated_names_is_no_key() {
+    let out = resolve_new(vec![
+        named("dpga", "1", "OpenHIM", |r| {
+            r.homepage_url = Some("https://jembi.org".into())
+        }),
+        named("dpga", "2", "Blood Safety Information System", |r| {
+            r.homepage_url = Some("https://www.jembi.org/".into())
+        }),
+        named("gh", "1", "openhim-core-js", |r| {
+            r.homepage_url = Some("https://jembi.org".into())
+        }),
+        // One source listing one tool twice under related names keeps its URL as a key.
+        named("codejson", "1", "FEC", |r| {
+            repo(r, "https://github.com/fecgov/fec")
+        }),
+        named("codejson", "2", "FEC API", |r| {
+            repo(r, "https://github.com/fecgov/fec")
+        }),
+    ]);
+    assert_eq!(tools_of(&out), 4, "{:#?}", out.tools);
+    assert_eq!(id_of(&out, "codejson", "1"), id_of(&out, "codejson", "2"));
+    assert_eq!(out.non_identifying.len(), 1, "{:?}", out.non_identifying);
+    assert_eq!(out.non_identifying[0].url, "https://jembi.org");
+    assert!(out.non_identifying[0].reason.contains("different names"));
+}
+
+#[test]
+fn a_forge_owner_page_given_as_repository_names_an_organisation() {
+    let out = resolve_new(vec![
+        named("codejson", "1", "jpo-ode", |r| {
+            repo(r, "https://github.com/usdot-jpo-ode")
+        }),
+        named("codejson", "2", "jpo-cvdp", |r| {
+            repo(r, "https://github.com/usdot-jpo-ode")
+        }),
+        named("gh", "1", "jpo-ode", |r| {
+            repo(r, "https://github.com/usdot-jpo-ode/jpo-ode")
+        }),
+    ]);
+    assert_eq!(tools_of(&out), 2, "{:#?}", out.tools);
+    assert_eq!(id_of(&out, "codejson", "1"), id_of(&out, "gh", "1"));
+}
+
+#[test]
+fn records_sharing_an_id_space_and_a_record_id_are_one_tool() {
+    let spaced = |source: &str, id: &str, name: &str| {
+        let mut i = named(source, id, name, none);
+        i.id_space = Some(Arc::from("sill"));
+        i
+    };
+    let out = resolve_new(vec![
+        spaced("sill-2020", "42", "Firefox ESR"),
+        spaced("sill-2021", "42", "Mozilla Firefox (ESR)"),
+        spaced("sill-2021", "43", "Thunderbird"),
+        // The same record id in a source outside the space is another record.
+        named("dpga", "42", "Aam Digital", none),
+    ]);
+    assert_eq!(tools_of(&out), 3, "{:#?}", out.tools);
+    assert_eq!(
+        id_of(&out, "sill-2020", "42"),
+        id_of(&out, "sill-2021", "42")
+    );
+    assert_ne!(id_of(&out, "sill-2021", "42"), id_of(&out, "dpga", "42"));
+    assert!(
+        out.new_ids.iter().any(|(k, _)| k == "space:sill/42"),
+        "the space key is registered"
+    );
+}
+
+#[test]
+fn a_tool_that_now_merges_by_name_keeps_the_older_id() {
+    // Earlier runs kept the two records apart, as two tools.
+    let mut registry = Known::default();
+    let old = |k: &str, id: &str, day| (k.to_string(), (id.to_string(), at(day)));
+    registry.extend([
+        old("rec:sill-2019/a", "ct_aaaaaaaaaaaa", 1),
+        old("rec:sill/1", "ct_bbbbbbbbbbbb", 2),
+        old("home:ansible.com", "ct_bbbbbbbbbbbb", 2),
+    ]);
+    let inputs = [
+        named("sill-2019", "a", "Ansible", none),
+        named("sill", "1", "Ansible", |r| {
+            r.homepage_url = Some("https://www.ansible.com".into())
+        }),
+    ];
+    let out = run(&inputs, &mut registry, 3);
+    assert_eq!(tools_of(&out), 1);
+    assert_eq!(out.tools[0].id, "ct_aaaaaaaaaaaa", "the older id survives");
+    assert_eq!(
+        out.aliases,
+        [("ct_bbbbbbbbbbbb".to_string(), "ct_aaaaaaaaaaaa".to_string())]
+    );
+    // The registry entries survive; the merged tool's keys now point at its id.
+    assert_eq!(registry["home:ansible.com"].0, "ct_aaaaaaaaaaaa");
+    assert_eq!(registry["rec:sill-2019/a"].0, "ct_aaaaaaaaaaaa");
+    let again = run(&inputs, &mut registry, 4);
+    assert_eq!(again.tools[0].id, "ct_aaaaaaaaaaaa");
+    assert!(again.aliases.is_empty(), "an alias is announced once");
+}
