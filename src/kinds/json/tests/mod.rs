@@ -3,6 +3,9 @@
 use super::*;
 use crate::kinds::testutil::{BASE, FakePages, Reply, block_on, fixture, fixture_bytes, url};
 
+mod decl;
+mod publiccode;
+
 const DPG: &str = r#"
     url = "https://registry.test/v1/dpgs"
     records = "$.data"
@@ -334,80 +337,6 @@ fn a_next_value_that_is_not_a_string_fails_the_page() {
 }
 
 #[test]
-fn build_reports_every_problem_naming_its_key() {
-    let errs = build_errors(
-        r#"
-        records = "$.data["
-        next = "links.next"
-        [fields]
-        name = "$.na[me"
-        colour = "$.colour"
-        stars = 3
-        "#,
-    );
-    assert_eq!(errs.len(), 6, "{errs:#?}");
-    assert!(
-        errs[0].starts_with("`url` or `urls` is required"),
-        "{errs:#?}"
-    );
-    assert!(
-        errs[1].starts_with("`records`: invalid JSONPath `$.data[`: "),
-        "{errs:#?}"
-    );
-    assert!(
-        errs[2].starts_with("`next`: invalid JSONPath `links.next`: "),
-        "{errs:#?}"
-    );
-    let rest = &errs[3..];
-    assert!(rest.iter().any(|e| e.starts_with(
-        "`fields.colour`: unknown canonical field (expected one of record_id, name, description,"
-    )));
-    assert!(
-        rest.iter()
-            .any(|e| e == "`fields.stars`: expected a string, found integer")
-    );
-    assert!(
-        rest.iter()
-            .any(|e| e.starts_with("`fields.name`: invalid JSONPath `$.na[me`: "))
-    );
-}
-
-#[test]
-fn build_checks_urls() {
-    let errs = build_errors(
-        r#"
-        urls = ["https://ok.test/a.json", "not a url", "ftp://files.test/x.json"]
-        [fields]
-        name = "$.name"
-        "#,
-    );
-    assert_eq!(errs.len(), 2, "{errs:#?}");
-    assert!(
-        errs[0].starts_with("`urls[1]`: invalid URL `not a url`: "),
-        "{errs:#?}"
-    );
-    assert!(errs[1].starts_with("`urls[2]`: invalid URL `ftp://files.test/x.json`: "));
-    let errs = build_errors(
-        r#"
-        url = "https://a.test/"
-        urls = ["https://b.test/"]
-        [fields]
-        name = "$.name"
-        "#,
-    );
-    assert_eq!(
-        errs,
-        ["`url` and `urls` cannot both be given; put every URL in `urls`"]
-    );
-    assert_eq!(
-        build_errors("url = \"https://a.test/\""),
-        [
-            "`fields` is required: a table mapping canonical fields, e.g. `[fields]` with `name = ...`"
-        ]
-    );
-}
-
-#[test]
 fn offset_paging_raises_the_parameter_until_a_page_is_empty() {
     let src = source(
         r#"
@@ -434,82 +363,4 @@ fn offset_paging_raises_the_parameter_until_a_page_is_empty() {
     let last = Url::parse("https://guide.test/api/v1/projects/export?limit=2&offset=4").unwrap();
     let page = parse_page(&src, &last, br#"{"data": []}"#, false).unwrap();
     assert!(page.next.is_none(), "an empty page ends the feed");
-}
-
-#[test]
-fn offset_paging_needs_param_and_step() {
-    let errs = build_errors(
-        r#"
-        url = "https://guide.test/x"
-        offset = { param = "offset" }
-        [fields]
-        name = "$.title"
-    "#,
-    );
-    assert!(
-        errs[0].contains("`offset`: needs a `param` name and a positive `step`"),
-        "{errs:?}"
-    );
-}
-
-#[test]
-fn publiccode_text_fills_unmapped_fields_and_bad_text_is_an_issue() {
-    let src = source(
-        r#"
-        url = "https://registry.test/v1/software"
-        records = "$.data"
-        publiccode = "$.publiccodeYml"
-        [fields]
-        record_id = "$.id"
-        repository = "$.url"
-        tags = "$.tags[*]"
-        "#,
-    );
-    let yml = "publiccodeYmlVersion: '0.4'\nname: Gestione Atti\nurl: https://github.com/x/atti\nlandingURL: https://atti.example.it\ncategories: [document-management]\nlegal:\n  license: EUPL-1.2\ndescription:\n  it:\n    shortDescription: Atti amministrativi\n";
-    let body = serde_json::json!({"data": [
-        {"id": "a", "url": "https://github.com/x/atti", "tags": ["t"], "publiccodeYml": yml},
-        {"id": "b", "url": "https://github.com/x/bad", "publiccodeYml": "name: [unclosed"},
-        {"id": "c", "url": "https://github.com/x/none", "publiccodeYml": null},
-        {"id": "d", "url": "https://github.com/x/obj", "publiccodeYml": {"name": "x"}},
-    ]});
-    let page_url = url("/v1/software");
-    let page = parse_page(&src, &page_url, body.to_string().as_bytes(), true).unwrap();
-    assert_eq!(page.records.len(), 4, "invalid publiccode keeps the record");
-    let a = &page.records[0].fields;
-    assert_eq!(a["name"], ["Gestione Atti"]);
-    assert_eq!(a["description"], ["Atti amministrativi"]);
-    assert_eq!(a["homepage"], ["https://atti.example.it"]);
-    assert_eq!(a["license"], ["EUPL-1.2"]);
-    assert_eq!(a["categories"], ["document-management"]);
-    assert_eq!(a["repository"], ["https://github.com/x/atti"]);
-    assert_eq!(a["tags"], ["t"]);
-    assert_eq!(page.records[1].fields.len(), 1, "only the mapped url");
-    assert_eq!(page.issues.len(), 2, "{:?}", page.issues);
-    assert_eq!(page.issues[0].record_id.as_deref(), Some("b"));
-    assert!(
-        page.issues[0]
-            .message
-            .contains("invalid publiccode.yml: not valid YAML")
-    );
-    assert!(page.issues[1].message.contains("matched an object"));
-}
-
-#[test]
-fn mapped_scalars_win_over_publiccode_and_lists_are_united() {
-    let src = source(
-        r#"
-        url = "https://registry.test/v1/software"
-        records = "$[*]"
-        publiccode = "$.yml"
-        [fields]
-        name = "$.name"
-        categories = "$.cats[*]"
-        "#,
-    );
-    let body = serde_json::json!([{"name": "Mapped", "cats": ["a", "b"],
-        "yml": "publiccodeYmlVersion: '0.2'\nname: From YAML\ncategories: [b, c]\n"}]);
-    let page = parse_page(&src, &url("/x"), body.to_string().as_bytes(), true).unwrap();
-    let f = &page.records[0].fields;
-    assert_eq!(f["name"], ["Mapped"]);
-    assert_eq!(f["categories"], ["a", "b", "c"]);
 }
