@@ -9,6 +9,8 @@
 mod checks;
 pub mod lock;
 mod migrations;
+mod registry;
+mod runs;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -285,92 +287,6 @@ impl Store {
         Ok(n)
     }
 
-    /// Journal: a run started.
-    pub fn begin_run(&self, run_id: &str, started_at: DateTime<Utc>) -> Result<(), StateError> {
-        self.conn
-            .execute(
-                "INSERT INTO runs (run_id, started_at, status) VALUES (?1, ?2, 'running')",
-                params![run_id, started_at],
-            )
-            .map(|_| ())
-            .map_err(|e| self.err(e))
-    }
-
-    /// Journal: a run ended (`published`, `failed`…), with its release id if any.
-    pub fn finish_run(
-        &self,
-        run_id: &str,
-        status: &str,
-        release_id: Option<&str>,
-    ) -> Result<(), StateError> {
-        self.conn
-            .execute(
-                "UPDATE runs SET status = ?2, release_id = ?3, finished_at = ?4 WHERE run_id = ?1",
-                params![run_id, status, release_id, crate::clock::now()],
-            )
-            .map(|_| ())
-            .map_err(|e| self.err(e))
-    }
-
-    /// The release id of the newest run that published one.
-    pub fn last_release_id(&self) -> Result<Option<String>, StateError> {
-        self.conn
-            .query_row(
-                "SELECT release_id FROM runs WHERE status = 'published' AND release_id IS NOT NULL
-                 ORDER BY started_at DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.err(e))
-    }
-
-    /// Runs that started and never finished (killed), oldest first.
-    pub fn interrupted_runs(&self) -> Result<Vec<String>, StateError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT run_id FROM runs WHERE status = 'running' ORDER BY started_at")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
-    }
-
-    /// Marks runs left `running` by a killed process as `interrupted`.
-    pub fn close_interrupted_runs(&self) -> Result<usize, StateError> {
-        self.conn
-            .execute(
-                "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
-                [],
-            )
-            .map_err(|e| self.err(e))
-    }
-
-    /// The source runs of one run.
-    pub fn source_runs(&self, run_id: &str) -> Result<Vec<SourceRun>, StateError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT run_id, source_id, status, records, requests, not_modified, error, duration_ms
-                 FROM source_runs WHERE run_id = ?1 ORDER BY source_id",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![run_id], |r| {
-                Ok(SourceRun {
-                    run_id: r.get(0)?,
-                    source_id: r.get(1)?,
-                    status: r.get::<_, Named<SourceStatus>>(2)?.0,
-                    records: r.get(3)?,
-                    requests: r.get(4)?,
-                    not_modified: r.get(5)?,
-                    error: r.get(6)?,
-                    duration_ms: r.get(7)?,
-                })
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
-    }
-
     /// Records what the declarations say of the sources of this run: the given ones become
     /// the active sources (their records go into releases), every other one inactive.
     pub fn set_sources(&mut self, sources: &[SourceRow]) -> Result<(), StateError> {
@@ -439,68 +355,6 @@ impl Store {
             })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
-    }
-
-    /// The id registry: canonical key → tool id.
-    pub fn tool_ids(&self) -> Result<HashMap<String, String>, StateError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT key, tool_id FROM tool_ids")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
-    }
-
-    /// The id registry with registration times: key → (tool id, registered at), collected
-    /// into whichever map the caller uses (`resolve::Known`).
-    pub fn id_registry<M>(&self) -> Result<M, StateError>
-    where
-        M: FromIterator<(String, (String, DateTime<Utc>))>,
-    {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT key, tool_id, registered_at FROM tool_ids")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
-    }
-
-    /// Saves what a resolution learnt, in one transaction: `new` keys are added (a key
-    /// already there keeps its id) and `moved` keys point at their tool's new id from `at`
-    /// (a merge retired their id, or a split gave their part a new one).
-    pub fn save_tool_ids(
-        &mut self,
-        new: &[(String, String)],
-        moved: &[(String, String)],
-        at: DateTime<Utc>,
-    ) -> Result<(), StateError> {
-        let err = sql_err(&self.path);
-        let tx = self.conn.transaction().map_err(err)?;
-        {
-            let mut insert = tx
-                .prepare(
-                    "INSERT INTO tool_ids (key, tool_id, registered_at) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (key) DO NOTHING",
-                )
-                .map_err(err)?;
-            for (key, id) in new {
-                insert.execute(params![key, id, at]).map_err(err)?;
-            }
-            let mut update = tx
-                .prepare(
-                    "UPDATE tool_ids SET tool_id = ?2, registered_at = ?3
-                     WHERE key = ?1 AND tool_id <> ?2",
-                )
-                .map_err(err)?;
-            for (key, id) in moved {
-                update.execute(params![key, id, at]).map_err(err)?;
-            }
-        }
-        tx.commit().map_err(err)
     }
 }
 
