@@ -6,9 +6,11 @@
 //! first or the last four characters of the compact name), so the work grows with the
 //! number of records, not with its square.
 
+mod evidence;
 mod words;
 
-use self::words::{DESCRIPTION_NOISE, DESCRIPTORS, GENERIC, NOISE, ORG_NOISE};
+pub use self::evidence::{descriptions_agree, license_agreement};
+use self::words::{DESCRIPTORS, GENERIC, NOISE, ORG_NOISE};
 use strsim::jaro_winkler;
 
 /// Lowest Jaro-Winkler similarity of two normalised names for a pair to be scored at all.
@@ -194,83 +196,6 @@ pub fn host_carries(host: &str, identity: &str) -> bool {
         .filter(char::is_ascii_alphanumeric)
         .collect::<String>()
         .contains(identity)
-}
-
-/// How two licence expressions (SPDX) relate: `Some(true)` when they share a licence family
-/// (`GPL-2.0-only` and `GPL-3.0-or-later` are both GPL: catalogues disagree on versions far
-/// more often than on licences), `Some(false)` when they share none, `None` when either is
-/// missing.
-pub fn license_agreement(a: Option<&str>, b: Option<&str>) -> Option<bool> {
-    let (a, b) = (a?, b?);
-    let fa = license_families(a);
-    let fb = license_families(b);
-    if fa.is_empty() || fb.is_empty() {
-        return None;
-    }
-    Some(fa.iter().any(|f| fb.contains(f)))
-}
-
-/// The licence families of an SPDX expression: each licence id up to its version
-/// (`GPL-3.0-or-later` → `gpl`, `BSD-3-Clause` → `bsd`, `CECILL-B` → `cecill-b`), operators and
-/// exceptions left out.
-fn license_families(expr: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut after_with = false;
-    for token in expr.split(|c: char| c.is_whitespace() || c == '(' || c == ')') {
-        match token {
-            "" => continue,
-            "AND" | "OR" => {
-                after_with = false;
-                continue;
-            }
-            "WITH" => {
-                after_with = true;
-                continue;
-            }
-            _ if after_with => continue,
-            _ => {}
-        }
-        let id = token.trim_end_matches('+').to_ascii_lowercase();
-        let family = match id.find(|c: char| c.is_ascii_digit()) {
-            Some(0) | None => id.as_str(),
-            Some(at) => id[..at].trim_end_matches(['-', '.', 'v']),
-        };
-        if !family.is_empty() && !out.iter().any(|f| f == family) {
-            out.push(family.to_string());
-        }
-    }
-    out
-}
-
-/// How two descriptions compare, over their words of four letters or more (accents and case
-/// folded, common words left out): `Some(true)` when they share at least three, and those
-/// are at least 30% of the shorter one's; `Some(false)` when each has three or more and
-/// they share none; `None` otherwise (too short to tell).
-pub fn descriptions_agree(a: &str, b: &str) -> Option<bool> {
-    fn words(s: &str) -> Vec<String> {
-        let mut out: Vec<String> = s
-            .split(|c: char| !c.is_alphanumeric())
-            .map(|w| {
-                w.chars()
-                    .map(fold)
-                    .flat_map(char::to_lowercase)
-                    .collect::<String>()
-            })
-            .filter(|w| w.len() >= 4 && !is_in(DESCRIPTION_NOISE, w))
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-    let (wa, wb) = (words(a), words(b));
-    let shared = wa.iter().filter(|w| wb.binary_search(w).is_ok()).count();
-    if shared >= 3 && shared * 10 >= 3 * wa.len().min(wb.len()) {
-        Some(true)
-    } else if shared == 0 && wa.len() >= 3 && wb.len() >= 3 {
-        Some(false)
-    } else {
-        None
-    }
 }
 
 /// The blocking keys of a normalised name: its compact form's first and last four bytes,

@@ -1,5 +1,6 @@
 //! Unit tests of name normalisation, identities and name evidence.
 
+use super::words::DESCRIPTION_NOISE;
 use super::*;
 
 #[test]
