@@ -1,3 +1,5 @@
+//! Unit tests of `declare`: loading, validating and selecting source declarations.
+
 use std::path::Path;
 
 use super::*;

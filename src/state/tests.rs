@@ -1,3 +1,5 @@
+//! Unit tests of the state store: records, runs, sources, the id registry, reopening.
+
 use chrono::TimeZone;
 
 use super::*;

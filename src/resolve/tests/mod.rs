@@ -1,3 +1,5 @@
+//! Unit tests of `resolve`: keys and merges here; ids, names and name variants beside.
+
 use chrono::TimeZone;
 
 use super::*;
