@@ -88,10 +88,10 @@ async fn serve(dir: PathBuf) -> (Server, String) {
     let base = server.base();
     let routes = routes(&dir);
     let b = base.clone();
-    server.answer_with(move |path, query| {
+    server.answer_with(move |asked| {
         let route = routes
             .iter()
-            .find(|r| r.path == path && query.ends_with(r.query_suffix.as_str()))?;
+            .find(|r| r.path == asked.path && asked.query.ends_with(r.query_suffix.as_str()))?;
         let file = dir.join("pages").join(&route.file);
         let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         // `{{base}}` is replaced in text pages; other bytes (a Latin-1 CSV) go as they are.

@@ -9,13 +9,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
-use axum::response::Response;
 use serde_json::{Value, json};
 
-use crate::support::{Workdir, fixture, read_jsonl};
+use crate::support::{Asked, Reply, Server, Workdir, fixture, read_jsonl};
 
 const TOKEN: &str = "fake-TESTTOKEN0123456789abcdefSECRET";
 
@@ -55,26 +51,26 @@ struct Forge {
     /// GitLab: projects with their namespace full path.
     projects: Vec<(String, Value)>,
     faults: Vec<(String, Fault)>,
-    log: Vec<Seen>,
-    not_modified: usize,
 }
 
+/// A GitHub and GitLab API on the tests' loopback [`Server`], which logs every request and
+/// answers 304 to a known ETag.
 #[derive(Clone)]
 pub(crate) struct Fake {
+    server: Server,
     inner: Arc<Mutex<Forge>>,
 }
 
 impl Fake {
     pub(crate) async fn start() -> Fake {
-        let inner = Arc::new(Mutex::new(Forge::default()));
-        let app = axum::Router::new()
-            .fallback(handle)
-            .with_state(Arc::clone(&inner));
-        let listener = crate::support::listener().await;
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        inner.lock().unwrap().base = format!("http://{addr}");
-        Fake { inner }
+        let server = Server::start().await;
+        let inner = Arc::new(Mutex::new(Forge {
+            base: server.base(),
+            ..Forge::default()
+        }));
+        let forge = Arc::clone(&inner);
+        server.answer_with(move |asked| Some(handle(&forge, asked)));
+        Fake { server, inner }
     }
 
     pub(crate) fn base(&self) -> String {
@@ -86,7 +82,19 @@ impl Fake {
     }
 
     fn log(&self) -> Vec<Seen> {
-        self.with(|f| f.log.clone())
+        self.server
+            .log()
+            .into_iter()
+            .map(|s| Seen {
+                auth: s
+                    .headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string),
+                target: s.target,
+                at: s.at,
+            })
+            .collect()
     }
 
     fn fault(&self, prefix: &str, fault: Fault) {
@@ -404,27 +412,23 @@ fn gitlab(forge: &Forge, path: &str, query: &str) -> Answer {
     a
 }
 
-async fn handle(State(inner): State<Arc<Mutex<Forge>>>, req: Request) -> Response {
-    let path = req.uri().path().to_string();
-    let query = req.uri().query().unwrap_or("").to_string();
-    let target = req
-        .uri()
-        .path_and_query()
-        .map(|p| p.to_string())
-        .unwrap_or(path.clone());
+/// The fake's answer to one request.
+fn handle(inner: &Mutex<Forge>, asked: &Asked) -> Reply {
+    let (path, query) = (asked.path.to_string(), asked.query.to_string());
+    let target = if query.is_empty() {
+        path.clone()
+    } else {
+        format!("{path}?{query}")
+    };
     let header = |name: &str| {
-        req.headers()
+        asked
+            .headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
     let accept = header("accept").unwrap_or_default();
     let mut forge = inner.lock().unwrap();
-    forge.log.push(Seen {
-        target: target.clone(),
-        auth: header("authorization"),
-        at: Instant::now(),
-    });
     let fault = forge
         .faults
         .iter()
@@ -476,30 +480,12 @@ async fn handle(State(inner): State<Arc<Mutex<Forge>>>, req: Request) -> Respons
             .headers
             .push(("x-ratelimit-resource".into(), resource.into()));
     }
-    if answer.status == 200 {
-        let etag = format!("W/\"{:016x}\"", fnv(&answer.body));
-        if header("if-none-match").as_deref() == Some(etag.as_str()) {
-            answer.status = 304;
-            answer.body.clear();
-            forge.not_modified += 1;
-        }
-        answer.headers.push(("etag".into(), etag));
+    Reply {
+        status: answer.status,
+        headers: answer.headers,
+        body: answer.body,
+        delay: None,
     }
-    let mut resp = Response::new(Body::from(answer.body));
-    *resp.status_mut() = StatusCode::from_u16(answer.status).unwrap();
-    for (k, v) in answer.headers {
-        resp.headers_mut().append(
-            HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            HeaderValue::from_str(&v).unwrap(),
-        );
-    }
-    resp
-}
-
-fn fnv(body: &[u8]) -> u64 {
-    body.iter().fold(0xcbf29ce484222325u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
-    })
 }
 
 pub(crate) const FAST: &str = "rate = { per_second = 200.0, burst = 50 }";
@@ -588,7 +574,7 @@ async fn an_org_of_250_repositories_is_listed_over_3_pages_then_answered_by_304s
     // Second run: every request conditional, every answer a free 304.
     w.civicrawl(&["run"]).await.expect_code(0);
     assert_eq!(fake.log().len(), 8);
-    assert_eq!(fake.with(|f| f.not_modified), 4);
+    assert_eq!(fake.server.not_modified(), 4);
     assert_eq!(source_report(&w, "gh")["not_modified"], 4);
     assert_eq!(records_of(&w, "gh").len(), 250);
 }

@@ -83,7 +83,15 @@ struct Inner {
     fallback: Option<Fallback>,
 }
 
-type Fallback = Arc<dyn Fn(&str, &str) -> Option<Reply> + Send + Sync>;
+type Fallback = Arc<dyn Fn(&Asked) -> Option<Reply> + Send + Sync>;
+
+/// A request, as [`Server::answer_with`] sees it.
+pub struct Asked<'a> {
+    pub path: &'a str,
+    /// The query without its `?` (empty when there is none).
+    pub query: &'a str,
+    pub headers: &'a HeaderMap,
+}
 
 /// One loopback server.
 #[derive(Clone)]
@@ -144,11 +152,12 @@ impl Server {
         self.route(target, vec![reply])
     }
 
-    /// Answers the requests no scripted route matches with `answer(path, query)` (404 when
-    /// it gives `None`): for servers that serve a directory of pages.
+    /// Answers the requests no scripted route matches with `answer` (404 when it gives
+    /// `None`): for servers that compute their pages (a directory of files, a fake API). The
+    /// server still logs the request and adds its ETag and 304 to a 200 without one.
     pub fn answer_with(
         &self,
-        answer: impl Fn(&str, &str) -> Option<Reply> + Send + Sync + 'static,
+        answer: impl Fn(&Asked) -> Option<Reply> + Send + Sync + 'static,
     ) -> &Server {
         self.inner.lock().unwrap().fallback = Some(Arc::new(answer));
         self
@@ -206,7 +215,15 @@ async fn handle(State(inner): State<Arc<Mutex<Inner>>>, req: Request) -> Respons
         (reply, inner.fallback.clone())
     };
     let mut reply = reply
-        .or_else(|| fallback.and_then(|answer| answer(&path, &query)))
+        .or_else(|| {
+            fallback.and_then(|answer| {
+                answer(&Asked {
+                    path: &path,
+                    query: &query,
+                    headers: req.headers(),
+                })
+            })
+        })
         .unwrap_or_else(|| Reply::status(404));
     if let Some(delay) = reply.delay {
         tokio::time::sleep(delay).await;
