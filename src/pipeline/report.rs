@@ -1,4 +1,4 @@
-//! `report.json`: what a run or build did, per source and in total (docs/output.md).
+//! `report.json`: what a run or build did, per source and in total (README, `.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
