@@ -1,4 +1,4 @@
-//! `report.json`: what a run or build did, per source and in total (README, `.
+//! `report.json`: what a run or build did, per source and in total (README, "Output").
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
