@@ -22,35 +22,28 @@ impl conditional::ValidatorStore for Arc<MemValidators> {
     }
 }
 
-/// Answers with an ETag and honours `If-None-Match`.
-fn etag_site(path: &str, headers: &HeaderMap) -> Reply {
-    if path == "/robots.txt" {
-        return reply(404, "");
+/// Answers with an ETag and honours `If-None-Match` (robots.txt: 404).
+fn etag_site(asked: &server::Asked) -> Option<server::Reply> {
+    if asked.path == "/robots.txt" {
+        return Some(server::Reply::status(404));
     }
-    let etag = format!("\"v1-{}\"", path.len());
-    if headers.get("if-none-match").and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
-        return reply(304, "");
+    let etag = format!("\"v1-{}\"", asked.path.len());
+    let sent = asked
+        .headers
+        .get("if-none-match")
+        .and_then(|v| v.to_str().ok());
+    if sent == Some(etag.as_str()) {
+        return Some(server::Reply::status(304));
     }
-    reply_with(200, &[("etag", etag.as_str())], format!("body of {path}"))
+    let body = format!("body of {}", asked.path);
+    Some(server::Reply::text(body).header("etag", &etag))
 }
 
 #[tokio::test]
 async fn a_second_fetch_is_conditional_and_a_304_reuses_the_archived_body() {
-    let log: Arc<Mutex<Vec<HeaderMap>>> = Arc::default();
-    let seen = log.clone();
-    // The script sees only the path; keep headers through a side log written by a wrapper.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
-        let seen = seen.clone();
-        async move {
-            let path = req.uri().path().to_string();
-            seen.lock().unwrap().push(req.headers().clone());
-            etag_site(&path, req.headers())
-        }
-    });
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let base = Url::parse(&format!("http://{addr}/")).unwrap();
+    let server = Server::start().await;
+    server.answer_with(etag_site);
+    let base = server.url("/");
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(MemValidators::default());
     let make = || {
@@ -75,7 +68,7 @@ async fn a_second_fetch_is_conditional_and_a_304_reuses_the_archived_body() {
     assert_eq!(b.status, 200);
     assert_eq!(b.body, a.body);
     assert_eq!(FetchStats::get(&stats2.not_modified), 1);
-    let sent = log.lock().unwrap();
+    let sent: Vec<HeaderMap> = server.log().into_iter().map(|s| s.headers).collect();
     let conditional: Vec<_> = sent
         .iter()
         .filter(|h| h.contains_key("if-none-match"))

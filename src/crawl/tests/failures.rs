@@ -4,7 +4,7 @@ use super::*;
 
 #[tokio::test]
 async fn retry_after_in_seconds_is_honoured_then_the_retry_succeeds() {
-    let server = Server::start(|path, n| match (path, n) {
+    let server = Server::scripted(|path, n| match (path, n) {
         ("/robots.txt", _) => reply(404, ""),
         ("/flaky", 0) => reply_with(503, &[("retry-after", "1")], "busy"),
         _ => reply(200, "finally"),
@@ -27,7 +27,7 @@ async fn retry_after_in_seconds_is_honoured_then_the_retry_succeeds() {
 
 #[tokio::test]
 async fn retry_after_beyond_the_max_wait_fails_at_once() {
-    let server = Server::start(|path, _| match path {
+    let server = Server::scripted(|path, _| match path {
         "/robots.txt" => reply(404, ""),
         _ => reply_with(429, &[("retry-after", "3600")], "slow down"),
     })
@@ -52,7 +52,7 @@ async fn retry_after_beyond_the_max_wait_fails_at_once() {
 
 #[tokio::test]
 async fn four_500s_give_a_status_error_after_four_attempts() {
-    let server = Server::start(|path, _| match path {
+    let server = Server::scripted(|path, _| match path {
         "/robots.txt" => reply(404, ""),
         _ => reply(500, "  <h1>Internal\n\n   error</h1>  "),
     })
@@ -86,7 +86,7 @@ async fn four_500s_give_a_status_error_after_four_attempts() {
 
 #[tokio::test]
 async fn a_404_is_not_retried() {
-    let server = Server::start(|_, _| reply(404, "not here")).await;
+    let server = Server::scripted(|_, _| reply(404, "not here")).await;
     let fetcher = fetcher_for(&server, FAST, &settings());
     let stats = FetchStats::default();
     let err = get(&fetcher, server.url("/gone"), &stats)
@@ -116,7 +116,7 @@ fn small_cap() -> CrawlSettings {
 
 #[tokio::test]
 async fn a_body_over_the_cap_is_too_large() {
-    let server = Server::start(|path, _| match path {
+    let server = Server::scripted(|path, _| match path {
         "/robots.txt" => reply(404, ""),
         "/big" => reply(200, vec![b'x'; 5000]),
         "/streamed" => {
@@ -164,7 +164,7 @@ fn brotli(data: &[u8]) -> Vec<u8> {
 async fn the_cap_applies_after_decompression() {
     let bomb = gzip(&vec![0u8; 200_000]);
     assert!(bomb.len() < 1000);
-    let server = Server::start(move |path, _| match path {
+    let server = Server::scripted(move |path, _| match path {
         "/robots.txt" => reply(404, ""),
         "/bomb.json" => reply_with(200, &[("content-encoding", "gzip")], bomb.clone()),
         "/small.json" => reply_with(200, &[("content-encoding", "gzip")], gzip(b"[1,2,3]")),
@@ -195,7 +195,7 @@ async fn the_cap_applies_after_decompression() {
 
 #[tokio::test]
 async fn a_redirect_loop_is_too_many_redirects_naming_the_first_url() {
-    let server = Server::start(|path, _| match path {
+    let server = Server::scripted(|path, _| match path {
         "/robots.txt" => reply(404, ""),
         "/loop-a" => reply_with(302, &[("location", "/loop-b")], ""),
         "/loop-b" => reply_with(302, &[("location", "/loop-a")], ""),
@@ -224,7 +224,7 @@ async fn a_redirect_loop_is_too_many_redirects_naming_the_first_url() {
 
 #[tokio::test]
 async fn a_refused_connection_is_a_network_error_naming_the_url() {
-    let server = Server::start(plain_site).await;
+    let server = Server::scripted(plain_site).await;
     let fetcher = fetcher_for(&server, FAST, &settings());
     let stats = FetchStats::default();
     get(&fetcher, server.url("/up"), &stats).await.unwrap();
@@ -243,7 +243,7 @@ async fn a_refused_connection_is_a_network_error_naming_the_url() {
 
 #[tokio::test]
 async fn user_agent_headers_and_bearer_token_are_sent() {
-    let server = Server::start(plain_site).await;
+    let server = Server::scripted(plain_site).await;
     let fetcher = fetcher_for(&server, FAST, &settings());
     let mut req = Request::get(server.url("/api/repos"));
     req.headers
@@ -279,7 +279,7 @@ async fn user_agent_headers_and_bearer_token_are_sent() {
 
 #[tokio::test]
 async fn errors_never_carry_the_token() {
-    let server = Server::start(|path, _| match path {
+    let server = Server::scripted(|path, _| match path {
         "/robots.txt" => reply(404, ""),
         _ => reply(401, "bad credentials"),
     })

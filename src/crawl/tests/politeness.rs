@@ -4,7 +4,7 @@ use super::*;
 
 #[tokio::test]
 async fn crawl_delay_slows_a_faster_rate() {
-    let server = Server::start(|path, _| match path {
+    let server = Server::scripted(|path, _| match path {
         "/robots.txt" => reply(200, "User-agent: *\nCrawl-delay: 1\n"),
         _ => reply(200, "ok"),
     })
@@ -47,16 +47,16 @@ async fn burst_of(fetcher: Arc<Fetcher>, server: &Server, n: usize, stats: Arc<F
 #[tokio::test]
 async fn host_rate_is_never_exceeded_and_hosts_run_in_parallel() {
     let (a, b) = (
-        Server::start(plain_site).await,
-        Server::start(plain_site).await,
+        Server::scripted(plain_site).await,
+        Server::scripted(plain_site).await,
     );
     let rate = Rate {
         per_second: 5.0,
         burst: 1,
     };
     let fetcher = Arc::new(Fetcher::new(&settings()).unwrap());
-    fetcher.register_host(&a.base, rate);
-    fetcher.register_host(&b.base, rate);
+    fetcher.register_host(&a.url("/"), rate);
+    fetcher.register_host(&b.url("/"), rate);
     let stats = Arc::new(FetchStats::default());
 
     let started = Instant::now();
@@ -73,7 +73,7 @@ async fn host_rate_is_never_exceeded_and_hosts_run_in_parallel() {
         // some scheduling delay each (up to tens of ms on a loaded 2-core machine), so a
         // single gap can look shorter; over any run of requests the pace still holds: k
         // gaps take at least k × 200 ms, less one delay.
-        let log = server.log.lock().unwrap();
+        let log = server.log();
         assert_eq!(log.len(), 12);
         let jitter = Duration::from_millis(100);
         for i in 0..log.len() {
@@ -88,7 +88,7 @@ async fn host_rate_is_never_exceeded_and_hosts_run_in_parallel() {
 
 #[tokio::test]
 async fn a_shared_host_keeps_the_strictest_rate_of_its_sources() {
-    let server = Server::start(plain_site).await;
+    let server = Server::scripted(plain_site).await;
     let fetcher = Fetcher::new(&settings()).unwrap();
     fetcher.register_host(&server.url("/feed.json"), FAST);
     fetcher.register_host(
@@ -130,14 +130,14 @@ async fn the_global_permit_is_held_until_the_body_is_read() {
         "/robots.txt" => reply(404, ""),
         _ => slow_body(Duration::from_millis(400)),
     };
-    let (a, b) = (Server::start(slow).await, Server::start(slow).await);
+    let (a, b) = (Server::scripted(slow).await, Server::scripted(slow).await);
     let one_at_a_time = CrawlSettings {
         concurrency: 1,
         ..settings()
     };
     let fetcher = Fetcher::new(&one_at_a_time).unwrap();
-    fetcher.register_host(&a.base, FAST);
-    fetcher.register_host(&b.base, FAST);
+    fetcher.register_host(&a.url("/"), FAST);
+    fetcher.register_host(&b.url("/"), FAST);
     let stats = FetchStats::default();
     let started = Instant::now();
     let (ra, rb) = tokio::join!(

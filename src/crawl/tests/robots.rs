@@ -4,7 +4,7 @@ use super::*;
 
 #[tokio::test]
 async fn a_path_disallowed_by_robots_is_never_requested() {
-    let server = Server::start(|path, _| match path {
+    let server = Server::scripted(|path, _| match path {
         "/robots.txt" => reply(200, "User-agent: *\nDisallow: /private\n"),
         _ => reply(200, "ok"),
     })
@@ -31,7 +31,7 @@ async fn a_path_disallowed_by_robots_is_never_requested() {
 
 #[tokio::test]
 async fn robots_rules_for_civicrawl_apply_to_us() {
-    let server = Server::start(|path, _| match path {
+    let server = Server::scripted(|path, _| match path {
         "/robots.txt" => reply(
             200,
             "User-agent: otherbot\nDisallow: /\n\nUser-agent: civicrawl\nDisallow: /admin\n",
@@ -51,7 +51,7 @@ async fn robots_rules_for_civicrawl_apply_to_us() {
 
 #[tokio::test]
 async fn robots_404_allows_all() {
-    let server = Server::start(plain_site).await;
+    let server = Server::scripted(plain_site).await;
     let fetcher = fetcher_for(&server, FAST, &settings());
     let stats = FetchStats::default();
     let resp = get(&fetcher, server.url("/anything"), &stats)
@@ -64,7 +64,7 @@ async fn robots_404_allows_all() {
 
 #[tokio::test]
 async fn robots_that_do_not_parse_allow_all() {
-    let server = Server::start(|path, _| match path {
+    let server = Server::scripted(|path, _| match path {
         "/robots.txt" => reply(200, vec![0xff, 0xfe, b'\n', 0x00, 0xc3]),
         _ => reply(200, "ok"),
     })
@@ -79,7 +79,7 @@ async fn robots_that_do_not_parse_allow_all() {
 
 #[tokio::test]
 async fn robots_503_skips_the_host_and_its_pages_are_never_requested() {
-    let server = Server::start(|path, _| match path {
+    let server = Server::scripted(|path, _| match path {
         "/robots.txt" => reply(503, "down for maintenance"),
         _ => reply(200, "ok"),
     })
@@ -121,7 +121,7 @@ async fn unreachable_robots_skips_the_host_with_the_network_error() {
 
 #[tokio::test]
 async fn robots_txt_is_fetched_once_for_many_concurrent_fetches() {
-    let server = Server::start(|path, _| match path {
+    let server = Server::scripted(|path, _| match path {
         "/robots.txt" => reply(200, "User-agent: *\nAllow: /\n"),
         _ => reply(200, "ok"),
     })
