@@ -1,5 +1,6 @@
-//! The `Fetcher` against loopback axum servers started in each test (no internet). Each
-//! server logs the paths and headers it saw; tests assert on that log. Timing tests assert
+//! The `Fetcher` against the tests' loopback server (`tests/integration/support/server.rs`,
+//! one started per test; no internet). Each server logs the paths and headers it saw; tests
+//! assert on that log. Timing tests assert
 //! lower bounds, and loose upper bounds only to show parallelism.
 
 use std::io::Write;
