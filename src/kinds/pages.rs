@@ -153,10 +153,9 @@ impl Listing {
         }
     }
 
-    /// A listing whose first page `page` was fetched already (counted through
-    /// [`Pager::count`]); [`advance`](Self::advance) it with that page's next link.
-    pub(crate) fn after(pager: &mut Pager, page: &Url) -> Self {
-        pager.seen.insert(page.clone());
+    /// A listing whose first page was fetched already (counted through [`Pager::count`]);
+    /// [`advance`](Self::advance) it with that page and its next link first.
+    pub(crate) fn fetched() -> Self {
         Listing {
             next: None,
             last: None,

@@ -169,10 +169,9 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
     for h in harvests {
         outcomes.push(save_harvest(&mut store, &run_id, h, opts.accept_drop)?);
     }
-    let mut resolution = Resolution::of(&store)?;
     if !sites.is_empty() {
         // Planned from the records this run saved: a first run enriches its tools too.
-        let plan = site::plan(&store, &resolution)?;
+        let plan = site::plan(&store, &Resolution::for_site_plan(&store)?)?;
         site::register_hosts(&fetcher, &sites, &plan.targets);
         let targets: Arc<[kinds::SiteTarget]> = Arc::from(plan.targets.as_slice());
         for mut h in crawl_all(sites, fetcher, deadline, targets).await {
@@ -183,8 +182,6 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
             outcomes.push(save_harvest(&mut store, &run_id, h, opts.accept_drop)?);
         }
         outcomes.sort_by(|a, b| a.id.cmp(&b.id));
-        // The visits changed the store: the release needs their records.
-        resolution = Resolution::of(&store)?;
     }
     // Publish when at least one source that had work to do answered (a source held back for
     // shrinking did); when none could be reached at all, or the only ones that "succeeded"
@@ -195,6 +192,8 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         return Err(RunError::NothingSucceeded(outcomes));
     }
     crate::failpoint::hit("run-before-publish");
+    // Resolved after the site visits: the release needs their records.
+    let resolution = Resolution::of(&store)?;
     let this_run = ThisRun {
         outcomes: &outcomes,
         started,

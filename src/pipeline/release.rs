@@ -19,20 +19,32 @@ use crate::resolve::{self, Input};
 use crate::state::{StateError, Store};
 
 /// Every stored record of the active sources, normalised and resolved as a release sees
-/// them. A run makes one after its sources are saved; the site plan reads it too.
+/// them: [`of`](Self::of) for a release, [`for_site_plan`](Self::for_site_plan) when the
+/// `site` sources are planned from it.
 pub(super) struct Resolution {
     /// The active sources, with their status.
     pub sources: Vec<SourceRow>,
     pub resolved: resolve::Resolved,
     /// Normalisation issues per source.
     pub issues: HashMap<String, Vec<Issue>>,
-    /// (source, record id) → the home page as the record wrote it (not canonical).
+    /// (source, record id) → the home page as the record wrote it (not canonical); kept
+    /// only for the site plan.
     pub homepages_given: HashMap<(String, String), String>,
 }
 
 impl Resolution {
     /// Normalises and resolves the store's records.
     pub(super) fn of(store: &Store) -> Result<Self, StateError> {
+        Self::read(store, false)
+    }
+
+    /// [`of`](Self::of), keeping the home pages as each record wrote them (the URL a site
+    /// visit starts from).
+    pub(super) fn for_site_plan(store: &Store) -> Result<Self, StateError> {
+        Self::read(store, true)
+    }
+
+    fn read(store: &Store, keep_homepages: bool) -> Result<Self, StateError> {
         let sources = store.sources()?;
         let by_id: HashMap<&str, &SourceRow> = sources.iter().map(|s| (s.id.as_str(), s)).collect();
         let spaces = id_spaces(&sources);
@@ -43,7 +55,7 @@ impl Resolution {
             let Some(src) = by_id.get(stored.source_id.as_str()) else {
                 continue;
             };
-            if let Some(home) = stored.raw.first("homepage") {
+            if keep_homepages && let Some(home) = stored.raw.first("homepage") {
                 homepages_given.insert(
                     (stored.source_id.clone(), stored.raw.record_id.clone()),
                     home.to_string(),

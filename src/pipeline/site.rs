@@ -62,6 +62,7 @@ pub(super) fn plan(store: &Store, resolution: &Resolution) -> Result<SitePlan, S
         }
     }
     let mut out = SitePlan::default();
+    let mut due: HashSet<&str> = HashSet::new();
     let history = store.homepage_history(HISTORY)?;
     for tool in &resolved.tools {
         let Some(home) = &tool.homepage_url else {
@@ -75,7 +76,7 @@ pub(super) fn plan(store: &Store, resolution: &Resolution) -> Result<SitePlan, S
         if covered(rows) || normalise::url::is_forge_project(home) {
             continue;
         }
-        if out.targets.iter().any(|t| &t.key == home) {
+        if due.contains(home.as_str()) {
             continue;
         }
         let as_given = rows
@@ -91,6 +92,7 @@ pub(super) fn plan(store: &Store, resolution: &Resolution) -> Result<SitePlan, S
             .filter(|u| matches!(u.scheme(), "http" | "https"))
             .or_else(|| Url::parse(home).ok());
         if let Some(url) = url {
+            due.insert(home.as_str());
             out.targets.push(SiteTarget {
                 key: home.clone(),
                 url,

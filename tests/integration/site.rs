@@ -347,6 +347,31 @@ async fn loopback_home_pages_are_refused_when_private_networks_are_not_allowed()
     );
 }
 
+/// Two sources pointed at addresses the guard refuses: loopback (`port` on 127.0.0.1) and the
+/// cloud metadata endpoint.
+fn private_targets(w: &Workdir, port: u16) {
+    w.source(
+        "loopback",
+        &format!(
+            r#"kind = "json"
+url = "http://127.0.0.1:{port}/page2.json"
+records = "$.data[*]"
+[fields]
+name = "$.name"
+"#
+        ),
+    );
+    w.source(
+        "metadata",
+        r#"kind = "json"
+url = "http://169.254.169.254/latest/meta-data/"
+records = "$[*]"
+[fields]
+name = "$.name"
+"#,
+    );
+}
+
 #[tokio::test]
 async fn every_kind_refuses_a_private_address_it_is_pointed_at() {
     // A registry (a public name pinned to loopback) whose `next` link, and a directory
@@ -396,26 +421,7 @@ name = "$.name"
 "#
         ),
     );
-    w.source(
-        "loopback",
-        &format!(
-            r#"kind = "json"
-url = "http://127.0.0.1:{port}/page2.json"
-records = "$.data[*]"
-[fields]
-name = "$.name"
-"#
-        ),
-    );
-    w.source(
-        "metadata",
-        r#"kind = "json"
-url = "http://169.254.169.254/latest/meta-data/"
-records = "$[*]"
-[fields]
-name = "$.name"
-"#,
-    );
+    private_targets(&w, port);
     let run = w
         .civicrawl_env(
             &["run"],
@@ -548,26 +554,7 @@ async fn environment_proxies_are_ignored_and_a_declared_proxy_sees_only_allowed_
         "directory",
         &directory_decl(&format!("http://registry.test:{port}")),
     );
-    w.source(
-        "loopback",
-        &format!(
-            r#"kind = "json"
-url = "http://127.0.0.1:{port}/page2.json"
-records = "$.data[*]"
-[fields]
-name = "$.name"
-"#
-        ),
-    );
-    w.source(
-        "metadata",
-        r#"kind = "json"
-url = "http://169.254.169.254/latest/meta-data/"
-records = "$[*]"
-[fields]
-name = "$.name"
-"#,
-    );
+    private_targets(&w, port);
     let run = w
         .civicrawl_env(
             &["run"],

@@ -310,7 +310,7 @@ impl<A: Api> Walk<'_, A> {
         mut page: ApiPage,
         mut parsed: extract::SearchPage,
     ) -> Result<(), SourceError> {
-        let mut listing = Listing::after(&mut self.pager, &page.url);
+        let mut listing = Listing::fetched();
         loop {
             for item in &parsed.items {
                 self.take(&page.url, item);
