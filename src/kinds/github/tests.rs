@@ -227,3 +227,48 @@ fn one_day_over_the_cap_is_collected_up_to_it_and_reported() {
         h.issues
     );
 }
+
+/// An organisation of three repositories, none with a publiccode.yml.
+struct ThreeRepos;
+
+impl Api for ThreeRepos {
+    async fn get(&self, url: &Url, _accept: &str) -> Result<ApiPage, FetchError> {
+        let body = match url.path() {
+            "/orgs/o" => json!({"login": "o", "name": "O"}),
+            "/orgs/o/repos" => json!((1..=3).map(|i| json!({"id": i, "name": format!("r{i}"), "full_name": format!("o/r{i}"), "html_url": format!("https://github.com/o/r{i}"), "owner": {"login": "o"}, "fork": false, "archived": false, "default_branch": "main"})).collect::<Vec<_>>()),
+            _ => json!([{"name": "README.md"}]),
+        };
+        Ok(ApiPage {
+            url: url.clone(),
+            headers: Vec::new(),
+            body: serde_json::to_vec(&body).unwrap(),
+        })
+    }
+}
+
+#[test]
+fn publiccode_detection_at_the_page_cap_stops_with_one_issue_and_keeps_the_repositories() {
+    let src = build(table("orgs = [\"o\"]\ndetect_publiccode = true")).unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+    // The organisation, its list, and two of the three root listings.
+    let h = block_on(walk::walk_capped(&src, &ThreeRepos, today, 4)).unwrap();
+    assert_eq!(h.records.len(), 3);
+    assert_eq!(h.issues.len(), 1, "{:?}", h.issues);
+    let issue = &h.issues[0];
+    assert_eq!(issue.url, "https://github.com/o/r3");
+    assert!(
+        issue
+            .message
+            .starts_with("publiccode.yml not checked in the 1 repositories left: "),
+        "{}",
+        issue.message
+    );
+    assert!(
+        issue.message.contains("page cap of 4 requests"),
+        "{}",
+        issue.message
+    );
+    // With room for every request, no issue.
+    let h = block_on(walk::walk_capped(&src, &ThreeRepos, today, 5)).unwrap();
+    assert_eq!((h.records.len(), h.issues.len()), (3, 0), "{:?}", h.issues);
+}

@@ -41,6 +41,16 @@ pub(crate) async fn walk<A: Api>(
     api: &A,
     today: NaiveDate,
 ) -> Result<Harvest, SourceError> {
+    walk_capped(src, api, today, MAX_PAGES).await
+}
+
+/// [`walk`] with the page cap given.
+pub(crate) async fn walk_capped<A: Api>(
+    src: &GithubSource,
+    api: &A,
+    today: NaiveDate,
+    max_pages: usize,
+) -> Result<Harvest, SourceError> {
     let mut w = Walk {
         src,
         api,
@@ -51,7 +61,7 @@ pub(crate) async fn walk<A: Api>(
         org_names: HashMap::new(),
         aliases: HashMap::new(),
         publiccode: HashMap::new(),
-        pager: Pager::new(MAX_PAGES),
+        pager: Pager::new(max_pages),
     };
     let mut stopped = stop_reason(w.list_all().await)?;
     if stopped.is_none() && src.detect_publiccode {
