@@ -24,6 +24,17 @@ pub(super) struct NameIds {
 }
 
 impl NameIds {
+    /// True when two records giving one homepage are one tool whatever repositories they
+    /// link: they carry one distinctive identity, and their homepage's host carries it.
+    pub(super) fn moved_repository(&self, other: &NameIds) -> bool {
+        self.own.is_some() && self.own == other.own && self.host_named && other.host_named
+    }
+
+    /// The hash of the record's own distinctive identity.
+    pub(super) fn own_hash(&self) -> Option<u64> {
+        self.own.map(|(hash, _)| hash)
+    }
+
     pub(super) fn of(f: &Features, vendors: &[u64]) -> NameIds {
         let own = names::identity(&f.name);
         let vendorless = names::without_vendor(&f.name, |w| {
@@ -154,19 +165,31 @@ impl NameGroups {
                         return Clarity::Ambiguous;
                     }
                 }
-                // (catalogue, cluster, record): a source, or the id space its ids belong
-                // to (two yearly exports are one catalogue).
-                let mut by_catalogue: Vec<(&str, u32, u32)> = members
-                    .iter()
-                    .map(|&i| (catalogue(features, i), forest.root(i), i))
-                    .collect();
-                by_catalogue.sort_unstable();
-                let several = by_catalogue.chunk_by(|a, b| a.0 == b.0).any(|entries| {
-                    let mut clusters: Vec<u32> = entries.iter().map(|e| e.1).collect();
-                    clusters.dedup();
-                    clusters.len() >= 3
-                        || (clusters.len() == 2 && tells_apart(forest, features, entries))
-                });
+                // A source carrying the name in three clusters, or a catalogue (a source,
+                // or the id space its ids belong to: yearly exports are one catalogue) in two
+                // it tells apart, names several tools by it.
+                let several = |by_space: bool, most: usize| {
+                    // (catalogue, cluster, record)
+                    let mut entries: Vec<(&str, u32, u32)> = members
+                        .iter()
+                        .map(|&i| {
+                            let c = if by_space {
+                                catalogue(features, i)
+                            } else {
+                                source(features, i)
+                            };
+                            (c, forest.root(i), i)
+                        })
+                        .collect();
+                    entries.sort_unstable();
+                    entries.chunk_by(|a, b| a.0 == b.0).any(|entries| {
+                        let mut clusters: Vec<u32> = entries.iter().map(|e| e.1).collect();
+                        clusters.dedup();
+                        clusters.len() >= most
+                            || (clusters.len() == 2 && tells_apart(forest, features, entries))
+                    })
+                };
+                let several = several(false, 3) || several(true, usize::MAX);
                 if several {
                     Clarity::Ambiguous
                 } else {
@@ -273,6 +296,61 @@ impl NameGroups {
                 best.into_iter()
                     .map(|(_, _, points, a, b)| (1.0 + points, a.min(b), a.max(b), true)),
             );
+        }
+        out
+    }
+}
+
+impl NameGroups {
+    /// Pairs of one catalogue's exports: records of two sources of one id space (yearly
+    /// exports of one catalogue, whether their ids are stable or not) carrying one
+    /// distinctive identity are one tool when each of those sources carries it in one
+    /// cluster only: a catalogue lists a name once a year. Taken before the other name
+    /// pairs, in every group but [`Clarity::Common`] ones, so a spreadsheet row without
+    /// a licence rides with the next year's row that has one.
+    pub(super) fn catalogue_pairs(
+        &self,
+        forest: &Forest,
+        features: &[Features],
+        clarity: &[Clarity],
+    ) -> Vec<Pair> {
+        let mut out = Vec::new();
+        for ((members, _, len), &clarity) in self.iter_flagged().zip(clarity) {
+            if clarity == Clarity::Common {
+                continue;
+            }
+            // (catalogue, source, cluster, record) of the records of an id space.
+            let mut entries: Vec<(&str, &str, u32, u32)> = members
+                .iter()
+                .filter(|&&i| features[i as usize].space.is_some())
+                .map(|&i| {
+                    let (c, s) = (catalogue(features, i), source(features, i));
+                    (c, s, forest.root(i), i)
+                })
+                .collect();
+            entries.sort_unstable();
+            entries.dedup_by_key(|e| (e.0, e.1, e.2));
+            for exports in entries.chunk_by(|a, b| a.0 == b.0) {
+                let sources: Vec<&[(&str, &str, u32, u32)]> =
+                    exports.chunk_by(|a, b| a.1 == b.1).collect();
+                if sources.len() < 2 || sources.iter().any(|s| s.len() > 1) {
+                    continue;
+                }
+                // Homepages on different hosts, or other versions, tell them apart.
+                let told: Vec<(&str, u32, u32)> = exports.iter().map(|e| (e.0, e.2, e.3)).collect();
+                if told
+                    .windows(2)
+                    .any(|w| w[0].1 != w[1].1 && tells_apart(forest, features, w))
+                {
+                    continue;
+                }
+                let first = sources[0][0].3;
+                for other in &sources[1..] {
+                    let b = other[0].3;
+                    let points = names::name_only_points(name_only(features, first, b, len));
+                    out.push((1.0 + points, first.min(b), first.max(b), true));
+                }
+            }
         }
         out
     }

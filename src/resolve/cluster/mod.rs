@@ -52,6 +52,8 @@ const HOST: u64 = 2;
 /// A homepage host that carries its record's name (`moodle.org` for Moodle): the tool's own
 /// site, rather than its publisher's or a directory's.
 const HOST_NAMED: u64 = 3;
+/// A distinctive identity a record of the cluster carries (`NameIds`).
+const NAME: u64 = 4;
 
 /// The fact `s` of kind `kind` in a [`Summary`] (foldhash, fixed seed: the same in every run).
 fn fact(kind: u64, s: &str) -> u64 {
@@ -131,8 +133,21 @@ impl Forest {
     fn conflict(&self, a: u32, b: u32) -> bool {
         let (sa, sb) = (&self.summary[a as usize], &self.summary[b as usize]);
         // Distinct clusters share no repository (step 1), so one host in common is a clash.
-        meet(facts(sa, REPO_HOST), facts(sb, REPO_HOST))
-            || disagree(facts(sa, WIKIDATA), facts(sb, WIKIDATA))
+        meet(facts(sa, REPO_HOST), facts(sb, REPO_HOST)) || self.wikidata_clash(a, b)
+    }
+
+    /// True when every record of both clusters that carries a distinctive name carries the
+    /// same one, and some do.
+    fn one_name(&self, a: u32, b: u32) -> bool {
+        let (sa, sb) = (&self.summary[a as usize], &self.summary[b as usize]);
+        let (na, nb) = (facts(sa, NAME), facts(sb, NAME));
+        na.len() == 1 && na == nb
+    }
+
+    /// Both clusters hold Wikidata items, none in common.
+    fn wikidata_clash(&self, a: u32, b: u32) -> bool {
+        let (sa, sb) = (&self.summary[a as usize], &self.summary[b as usize]);
+        disagree(facts(sa, WIKIDATA), facts(sb, WIKIDATA))
     }
 
     fn host_clash(&self, a: u32, b: u32) -> bool {
@@ -199,10 +214,12 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
                 .iter()
                 .filter(|_| id.host_named)
                 .map(|h| fact(HOST_NAMED, h));
+            let name = id.own_hash().map(|h| hashed_fact(NAME, h));
             let mut summary: Summary = repo_hosts
                 .chain(wikidata)
                 .chain(hosts)
                 .chain(named)
+                .chain(name)
                 .collect();
             summary.sort_unstable();
             summary.dedup();
@@ -210,8 +227,22 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
         }),
     };
     unite_repositories(&mut forest, features);
-    unite_conditional(&mut forest, features, |f| f.wikidata.as_deref());
-    unite_conditional(&mut forest, features, |f| f.home.as_deref());
+    unite_conditional(
+        &mut forest,
+        features,
+        |f| f.wikidata.as_deref(),
+        |_, _| false,
+    );
+    // Two records giving the very same homepage, on a host that carries the name both give,
+    // are one tool even when they link different repositories on one forge: a catalogue
+    // still linking a moved repository (`pol-is/polisserver` for `compdemocracy/polis`),
+    // unless one is a fork: a repository of the same name under another owner (GSA's
+    // `gsa/ckan` under ckan.org).
+    let moved = |a: u32, b: u32| {
+        !forks(&features[a as usize], &features[b as usize])
+            && ids[a as usize].moved_repository(&ids[b as usize])
+    };
+    unite_conditional(&mut forest, features, |f| f.home.as_deref(), moved);
     unite_names(&mut forest, features, &ids);
     // A root is its cluster's smallest index, so groups come out in order of first member.
     let mut groups: Vec<Vec<usize>> = Vec::new();
@@ -267,11 +298,13 @@ fn shared<'a, K: IntoIterator<Item = &'a str>>(
 /// Joins records sharing the key `key_of` gives, unless their clusters conflict. Keys are
 /// visited in order of their first record; records with a repository or a Wikidata item go
 /// first; a record that several conflicting clusters could join picks the one it resembles
-/// most (organisation, then name).
+/// most (organisation, then name). Two records that `moved` says are one tool join across
+/// repositories on one host (never across Wikidata items that differ).
 fn unite_conditional<'a>(
     forest: &mut Forest,
     features: &'a [Features],
     key_of: impl Fn(&'a Features) -> Option<&'a str>,
+    moved: impl Fn(u32, u32) -> bool,
 ) {
     // (first record, other record) for keys held by several, sorted.
     let others = shared(features, key_of);
@@ -291,7 +324,12 @@ fn unite_conditional<'a>(
             for &o in &owners {
                 let root = forest.find(o);
                 together |= root == me;
-                if together || forest.conflict(root, me) {
+                if together
+                    || forest.conflict(root, me)
+                        && (forest.wikidata_clash(root, me)
+                            || !forest.one_name(root, me)
+                            || !moved(i, o))
+                {
                     continue;
                 }
                 let a = affinity(&features[i as usize], &features[o as usize]);
@@ -309,6 +347,22 @@ fn unite_conditional<'a>(
             }
         }
     }
+}
+
+/// True when a repository of `a` and one of `b` on one host have the same name (the last
+/// segment of their paths) under different owners: one is a fork of the other.
+fn forks(a: &Features, b: &Features) -> bool {
+    let name = |key: &str| {
+        key.trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .map(str::to_string)
+    };
+    a.repos.iter().any(|(ka, ha)| {
+        b.repos
+            .iter()
+            .any(|(kb, hb)| ha == hb && ka != kb && name(ka) == name(kb))
+    })
 }
 
 /// How much two records resemble each other: organisation in common, then names.
@@ -351,6 +405,8 @@ fn unite_names(forest: &mut Forest, features: &[Features], ids: &[NameIds]) {
     let mut pairs: Vec<Pair> = found.into_iter().flatten().collect();
     let groups = NameGroups::of(ids);
     let clarity = groups.clarity(forest, features);
+    let exports = groups.catalogue_pairs(forest, features, &clarity);
+    apply(forest, exports);
     pairs.extend(groups.pairs(forest, features, &clarity, Phase::Keyed));
     apply(forest, pairs);
     let pairs = groups.pairs(forest, features, &clarity, Phase::Unkeyed);

@@ -299,8 +299,10 @@ pub fn name_only_points(e: NameOnly) -> f64 {
     }
     match e.orgs {
         Some(true) => p += ORG_POINTS,
-        Some(false) => p -= ORG_POINTS,
-        None => {}
+        // One source listing one name twice with other organisations lists one tool twice
+        // (a directory merged from several bases names other users on each copy).
+        Some(false) if !e.same_source => p -= ORG_POINTS,
+        _ => {}
     }
     p
 }

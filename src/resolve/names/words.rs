@@ -87,6 +87,7 @@ pub(super) const DESCRIPTORS: &[&str] = &[
     "cms",
     "community",
     "crm",
+    "desktop",
     "dms",
     "ecm",
     "edition",
