@@ -92,6 +92,8 @@ pub(super) struct NameGroups {
     vendorless: Vec<bool>,
     /// (start in `records`, identity length) of each group, and the end.
     starts: Vec<(u32, u32)>,
+    /// The identity hash of each group, ascending.
+    hashes: Vec<u64>,
 }
 
 /// The two passes of the name-only match.
@@ -117,6 +119,7 @@ impl NameGroups {
             records: Vec::new(),
             vendorless: Vec::new(),
             starts: Vec::new(),
+            hashes: Vec::new(),
         };
         // A group needs a record carrying the identity as its own name: two names that are
         // the same only without their first words (`Denver Budget`, `Rennes Budget`) are not.
@@ -125,11 +128,18 @@ impl NameGroups {
             .filter(|r| r.len() > 1 && r.iter().any(|e| !e.3))
         {
             out.starts.push((out.records.len() as u32, run[0].1));
+            out.hashes.push(run[0].0);
             out.records.extend(run.iter().map(|&(_, _, i, _)| i));
             out.vendorless.extend(run.iter().map(|&(_, _, _, v)| v));
         }
         out.starts.push((out.records.len() as u32, 0));
         out
+    }
+
+    /// Group `g`'s members and its identity's length.
+    fn group(&self, g: usize) -> (&[u32], usize) {
+        let ((from, len), to) = (self.starts[g], self.starts[g + 1].0);
+        (&self.records[from as usize..to as usize], len as usize)
     }
 
     /// Each group with its identity's length.
@@ -302,6 +312,79 @@ impl NameGroups {
 }
 
 impl NameGroups {
+    /// Pairs of a record named by what it does and the tool its organisation names: a
+    /// record without keys whose own name no other cluster carries (`Sondages en ligne`,
+    /// `Messagerie`), with an organisation naming a product (`LimeSurvey GmbH`, `Synacor
+    /// (Zimbra)`, [`names::org_products`]) whose name group is [`Clarity::Clear`] and holds
+    /// exactly one other cluster with keys (or, with none, exactly one other cluster), joins
+    /// it unless their licences disagree. Scored as a name-only pair of the product's name
+    /// (the organisation is what matched, so organisations are not weighed).
+    pub(super) fn vendor_pairs(
+        &self,
+        forest: &Forest,
+        features: &[Features],
+        ids: &[NameIds],
+        clarity: &[Clarity],
+    ) -> Vec<Pair> {
+        let mut out = Vec::new();
+        let group = |hash: u64| self.hashes.binary_search(&hash).ok();
+        for (i, f) in features.iter().enumerate() {
+            let (i, me) = (i as u32, forest.root(i as u32));
+            if f.org_products.is_empty() || forest.keyed(me) {
+                continue;
+            }
+            let carried = ids[i as usize].own_hash().and_then(group).is_some_and(|g| {
+                let (members, _) = self.group(g);
+                members.iter().any(|&m| forest.root(m) != me)
+            });
+            if carried {
+                continue;
+            }
+            // The hashes of the name's leading words run together: a name that already
+            // names the product (`Docker Swarm` by Docker Inc.) is another of its products.
+            let words = names::identity_words(&f.name);
+            let leading: Vec<u64> = (1..=words.len())
+                .map(|k| text_hash(&words[..k].concat()))
+                .collect();
+            for &product in &f.org_products {
+                if leading.contains(&product) {
+                    continue;
+                }
+                let Some(g) = group(product) else { continue };
+                if clarity[g] != Clarity::Clear {
+                    continue;
+                }
+                let (members, len) = self.group(g);
+                let others: Vec<(u32, u32)> = members
+                    .iter()
+                    .map(|&m| (forest.root(m), m))
+                    .filter(|&(r, _)| r != me)
+                    .collect();
+                let mut all = others;
+                all.sort_unstable();
+                all.dedup_by_key(|e| e.0);
+                let keyed: Vec<(u32, u32)> = all
+                    .iter()
+                    .copied()
+                    .filter(|&(r, _)| forest.keyed(r))
+                    .collect();
+                let target = match (keyed.as_slice(), all.as_slice()) {
+                    ([one], _) => *one,
+                    ([], [one]) => *one,
+                    _ => continue,
+                };
+                let mut e = name_only(features, i, target.1, len);
+                if e.license == Some(false) {
+                    continue;
+                }
+                e.orgs = None;
+                let points = names::name_only_points(e);
+                out.push((1.0 + points, i.min(target.1), i.max(target.1), true));
+            }
+        }
+        out
+    }
+
     /// Pairs of one catalogue's exports: records of two sources of one id space (yearly
     /// exports of one catalogue, whether their ids are stable or not) carrying one
     /// distinctive identity are one tool when each of those sources carries it in one

@@ -411,6 +411,8 @@ fn unite_names(forest: &mut Forest, features: &[Features], ids: &[NameIds]) {
     apply(forest, pairs);
     let pairs = groups.pairs(forest, features, &clarity, Phase::Unkeyed);
     apply(forest, pairs);
+    let pairs = groups.vendor_pairs(forest, features, ids, &clarity);
+    apply(forest, pairs);
     let pairs = extension_pairs(forest, features);
     apply(forest, pairs);
 }

@@ -80,6 +80,49 @@ fn normalise_words(name: &str, all_words: bool) -> String {
     if kept.is_empty() { all } else { kept }
 }
 
+/// The distinctive identities (see [`identity`]) of the products an organisation's name
+/// names: the name outside brackets and each bracket, without words of legal form or
+/// grammar (`LimeSurvey GmbH` → `limesurvey`; `MediaWiki (Wikimedia Foundation)` →
+/// `mediawiki`, `wikimediafoundation`; `Synacor (Zimbra)` → `synacor`, `zimbra`). Inventories
+/// of applications name an application by what it does (`Sondages en ligne`, `Messagerie`)
+/// and its product only as the vendor.
+pub fn org_products(org: &str) -> Vec<String> {
+    let mut parts: Vec<String> = vec![String::new()];
+    let mut depth = 0usize;
+    for c in org.chars() {
+        match c {
+            '(' | '[' => {
+                depth += 1;
+                parts.push(String::new());
+            }
+            ')' | ']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    parts.push(String::new());
+                }
+            }
+            _ if depth == 0 => parts[0].push(c),
+            _ => parts.last_mut().expect("one part at least").push(c),
+        }
+    }
+    let mut out: Vec<String> = parts
+        .iter()
+        .filter_map(|part| {
+            let name = normalise_name(part);
+            let words: Vec<&str> = identity_words(&name)
+                .into_iter()
+                .filter(|w| !is_in(ORG_NOISE, w))
+                .collect();
+            identity_of(&words)
+                .filter(|id| !id.generic && id.text.len() >= MIN_IDENTITY_LEN)
+                .map(|id| id.text)
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// An organisation or forge owner reduced to lowercase letters and digits, without words of
 /// legal form or grammar (`mySociety Ltd.` → `mysociety`, `Moodle Pty Ltd` → `moodle`,
 /// `Ayuntamiento de Madrid` → `ayuntamientomadrid`, so a DPG organisation and a GitHub owner
