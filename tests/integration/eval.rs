@@ -34,11 +34,11 @@ use crate::support::{Reply, Server};
 /// The target of issue 14 on both sets: pairwise precision and recall.
 const TARGET: (f64, f64) = (0.99, 0.95);
 /// What each set must keep: the figures measured when the rules were last changed, rounded
-/// down (BENCHMARKS.md, "resolution quality"). Below the target on recall: the misses left are
-/// mostly moved repositories a catalogue still links under their old address (two different
-/// repositories on one forge, which the resolver never merges), names a spreadsheet gives
-/// that several tools carry, and generic names whose product a source states elsewhere.
-const TUNING_FLOOR: (f64, f64) = (0.99, 0.91);
+/// down (BENCHMARKS.md, "resolution quality"). The tuning set meets the target; the held-out
+/// set is below it on recall: its misses left are mostly a spreadsheet's yearly rows whose
+/// source declares no id space (so no year of the catalogue vouches for the row), rebrands
+/// (`Piwik`, `Riot`) under moved repositories, and one directory listing a tool twice.
+const TUNING_FLOOR: (f64, f64) = (0.99, 0.95);
 const HOLDOUT_FLOOR: (f64, f64) = (0.985, 0.92);
 
 fn set_dir(set: &str) -> PathBuf {

@@ -328,6 +328,14 @@ impl NameGroups {
     ) -> Vec<Pair> {
         let mut out = Vec::new();
         let group = |hash: u64| self.hashes.binary_search(&hash).ok();
+        // (identity hash, record, identity length) of every record carrying one, sorted:
+        // a product may be named by one record only (no group then).
+        let mut own: Vec<(u64, u32, usize)> = ids
+            .iter()
+            .enumerate()
+            .filter_map(|(i, id)| id.own.map(|(h, len)| (h, i as u32, len as usize)))
+            .collect();
+        own.sort_unstable();
         for (i, f) in features.iter().enumerate() {
             let (i, me) = (i as u32, forest.root(i as u32));
             if f.org_products.is_empty() || forest.keyed(me) {
@@ -350,11 +358,23 @@ impl NameGroups {
                 if leading.contains(&product) {
                     continue;
                 }
-                let Some(g) = group(product) else { continue };
-                if clarity[g] != Clarity::Clear {
+                // The product's records: its name group, or the one record carrying it.
+                let (members, len, clear): (&[u32], usize, bool) = match group(product) {
+                    Some(g) => {
+                        let (members, len) = self.group(g);
+                        (members, len, clarity[g] == Clarity::Clear)
+                    }
+                    None => {
+                        let at = own.partition_point(|e| e.0 < product);
+                        match own.get(at) {
+                            Some(e) if e.0 == product => (std::slice::from_ref(&e.1), e.2, true),
+                            _ => continue,
+                        }
+                    }
+                };
+                if !clear {
                     continue;
                 }
-                let (members, len) = self.group(g);
                 let others: Vec<(u32, u32)> = members
                     .iter()
                     .map(|&m| (forest.root(m), m))

@@ -218,3 +218,20 @@ fn name_only_points_weigh_length_and_evidence() {
     };
     assert!(name_only_points(licences) - HOST_CLASH_PENALTY < NAME_ONLY_MIN);
 }
+
+#[test]
+fn an_organisation_names_its_products() {
+    assert_eq!(org_products("LimeSurvey GmbH"), ["limesurvey"]);
+    assert_eq!(
+        org_products("MediaWiki (Wikimedia Foundation)"),
+        ["mediawiki", "wikimediafoundation"]
+    );
+    assert_eq!(org_products("Synacor (Zimbra)"), ["synacor", "zimbra"]);
+    assert!(org_products("The Open Data Company").is_empty(), "generic");
+    assert_eq!(
+        identity(&normalise_name("QGis Desktop"))
+            .map(|i| i.text)
+            .as_deref(),
+        Some("qgis")
+    );
+}

@@ -286,3 +286,150 @@ fn a_tool_that_now_merges_by_name_keeps_the_older_id() {
     assert_eq!(again.tools[0].id, "ct_aaaaaaaaaaaa");
     assert!(again.aliases.is_empty(), "an alias is announced once");
 }
+
+#[test]
+fn a_catalogue_still_linking_a_moved_repository_under_the_tools_site_lists_the_tool() {
+    let out = resolve_new(vec![
+        named("codejson", "p", "polis", |r| {
+            r.homepage_url = Some("https://pol.is".into());
+            repo(r, "https://github.com/compdemocracy/polis");
+        }),
+        // The repository before it moved, under the very same homepage.
+        named("ctfg", "p", "Pol.is", |r| {
+            r.homepage_url = Some("https://pol.is".into());
+            repo(r, "https://github.com/pol-is/polisserver");
+        }),
+        named("codejson", "c", "ckan", |r| {
+            r.homepage_url = Some("https://ckan.org".into());
+            repo(r, "https://github.com/ckan/ckan");
+        }),
+        // A fork: the same repository name under another owner.
+        named("us-codejson", "c", "ckan", |r| {
+            r.homepage_url = Some("https://ckan.org".into());
+            repo(r, "https://github.com/gsa/ckan");
+        }),
+        named("dir", "x", "Polis", |r| {
+            // A homepage that does not carry the name: a publisher's page.
+            r.homepage_url = Some("https://publisher.example".into());
+            repo(r, "https://github.com/acme/polis-app");
+        }),
+        named("sill", "x", "Polis", |r| {
+            r.homepage_url = Some("https://publisher.example".into());
+            repo(r, "https://github.com/other/polis");
+        }),
+    ]);
+    assert_eq!(id_of(&out, "codejson", "p"), id_of(&out, "ctfg", "p"));
+    assert_ne!(
+        id_of(&out, "codejson", "c"),
+        id_of(&out, "us-codejson", "c")
+    );
+    assert_ne!(id_of(&out, "dir", "x"), id_of(&out, "sill", "x"));
+}
+
+#[test]
+fn one_source_listing_a_name_twice_with_other_users_lists_one_tool() {
+    let out = resolve_new(vec![
+        named("ogptoolbox", "1055", "Loomio", |r| {
+            r.homepage_url = Some("https://loomio.org".into());
+            r.organizations = vec!["Enspiral".into()];
+        }),
+        // Merged from another base: no link, another user.
+        named("ogptoolbox", "1233", "Loomio", |r| {
+            r.organizations = vec!["Wellington City Council".into()];
+        }),
+        // Across sources, organisations that differ still count against a bare name.
+        named("ogptoolbox", "1121", "Helios", |r| {
+            r.homepage_url = Some("https://heliosvoting.org".into());
+            r.organizations = vec!["IACR".into()];
+        }),
+        named("inventory", "3", "Helios", |r| {
+            r.organizations = vec!["DGFiP".into()];
+        }),
+    ]);
+    assert_eq!(
+        id_of(&out, "ogptoolbox", "1055"),
+        id_of(&out, "ogptoolbox", "1233")
+    );
+    assert_ne!(
+        id_of(&out, "ogptoolbox", "1121"),
+        id_of(&out, "inventory", "3")
+    );
+}
+
+#[test]
+fn yearly_exports_of_one_catalogue_list_a_name_once() {
+    let spaced = |source: &str, id: &str, name: &str, f: fn(&mut NormRecord)| {
+        let mut i = named(source, id, name, f);
+        i.id_space = Some(Arc::from("sill-csv"));
+        i
+    };
+    let out = resolve_new(vec![
+        // The 2019 export has no stable ids (content hashes) and no licence here.
+        spaced("sill-2019", "3f2a", "CONSUL", none),
+        spaced("sill-2020", "26", "Consul", |r| {
+            r.license = Some("MPL-2.0".into())
+        }),
+        named("sill", "317", "Consul", |r| {
+            r.homepage_url = Some("https://consul.io".into());
+            repo(r, "https://github.com/hashicorp/consul");
+            r.license = Some("MPL-2.0".into());
+        }),
+        named("dpga", "consul", "CONSUL", |r| {
+            r.homepage_url = Some("https://consuldemocracy.org".into());
+            repo(r, "https://github.com/consuldemocracy/consuldemocracy");
+            r.license = Some("AGPL-3.0-only".into());
+        }),
+        // Another source without an id space: no year of the catalogue.
+        named("sheet", "c", "Consul", none),
+    ]);
+    assert_eq!(id_of(&out, "sill-2019", "3f2a"), id_of(&out, "sill", "317"));
+    assert_eq!(id_of(&out, "sill-2020", "26"), id_of(&out, "sill", "317"));
+    assert_ne!(id_of(&out, "sheet", "c"), id_of(&out, "sill", "317"));
+    assert_ne!(id_of(&out, "sheet", "c"), id_of(&out, "dpga", "consul"));
+}
+
+#[test]
+fn an_application_named_by_what_it_does_joins_the_product_its_vendor_names() {
+    let out = resolve_new(vec![
+        named("comptoir", "53", "LimeSurvey", |r| {
+            r.homepage_url = Some("https://limesurvey.org".into());
+            repo(r, "https://github.com/limesurvey/limesurvey");
+            r.license = Some("GPL-2.0-only".into());
+        }),
+        named("inventory", "82", "Sondages en ligne", |r| {
+            r.organizations = vec!["LimeSurvey GmbH".into()];
+            r.license = Some("GPL-2.0-only".into());
+        }),
+        named("comptoir", "64", "Zimbra", |r| {
+            r.homepage_url = Some("https://zimbra.com".into())
+        }),
+        named("inventory", "40", "Messagerie", |r| {
+            r.organizations = vec!["Synacor (Zimbra)".into()]
+        }),
+        named("sill", "34", "Docker", |r| {
+            r.homepage_url = Some("https://docker.com".into())
+        }),
+        // Its name already names a product of the vendor: another product.
+        named("inventory", "24", "Docker Swarm", |r| {
+            r.organizations = vec!["Docker Inc.".into()]
+        }),
+        // Licences that disagree.
+        named("inventory", "90", "Enquêtes", |r| {
+            r.organizations = vec!["LimeSurvey GmbH".into()];
+            r.license = Some("MIT".into());
+        }),
+    ]);
+    assert_eq!(
+        id_of(&out, "inventory", "82"),
+        id_of(&out, "comptoir", "53")
+    );
+    assert_eq!(
+        id_of(&out, "inventory", "40"),
+        id_of(&out, "comptoir", "64")
+    );
+    assert_ne!(id_of(&out, "inventory", "24"), id_of(&out, "sill", "34"));
+    assert_ne!(
+        id_of(&out, "inventory", "90"),
+        id_of(&out, "comptoir", "53")
+    );
+}
