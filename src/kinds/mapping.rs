@@ -102,6 +102,7 @@ pub(crate) fn finish_record(
         record_id,
         source_url: source_url.to_string(),
         fields,
+        ..RawRecord::default()
     })
 }
 
@@ -283,6 +284,7 @@ mod tests {
             record_id: "same".into(),
             source_url: "https://a/".into(),
             fields: [("name".to_owned(), vec![name.to_owned()])].into(),
+            ..RawRecord::default()
         };
         c.push(rec("first"));
         c.push(rec("second"));

@@ -40,6 +40,7 @@ pub(crate) mod html;
 pub(crate) mod json;
 mod mapping;
 mod pages;
+pub(crate) mod parts;
 pub mod site;
 
 #[cfg(test)]

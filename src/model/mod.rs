@@ -10,8 +10,10 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod parts;
 mod states;
 
+pub use self::parts::{NormOrg, NormUseCase, OrgRole};
 pub use self::states::{Ended, Role, SourceStatus};
 
 /// The canonical fields a mapping may fill (SPEC section 4), in declaration order.
@@ -70,6 +72,32 @@ pub struct RawRecord {
     pub source_url: String,
     /// Canonical field → values as given.
     pub fields: BTreeMap<String, Vec<String>>,
+    /// The organisations the record names (`[[organisations]]` of the declaration).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organisations: Vec<RawPart>,
+    /// The deployments of the tool the record lists (`[[use_cases]]` of the declaration).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub use_cases: Vec<RawPart>,
+}
+
+/// One organisation or use case a record names, as the source gave it: part field → values
+/// (`kinds::parts::ORGANISATION_FIELDS`, `kinds::parts::USE_CASE_FIELDS`) and, for an
+/// organisation, the role its declaration table states.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RawPart {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    pub fields: BTreeMap<String, Vec<String>>,
+}
+
+impl RawPart {
+    /// The first value of a field, if any.
+    pub fn first(&self, field: &str) -> Option<&str> {
+        self.fields
+            .get(field)
+            .and_then(|v| v.first())
+            .map(String::as_str)
+    }
 }
 
 impl RawRecord {
@@ -116,6 +144,12 @@ pub struct NormRecord {
     pub updated_at: Option<DateTime<Utc>>,
     /// Every repository URL the record gave, canonical (the first is `repository_url`).
     pub repositories: Vec<String>,
+    /// The organisations the record names, with their roles.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organisations: Vec<NormOrg>,
+    /// The deployments of the tool the record lists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub use_cases: Vec<NormUseCase>,
     /// `site` records: the HTTP status of the last visit of the home page (after redirects).
     pub homepage_status: Option<i64>,
     /// `site` records: the URL the last visit ended at, after redirects.

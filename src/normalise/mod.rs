@@ -8,6 +8,7 @@ pub mod category;
 pub mod country;
 pub mod language;
 pub mod license;
+pub mod parts;
 pub mod tags;
 pub mod text;
 pub mod url;
@@ -168,6 +169,8 @@ pub fn normalise(
     }
     rec.programming_languages = values::list(raw.all("programming_languages"), text::plain);
     rec.organizations = values::list(raw.all("organizations"), text::plain);
+    rec.organisations = parts::organisations(&raw.organisations, &mut issue);
+    rec.use_cases = parts::use_cases(&raw.use_cases, &mut issue);
     for (field, slot) in [("stars", &mut rec.stars), ("forks", &mut rec.forks)] {
         if let Some(value) = raw.first(field) {
             *slot = values::integer(value);

@@ -377,6 +377,52 @@ async fn the_shipped_catalogue_reaches_the_ogp_toolbox_showcase_and_every_source
         eprintln!("{id}: {} records, issues {messages:#?}", fetched[id]);
     }
     assert_eq!(fetched, expected);
+    // The organisations and deployments the shipped declarations map travel with their
+    // records into the state store (`[[organisations]]`, `[[use_cases]]`).
+    let db = rusqlite::Connection::open_with_flags(
+        w.out().join("state.sqlite"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let raw = |source: &str, id: &str| -> Value {
+        let text: String = db
+            .query_row(
+                "SELECT raw FROM records WHERE source_id = ?1 AND record_id = ?2",
+                [source, id],
+                |r| r.get(0),
+            )
+            .unwrap_or_else(|e| panic!("{source}/{id}: {e}"));
+        serde_json::from_str(&text).unwrap()
+    };
+    let sill_decidim = raw("sill", "101");
+    let roles: Vec<(String, String)> = sill_decidim["organisations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                text(o, "role"),
+                o["fields"]["name"][0].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("develops".into(), "Decidim".into()),
+            ("uses".into(), "DINUM".into())
+        ]
+    );
+    assert_eq!(
+        sill_decidim["use_cases"][0]["fields"]["organisation"][0],
+        "DINUM"
+    );
+    let dpga_decidim = raw("dpga", "10012");
+    assert_eq!(dpga_decidim["organisations"][0]["role"], "develops");
+    assert_eq!(
+        dpga_decidim["organisations"][0]["fields"]["website"][0],
+        "https://decidim.org"
+    );
     // NSF's inventory gives the agency's home page as two releases' repository: no key.
     let hubs = report["non_identifying_urls"].as_array().unwrap();
     let nsf = hubs

@@ -6,14 +6,17 @@
 //! A UTF-8 BOM is stripped; invalid UTF-8 is replaced (an issue); a row that does not parse
 //! is an issue naming its line, not a failure.
 
+use std::collections::BTreeMap;
+
 use toml::Table;
 use url::Url;
 
 use super::decl;
 use super::mapping::{self, Collector, Fields};
 use super::pages::{self, Pages};
+use super::parts::{self, PartDecl, PartKind};
 use super::{Harvest, SourceError};
-use crate::model::{RawRecord, is_list_field};
+use crate::model::{RawPart, RawRecord, is_list_field};
 use crate::report::Issue;
 
 /// Declaration keys of a `csv` source besides the common keys:
@@ -23,7 +26,10 @@ use crate::report::Issue;
 /// * `delimiter` (one ASCII character, default `","`; `"\t"` for TSV);
 /// * `quote` (one ASCII character, default `"\""`): the quoting character;
 /// * `list_separator` (string, default `";"`): splits the cells of list fields; `""` keeps
-///   each cell whole.
+///   each cell whole;
+/// * `organisations`, `use_cases` (arrays of tables, optional): the organisation and the
+///   deployment a row names ([`super::parts`]; fields are column names, cells kept whole, no
+///   `each`: one of each per table and row).
 pub const KEYS: &[&str] = &[
     "url",
     "urls",
@@ -31,6 +37,8 @@ pub const KEYS: &[&str] = &[
     "delimiter",
     "quote",
     "list_separator",
+    "organisations",
+    "use_cases",
 ];
 
 /// A `csv` declaration, compiled.
@@ -42,6 +50,8 @@ pub struct CsvSource {
     delimiter: u8,
     quote: u8,
     list_separator: String,
+    organisations: Vec<PartDecl<String>>,
+    use_cases: Vec<PartDecl<String>>,
 }
 
 impl CsvSource {
@@ -60,6 +70,15 @@ pub fn build(mut table: Table) -> Result<CsvSource, Vec<String>> {
     let quote = take_byte(&mut table, "quote", b'"', &mut errs);
     let list_separator =
         decl::take_str(&mut table, "list_separator", &mut errs).unwrap_or_else(|| ";".into());
+    let column = |_: &str, text: &str, _: &mut Vec<String>| Some(text.to_owned());
+    let organisations = parts::take_parts(
+        &mut table,
+        PartKind::Organisations,
+        false,
+        &mut errs,
+        column,
+    );
+    let use_cases = parts::take_parts(&mut table, PartKind::UseCases, false, &mut errs, column);
     decl::reject_rest(table, "csv", &mut errs);
     decl::finish(
         CsvSource {
@@ -68,6 +87,8 @@ pub fn build(mut table: Table) -> Result<CsvSource, Vec<String>> {
             delimiter,
             quote,
             list_separator,
+            organisations,
+            use_cases,
         },
         errs,
     )
@@ -116,13 +137,29 @@ pub(crate) fn parse_csv(src: &CsvSource, url: &Url, body: &[u8]) -> Result<CsvDo
     if header.iter().all(|h| h.trim().is_empty()) {
         return Err(fail("no header row (the file is empty)".into()));
     }
-    let columns = map_columns(src, &header).map_err(fail)?;
+    let columns = map_columns(&src.fields, "fields", &header).map_err(fail)?;
+    let part_columns = |decls: &'_ [PartDecl<String>], kind: PartKind| {
+        decls
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let label = format!("{}[{i}].fields", kind.key());
+                let columns = map_columns(&d.fields, &label, &header)?;
+                Ok((d.role.clone(), columns))
+            })
+            .collect::<Result<Vec<_>, String>>()
+    };
+    let organisations = part_columns(&src.organisations, PartKind::Organisations).map_err(fail)?;
+    let use_cases = part_columns(&src.use_cases, PartKind::UseCases).map_err(fail)?;
     for row in reader.records() {
         match row {
             Ok(row) => {
                 let fields = row_fields(src, &columns, &row, url);
-                if let Some(r) = mapping::finish_record(fields, url, None, vec![], &mut doc.issues)
+                if let Some(mut r) =
+                    mapping::finish_record(fields, url, None, vec![], &mut doc.issues)
                 {
+                    r.organisations = row_parts(&organisations, PartKind::Organisations, &row, url);
+                    r.use_cases = row_parts(&use_cases, PartKind::UseCases, &row, url);
                     doc.records.push(r);
                 }
             }
@@ -132,13 +169,39 @@ pub(crate) fn parse_csv(src: &CsvSource, url: &Url, body: &[u8]) -> Result<CsvDo
     Ok(doc)
 }
 
-/// Canonical field → column index, or the message naming the missing column and the header.
+/// A part table's role and its field → column index.
+type PartColumns = (Option<String>, Vec<(String, usize)>);
+
+/// The organisations or use cases one row names: one per table with a value in an
+/// identifying column.
+fn row_parts(
+    decls: &[PartColumns],
+    kind: PartKind,
+    row: &::csv::StringRecord,
+    url: &Url,
+) -> Vec<RawPart> {
+    let mut out = Vec::new();
+    for (role, columns) in decls {
+        let mut fields = BTreeMap::new();
+        for (field, i) in columns {
+            parts::add_value(&mut fields, field, row.get(*i).unwrap_or(""), url);
+        }
+        if let Some(part) = parts::finish(kind, role.as_deref(), fields) {
+            parts::push_unique(&mut out, part);
+        }
+    }
+    out
+}
+
+/// Field → column index for the mapping `fields` (labelled `label` in messages), or the
+/// message naming the missing column and the header.
 fn map_columns(
-    src: &CsvSource,
+    fields: &[(String, String)],
+    label: &str,
     header: &::csv::StringRecord,
 ) -> Result<Vec<(String, usize)>, String> {
     let mut columns = Vec::new();
-    for (field, column) in &src.fields {
+    for (field, column) in fields {
         let exact = header.iter().position(|h| h == column);
         let loose = || {
             let want = column.trim().to_lowercase();
@@ -149,7 +212,7 @@ fn map_columns(
             None => {
                 let names: Vec<String> = header.iter().map(|h| format!("`{h}`")).collect();
                 return Err(format!(
-                    "column `{column}` (mapped by `fields.{field}`) is not in the header: {}",
+                    "column `{column}` (mapped by `{label}.{field}`) is not in the header: {}",
                     names.join(", ")
                 ));
             }

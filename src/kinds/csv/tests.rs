@@ -245,3 +245,29 @@ fn build_reports_every_problem_naming_its_key() {
     );
     assert_eq!(errs[3], "`quote`: expected a string, found integer");
 }
+
+#[test]
+fn a_row_names_its_organisation_in_the_role_the_table_states() {
+    let text = format!(
+        "{CODEGOUV}\n[[organisations]]\nrole = \"develops\"\nfields = {{ name = \"organization_name\" }}\n"
+    );
+    let body = fixture_bytes("csv", "codegouvfr-repositories.csv");
+    let doc = parse_csv(&source(&text), &url("/data/x.csv"), &body).unwrap();
+    let transport = &doc.records[0];
+    assert_eq!(transport.organisations.len(), 1);
+    assert_eq!(transport.organisations[0].role.as_deref(), Some("develops"));
+    assert_eq!(transport.organisations[0].first("name"), Some("etalab"));
+    // A column the header lacks fails the file, naming the table.
+    let bad = format!("{CODEGOUV}\n[[use_cases]]\nfields = {{ url = \"deployment_url\" }}\n");
+    let err = parse_csv(&source(&bad), &url("/data/x.csv"), &body).unwrap_err();
+    assert!(
+        err.to_string().contains("`use_cases[0].fields.url`"),
+        "{err}"
+    );
+    // No `each` in a csv source: one of each per row.
+    let each = format!(
+        "{CODEGOUV}\n[[organisations]]\nrole = \"uses\"\neach = \"x\"\nfields = {{ name = \"name\" }}\n"
+    );
+    let errs = build(toml::from_str(&each).unwrap()).unwrap_err();
+    assert!(errs.iter().any(|e| e.contains("has no `each`")), "{errs:?}");
+}

@@ -10,6 +10,8 @@
 //! fields the mapping left empty (lists are united, the mapping's values first); text that
 //! is not a valid publiccode.yml is an issue on the record, which is kept.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 use serde_json_path::JsonPath;
 use toml::Table;
@@ -19,8 +21,9 @@ use super::decl::{self, lower_first};
 use super::forge::publiccode;
 use super::mapping::{self, Collector, Fields};
 use super::pages::{self, Listing, Pager, Pages};
+use super::parts::{self, PartDecl, PartKind};
 use super::{Harvest, SourceError};
-use crate::model::{RawRecord, is_list_field};
+use crate::model::{RawPart, RawRecord, is_list_field};
 use crate::report::Issue;
 
 /// Declaration keys of a `json` source besides the common keys:
@@ -33,7 +36,10 @@ use crate::report::Issue;
 ///   without next links: the next page is the page URL with `param` raised by `step` (from
 ///   its value in the first URL, else 0), until a page holds no record;
 /// * `publiccode` (JSONPath, optional): a string node holding a publiccode.yml file, whose
-///   fields fill what `fields` left empty.
+///   fields fill what `fields` left empty;
+/// * `organisations`, `use_cases` (arrays of tables, optional): the organisations and
+///   deployments a record names ([`super::parts`]), `each` and field paths relative to the
+///   record and to each node.
 pub const KEYS: &[&str] = &[
     "url",
     "urls",
@@ -42,6 +48,8 @@ pub const KEYS: &[&str] = &[
     "fields",
     "offset",
     "publiccode",
+    "organisations",
+    "use_cases",
 ];
 
 /// Offset paging: the query parameter to raise and by how much.
@@ -69,6 +77,8 @@ pub struct JsonSource {
     publiccode: Option<Path>,
     /// Canonical field → path, in canonical field order.
     fields: Vec<(String, Path)>,
+    organisations: Vec<PartDecl<Path>>,
+    use_cases: Vec<PartDecl<Path>>,
 }
 
 impl JsonSource {
@@ -96,6 +106,14 @@ pub fn build(mut table: Table) -> Result<JsonSource, Vec<String>> {
             fields.push((field, path));
         }
     }
+    let organisations = parts::take_parts(
+        &mut table,
+        PartKind::Organisations,
+        true,
+        &mut errs,
+        compile,
+    );
+    let use_cases = parts::take_parts(&mut table, PartKind::UseCases, true, &mut errs, compile);
     decl::reject_rest(table, "json", &mut errs);
     match records {
         Some(records) if errs.is_empty() => Ok(JsonSource {
@@ -105,6 +123,8 @@ pub fn build(mut table: Table) -> Result<JsonSource, Vec<String>> {
             offset,
             publiccode,
             fields,
+            organisations,
+            use_cases,
         }),
         _ => Err(errs),
     }
@@ -222,7 +242,10 @@ pub(crate) fn parse_page(
     };
     for record in records {
         let (fields, pending) = extract_record(src, url, record);
-        if let Some(r) = mapping::finish_record(fields, url, None, pending, &mut page.issues) {
+        if let Some(mut r) = mapping::finish_record(fields, url, None, pending, &mut page.issues) {
+            r.organisations =
+                extract_parts(&src.organisations, PartKind::Organisations, record, url);
+            r.use_cases = extract_parts(&src.use_cases, PartKind::UseCases, record, url);
             page.records.push(r);
         }
     }
@@ -254,6 +277,47 @@ fn extract_record(src: &JsonSource, url: &Url, record: &Value) -> (Fields, Vec<I
         add_publiccode(&mut fields, &mut issues, path, record, url);
     }
     (fields, issues)
+}
+
+/// The organisations or use cases the tables `decls` find in one record node.
+fn extract_parts(
+    decls: &[PartDecl<Path>],
+    kind: PartKind,
+    record: &Value,
+    url: &Url,
+) -> Vec<RawPart> {
+    let mut out = Vec::new();
+    for d in decls {
+        let nodes = match &d.each {
+            Some(each) => each.path.query(record).all(),
+            None => vec![record],
+        };
+        for node in nodes {
+            let mut fields = BTreeMap::new();
+            for (field, path) in &d.fields {
+                for value in path.path.query(node) {
+                    add_part_node(&mut fields, field, value, url);
+                }
+            }
+            if let Some(part) = parts::finish(kind, d.role.as_deref(), fields) {
+                parts::push_unique(&mut out, part);
+            }
+        }
+    }
+    out
+}
+
+/// Adds a matched node to a part: scalars as their text, arrays flattened.
+fn add_part_node(fields: &mut BTreeMap<String, Vec<String>>, field: &str, node: &Value, url: &Url) {
+    match node {
+        Value::String(s) => parts::add_value(fields, field, s, url),
+        Value::Number(n) => parts::add_value(fields, field, &n.to_string(), url),
+        Value::Bool(b) => parts::add_value(fields, field, &b.to_string(), url),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|v| add_part_node(fields, field, v, url)),
+        Value::Object(_) | Value::Null => {}
+    }
 }
 
 /// Parses the publiccode.yml text `path` selects in `record` and fills the fields the

@@ -160,5 +160,6 @@ fn record(
         record_id: t.key.clone(),
         source_url: t.url.to_string(),
         fields,
+        ..RawRecord::default()
     }
 }

@@ -4,6 +4,7 @@ use super::*;
 use crate::kinds::testutil::{BASE, FakePages, Reply, block_on, fixture, fixture_bytes, url};
 
 mod decl;
+mod parts;
 mod publiccode;
 
 const DPG: &str = r#"

@@ -1,0 +1,74 @@
+//! Organisations and use cases a record names, after `normalise` (the `[[organisations]]` and
+//! `[[use_cases]]` tables of a declaration; docs/sources.md).
+
+use serde::{Deserialize, Serialize};
+
+/// The role an organisation plays for a tool, as a source field states it (never guessed
+/// from text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrgRole {
+    /// Builds it (an owner, an author, a publishing agency).
+    Develops,
+    /// Maintains it (a maintainer, a contractor).
+    Maintains,
+    /// Pays for it.
+    Funds,
+    /// Runs it.
+    Uses,
+}
+
+impl OrgRole {
+    /// Every role, in the order declarations and the data dictionary list them.
+    pub const ALL: [OrgRole; 4] = [
+        OrgRole::Develops,
+        OrgRole::Maintains,
+        OrgRole::Funds,
+        OrgRole::Uses,
+    ];
+    /// Their names, as declarations and releases write them.
+    pub const NAMES: [&'static str; 4] = ["develops", "maintains", "funds", "uses"];
+
+    /// The word used in declarations and outputs.
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    /// The role named `text`.
+    pub fn parse(text: &str) -> Option<OrgRole> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// One organisation a record names, normalised.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NormOrg {
+    pub role: OrgRole,
+    pub name: Option<String>,
+    /// Canonical URL of its site.
+    pub website: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    /// What the source calls its kind (`Government / public sector`, `Company`), as given.
+    pub kind: Option<String>,
+    /// `github:<login>` or `gitlab:<host>/<group path>`.
+    pub forge_account: Option<String>,
+    pub wikidata_id: Option<String>,
+    /// French SIREN (9 digits).
+    pub siren: Option<String>,
+    /// Italian IPA code (Indice delle Pubbliche Amministrazioni).
+    pub ipa: Option<String>,
+}
+
+/// One deployment of a tool a record lists, normalised.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NormUseCase {
+    pub title: Option<String>,
+    /// Canonical public URL of the deployment.
+    pub url: Option<String>,
+    /// The name of the organisation that runs it.
+    pub organisation: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    pub audience: Option<String>,
+}
