@@ -160,6 +160,7 @@ fn release(n: usize) -> Release {
         sources,
         report: serde_json::json!({ "benchmark": true }),
         aliases: Vec::new(),
+        ..Release::default()
     }
 }
 

@@ -3,7 +3,8 @@
 
 usage: scripts/check_readers.py RELEASE_DIR
 
-For each table (tools, source_records, sources) it checks that:
+For each table (tools, source_records, sources, organisations, tool_organisations, use_cases)
+it checks that:
   * DuckDB, pyarrow (and pandas through it) and polars read the Parquet file with the column
     names of datapackage.json, the expected types (string, int64, boolean, timestamp[us, UTC],
     list<string> with child `element`) and the row count of the CSV, JSON and JSONL files;
@@ -30,7 +31,14 @@ import pyarrow
 import pyarrow.parquet as pq
 from frictionless import validate
 
-TABLES = ["tools", "source_records", "sources"]
+TABLES = [
+    "tools",
+    "source_records",
+    "sources",
+    "organisations",
+    "tool_organisations",
+    "use_cases",
+]
 MAX_ROW_GROUP_ROWS = 100_000
 
 # Table Schema type -> (duckdb type, pyarrow type, polars type)

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 mod parts;
 mod states;
 
-pub use self::parts::{NormOrg, NormUseCase, OrgRole};
+pub use self::parts::{
+    NormOrg, NormUseCase, OrgKind, OrgRole, Organisation, ToolOrganisation, UseCase,
+};
 pub use self::states::{Ended, Role, SourceStatus};
 
 /// The canonical fields a mapping may fill (SPEC section 4), in declaration order.
@@ -299,6 +301,12 @@ pub struct Release {
     pub report: serde_json::Value,
     /// Ids retired by a merge since the previous release: (old id, id it now points to).
     pub aliases: Vec<(String, String)>,
+    /// The organisations the records name, resolved, sorted by id.
+    pub organisations: Vec<Organisation>,
+    /// Each organisation's roles for each tool, sorted.
+    pub tool_organisations: Vec<ToolOrganisation>,
+    /// The tools' deployments, sorted by id.
+    pub use_cases: Vec<UseCase>,
 }
 
 /// A string that never prints: tokens and other credentials.

@@ -72,3 +72,93 @@ pub struct NormUseCase {
     pub country: Option<String>,
     pub audience: Option<String>,
 }
+
+/// What kind of body an organisation is (rules in docs/normalisation.md, "Organisations").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OrgKind {
+    PublicBody,
+    NonProfit,
+    Company,
+    Community,
+    Academic,
+    #[default]
+    Unknown,
+}
+
+impl OrgKind {
+    /// Every kind, in the order the data dictionary lists them.
+    pub const ALL: [OrgKind; 6] = [
+        OrgKind::PublicBody,
+        OrgKind::NonProfit,
+        OrgKind::Company,
+        OrgKind::Community,
+        OrgKind::Academic,
+        OrgKind::Unknown,
+    ];
+    /// Their names, as releases write them.
+    pub const NAMES: [&'static str; 6] = [
+        "public-body",
+        "non-profit",
+        "company",
+        "community",
+        "academic",
+        "unknown",
+    ];
+
+    /// The word used in outputs.
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+/// One row of the `organisations` table: the organisations the records name, resolved.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Organisation {
+    /// `co_` + 12 characters, stable through the id registry.
+    pub id: String,
+    pub name: Option<String>,
+    pub kind: OrgKind,
+    /// The rule that decided `kind` (docs/normalisation.md).
+    pub kind_rule: String,
+    pub country: Option<String>,
+    pub website: Option<String>,
+    /// `github:<login>`, `gitlab:<host>/<path>`, sorted.
+    pub forge_accounts: Vec<String>,
+    pub wikidata_id: Option<String>,
+    /// Official identifiers: `siren:<9 digits>`, `ipa:<code>`, sorted.
+    pub identifiers: Vec<String>,
+    /// Every name the sources gave it, sorted.
+    pub names: Vec<String>,
+    pub sources: Vec<String>,
+    pub first_seen_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_seen_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Every record naming it was kept from an earlier run.
+    pub stale: bool,
+}
+
+/// One row of `tool_organisations`: an organisation's role for a tool.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolOrganisation {
+    pub tool_id: String,
+    pub organisation_id: String,
+    pub role: OrgRole,
+    pub sources: Vec<String>,
+}
+
+/// One row of `use_cases`: a deployment of a tool.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UseCase {
+    /// `cu_` + 12 characters, derived from the tool id and the deployment's URL (else its
+    /// organisation and title).
+    pub id: String,
+    pub tool_id: String,
+    pub organisation_id: Option<String>,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub country: Option<String>,
+    pub audience: Option<String>,
+    pub first_seen_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_seen_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub sources: Vec<String>,
+}

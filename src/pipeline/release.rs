@@ -25,6 +25,8 @@ pub(super) struct Resolution {
     /// The active sources, with their status.
     pub sources: Vec<SourceRow>,
     pub resolved: resolve::Resolved,
+    /// The organisations and use cases the resolved records name.
+    pub orgs: resolve::ResolvedOrgs,
     /// Normalisation issues per source.
     pub issues: HashMap<String, Vec<Issue>>,
     /// (source, record id) → the home page as the record wrote it (not canonical); kept
@@ -80,9 +82,11 @@ impl Resolution {
         }
         let known: resolve::Known = store.id_registry()?;
         let resolved = resolve::resolve(inputs, &known);
+        let orgs = resolve::resolve_orgs(&resolved.rows, &resolved.tools, &known);
         Ok(Resolution {
             sources,
             resolved,
+            orgs,
             issues,
             homepages_given,
         })
@@ -116,6 +120,7 @@ pub(super) fn publish(
     let Resolution {
         sources,
         resolved,
+        orgs,
         mut issues,
         ..
     } = resolution;
@@ -132,6 +137,9 @@ pub(super) fn publish(
         .map(|s| s.id.clone())
         .collect();
     let report = report::report_json(&id, &sources, this_run, created_at, &resolved, &mut issues);
+    let mut aliases = resolved.aliases;
+    aliases.extend(orgs.aliases);
+    aliases.sort();
     let release = Release {
         id: id.clone(),
         created_at,
@@ -140,11 +148,15 @@ pub(super) fn publish(
         source_records: resolved.rows,
         sources,
         report,
-        aliases: resolved.aliases,
+        aliases,
+        organisations: orgs.organisations,
+        tool_organisations: orgs.tool_organisations,
+        use_cases: orgs.use_cases,
     };
     let dir = publish::publish(&release, out_dir)?;
     crate::failpoint::hit("run-after-publish");
     store.save_tool_ids(&resolved.new_ids, &resolved.moved_ids, created_at)?;
+    store.save_tool_ids(&orgs.new_ids, &orgs.moved_ids, created_at)?;
     Ok(Built {
         id,
         dir,

@@ -9,7 +9,7 @@ use super::cell::{self, Cell};
 use super::csv::text;
 use super::datapackage::DATA_LICENSE;
 use super::schema::{self, Column, ColumnType, SCHEMA_VERSION};
-use crate::model::{SourceRecordRow, SourceRow, Tool};
+use crate::model::{Organisation, SourceRecordRow, SourceRow, Tool, ToolOrganisation, UseCase};
 
 /// The file name of the data dictionary.
 pub const README_MD: &str = "README.md";
@@ -37,6 +37,9 @@ pub(crate) struct Tables<'a> {
     pub tools: &'a [&'a Tool],
     pub records: &'a [&'a SourceRecordRow],
     pub sources: &'a [&'a SourceRow],
+    pub organisations: &'a [&'a Organisation],
+    pub tool_organisations: &'a [&'a ToolOrganisation],
+    pub use_cases: &'a [&'a UseCase],
 }
 
 /// The `README.md` text of a release.
@@ -56,7 +59,10 @@ pub(crate) fn readme(release_id: &str, t: &Tables<'_>) -> String {
          | table | rows | files |\n|---|---|---|\n\
          | tools | {} | `tools.csv` `tools.json` `tools.jsonl` `tools.parquet` `tools.spreadsheet.csv` |\n\
          | source_records | {} | `source_records.csv` `source_records.json` `source_records.jsonl` `source_records.parquet` |\n\
-         | sources | {} | `sources.csv` `sources.json` `sources.jsonl` `sources.parquet` |\n\n\
+         | sources | {} | `sources.csv` `sources.json` `sources.jsonl` `sources.parquet` |\n\
+         | organisations | {} | `organisations.csv` `organisations.json` `organisations.jsonl` `organisations.parquet` |\n\
+         | tool_organisations | {} | `tool_organisations.csv` `tool_organisations.json` `tool_organisations.jsonl` `tool_organisations.parquet` |\n\
+         | use_cases | {} | `use_cases.csv` `use_cases.json` `use_cases.jsonl` `use_cases.parquet` |\n\n\
          Every format holds the same rows in the same order (sorted by id). CSV is RFC 4180 \
          with CRLF, UTF-8 without BOM; list cells are joined with `;`; empty means unknown. \
          `tools.spreadsheet.csv` is a copy for spreadsheets: text cells starting with `=`, `+`, \
@@ -76,6 +82,9 @@ pub(crate) fn readme(release_id: &str, t: &Tables<'_>) -> String {
         t.tools.len(),
         t.records.len(),
         t.sources.len(),
+        t.organisations.len(),
+        t.tool_organisations.len(),
+        t.use_cases.len(),
     );
     let fill = fillers(t.records);
     section(&mut out, "tools", schema::TOOLS, t.tools, |name| {
@@ -91,6 +100,29 @@ pub(crate) fn readme(release_id: &str, t: &Tables<'_>) -> String {
     section(&mut out, "sources", schema::SOURCES, t.sources, |_| {
         "the source declarations and this run".to_string()
     });
+    let resolved =
+        |_: &str| "civicrawl (organisation resolution, from `[[organisations]]`)".to_string();
+    section(
+        &mut out,
+        "organisations",
+        schema::ORGANISATIONS,
+        t.organisations,
+        resolved,
+    );
+    section(
+        &mut out,
+        "tool_organisations",
+        schema::TOOL_ORGANISATIONS,
+        t.tool_organisations,
+        resolved,
+    );
+    section(
+        &mut out,
+        "use_cases",
+        schema::USE_CASES,
+        t.use_cases,
+        |_| "civicrawl (from `[[use_cases]]`)".to_string(),
+    );
     out
 }
 

@@ -42,7 +42,9 @@ mod tests;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::model::{Release, SourceRecordRow, SourceRow, Tool};
+use crate::model::{
+    Organisation, Release, SourceRecordRow, SourceRow, Tool, ToolOrganisation, UseCase,
+};
 use atomic::write_file;
 use datapackage::Entry;
 use jobs::{Job, run_jobs};
@@ -68,11 +70,15 @@ pub const TOOLS_SPREADSHEET_CSV: &str = "tools.spreadsheet.csv";
 
 /// Every file of a release, in name order: each table in each format, the spreadsheet copy
 /// of `tools.csv`, the data dictionary, and the [`RUN_FILES`].
-pub const RELEASE_FILES: [&str; 18] = [
+pub const RELEASE_FILES: [&str; 30] = [
     README_MD,
     SHA256SUMS,
     CHANGES_JSON,
     DATAPACKAGE_JSON,
+    "organisations.csv",
+    "organisations.json",
+    "organisations.jsonl",
+    "organisations.parquet",
     REPORT_JSON,
     "source_records.csv",
     "source_records.json",
@@ -82,11 +88,19 @@ pub const RELEASE_FILES: [&str; 18] = [
     "sources.json",
     "sources.jsonl",
     "sources.parquet",
+    "tool_organisations.csv",
+    "tool_organisations.json",
+    "tool_organisations.jsonl",
+    "tool_organisations.parquet",
     "tools.csv",
     "tools.json",
     "tools.jsonl",
     "tools.parquet",
     TOOLS_SPREADSHEET_CSV,
+    "use_cases.csv",
+    "use_cases.json",
+    "use_cases.jsonl",
+    "use_cases.parquet",
 ];
 
 /// The files of a release whose bytes depend on more than its rows and id: the run
@@ -200,6 +214,14 @@ fn write_release(
     });
     let mut sources: Vec<&SourceRow> = release.sources.iter().collect();
     sources.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut organisations: Vec<&Organisation> = release.organisations.iter().collect();
+    organisations.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut roles: Vec<&ToolOrganisation> = release.tool_organisations.iter().collect();
+    roles.sort_by(|a, b| {
+        (&a.tool_id, &a.organisation_id, a.role).cmp(&(&b.tool_id, &b.organisation_id, b.role))
+    });
+    let mut use_cases: Vec<&UseCase> = release.use_cases.iter().collect();
+    use_cases.sort_by(|a, b| a.id.cmp(&b.id));
     let tools_table = Table {
         name: "tools",
         description: "one row per tool, merged from every source",
@@ -218,6 +240,30 @@ fn write_release(
         primary_key: &["id"],
         foreign_keys: &[],
     };
+    let organisations_table = Table {
+        name: "organisations",
+        description: "the organisations the sources name, resolved: who builds, maintains, funds or uses the tools",
+        primary_key: &["id"],
+        foreign_keys: &[],
+    };
+    let roles_table = Table {
+        name: "tool_organisations",
+        description: "what each organisation does for each tool, as a source field states it",
+        primary_key: &["tool_id", "organisation_id", "role"],
+        foreign_keys: &[
+            ("tool_id", "tools", "id"),
+            ("organisation_id", "organisations", "id"),
+        ],
+    };
+    let use_cases_table = Table {
+        name: "use_cases",
+        description: "deployments of the tools: who runs one, where",
+        primary_key: &["id"],
+        foreign_keys: &[
+            ("tool_id", "tools", "id"),
+            ("organisation_id", "organisations", "id"),
+        ],
+    };
 
     // Every table file, changes.json and README.md (which need the rows only) are independent
     // of each other: they are written on all cores, longest first (Parquet, then JSON + JSONL,
@@ -229,7 +275,19 @@ fn write_release(
         table_jobs(dir, &tools_table, schema::TOOLS, &tools, id);
     let [sources_json, sources_csv, sources_parquet] =
         table_jobs(dir, &sources_table, schema::SOURCES, &sources, id);
+    let [orgs_json, orgs_csv, orgs_parquet] = table_jobs(
+        dir,
+        &organisations_table,
+        schema::ORGANISATIONS,
+        &organisations,
+        id,
+    );
+    let [roles_json, roles_csv, roles_parquet] =
+        table_jobs(dir, &roles_table, schema::TOOL_ORGANISATIONS, &roles, id);
+    let [cases_json, cases_csv, cases_parquet] =
+        table_jobs(dir, &use_cases_table, schema::USE_CASES, &use_cases, id);
     let (tools_ref, records_ref, sources_ref) = (&tools, &records, &sources);
+    let (orgs_ref, roles_ref, cases_ref) = (&organisations, &roles, &use_cases);
     let aliases = &release.aliases;
     let spreadsheet: Job<'_> = Box::new(move || {
         let path = dir.join(TOOLS_SPREADSHEET_CSV);
@@ -248,6 +306,9 @@ fn write_release(
             tools: tools_ref,
             records: records_ref,
             sources: sources_ref,
+            organisations: orgs_ref,
+            tool_organisations: roles_ref,
+            use_cases: cases_ref,
         };
         let readme = dictionary::readme(id, &tables);
         let path = dir.join(README_MD);
@@ -275,6 +336,15 @@ fn write_release(
         sources_parquet,
         sources_json,
         sources_csv,
+        orgs_parquet,
+        orgs_json,
+        orgs_csv,
+        roles_parquet,
+        roles_json,
+        roles_csv,
+        cases_parquet,
+        cases_json,
+        cases_csv,
     ];
     let mut files = Files {
         digests: run_jobs(jobs)?,
@@ -297,6 +367,9 @@ fn write_release(
     });
     table_entries(&records_table, schema::SOURCE_RECORDS, &mut files);
     table_entries(&sources_table, schema::SOURCES, &mut files);
+    table_entries(&organisations_table, schema::ORGANISATIONS, &mut files);
+    table_entries(&roles_table, schema::TOOL_ORGANISATIONS, &mut files);
+    table_entries(&use_cases_table, schema::USE_CASES, &mut files);
 
     let digest = write_pretty_json(&dir.join(REPORT_JSON), &release.report)?;
     files.digests.insert(REPORT_JSON.into(), digest);

@@ -69,7 +69,7 @@ async fn a_real_run_publishes_a_complete_verifiable_release() {
     );
     assert_eq!(package["licenses"][0]["name"], "ODbL-1.0");
     let resources = package["resources"].as_array().unwrap();
-    assert_eq!(resources.len(), 13);
+    assert_eq!(resources.len(), 25);
     for r in resources {
         let path = first.join(r["path"].as_str().unwrap());
         let bytes = std::fs::metadata(&path).unwrap().len();
@@ -83,6 +83,25 @@ async fn a_real_run_publishes_a_complete_verifiable_release() {
     let sources = package["sources"].as_array().unwrap();
     let registry = sources.iter().find(|s| s["name"] == "registry").unwrap();
     assert_eq!(registry["licenses"][0]["name"], "CC0-1.0");
+
+    // The registry's owners: an organisations table, and the roles pointing at it.
+    let orgs = std::fs::read_to_string(first.join("organisations.jsonl")).unwrap();
+    let orgs: Vec<serde_json::Value> = orgs
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let names: Vec<&str> = orgs.iter().map(|o| o["name"].as_str().unwrap()).collect();
+    assert!(
+        names.contains(&"mySociety") && names.contains(&"Decidim Association"),
+        "{names:?}"
+    );
+    let my_society = orgs.iter().find(|o| o["name"] == "mySociety").unwrap();
+    let roles = std::fs::read_to_string(first.join("tool_organisations.csv")).unwrap();
+    let developed = roles
+        .lines()
+        .filter(|l| l.contains(my_society["id"].as_str().unwrap()) && l.contains(",develops,"))
+        .count();
+    assert_eq!(developed, 2, "Alaveteli and FixMyStreet: {roles}");
 
     // The data dictionary names the sources that fill a column.
     let readme = std::fs::read_to_string(first.join("README.md")).unwrap();

@@ -84,6 +84,10 @@ homepage = "$.website"
 repository = "$.repositories[*].url"
 license = "$.license[*].spdx"
 organizations = "$.organizations[*].name"
+[[organisations]]
+role = "develops"
+each = "$.organizations[?@.org_type == 'owner']"
+fields = {{ name = "$.name", website = "$.website" }}
 "#
     )
 }

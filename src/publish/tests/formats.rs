@@ -268,3 +268,62 @@ fn report_json_is_the_report_pretty_printed() {
         serde_json::to_string_pretty(&release.report).unwrap() + "\n"
     );
 }
+
+#[test]
+fn organisations_roles_and_use_cases_read_back_in_every_format() {
+    let (_out, dir) = published("2026-11-26T030000Z");
+    // Parquet: sorted by id, typed, lists as lists.
+    let (_, batches) = read_parquet(&dir.join("organisations.parquet"));
+    let batch = &batches[0];
+    assert_eq!(batch.num_rows(), 2);
+    let ids = batch.column_by_name("id").unwrap().as_string::<i32>();
+    assert_eq!(ids.value(0), "co_aaaaaaaaaaaa");
+    let kinds = batch.column_by_name("kind").unwrap().as_string::<i32>();
+    assert_eq!(kinds.value(1), "public-body");
+    let stale = batch.column_by_name("stale").unwrap().as_boolean();
+    assert!(stale.value(0) && !stale.value(1));
+    let names_col = batch.column_by_name("names").unwrap().as_list::<i32>();
+    assert_eq!(names_col.value(1).len(), 2);
+    // CSV: roles sorted by (tool, organisation, role), lists joined.
+    let csv = fs::read_to_string(dir.join("tool_organisations.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], names(schema::TOOL_ORGANISATIONS).join(","));
+    assert_eq!(
+        lines[1..],
+        [
+            "ct_aaaaaaaaaaaa,co_aaaaaaaaaaaa,develops,github-decidim",
+            "ct_aaaaaaaaaaaa,co_bbbbbbbbbbbb,uses,dpga"
+        ]
+    );
+    // JSON and JSONL: the same objects.
+    let json: Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("use_cases.json")).unwrap()).unwrap();
+    let jsonl: Vec<Value> = fs::read_to_string(dir.join("use_cases.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(json.as_array().unwrap(), &jsonl);
+    assert_eq!(jsonl[0]["organisation_id"], "co_aaaaaaaaaaaa");
+    assert_eq!(jsonl[0]["audience"], Value::Null);
+    assert_eq!(jsonl[0]["sources"], json!(["dpga"]));
+    // datapackage.json: the foreign keys to tools and organisations.
+    let package: Value =
+        serde_json::from_slice(&fs::read(dir.join("datapackage.json")).unwrap()).unwrap();
+    let resource = |name: &str| {
+        package["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("no resource {name}"))
+            .clone()
+    };
+    let fks = resource("tool_organisations")["schema"]["foreignKeys"].clone();
+    assert_eq!(fks.as_array().unwrap().len(), 2, "{fks}");
+    assert_eq!(fks[1]["reference"]["resource"], "organisations");
+    assert_eq!(resource("use_cases")["schema"]["primaryKey"], json!(["id"]));
+    let readme = fs::read_to_string(dir.join("README.md")).unwrap();
+    assert!(readme.contains("| organisations | 2 |"), "{readme}");
+    assert!(readme.contains("## use_cases"));
+}

@@ -15,7 +15,10 @@ use super::schema::{self, names};
 use super::{
     LATEST, PublishError, RELEASE_FILES, RUN_FILES, SHA256SUMS, data_files, latest_release, publish,
 };
-use crate::model::{NormRecord, Release, SourceRecordRow, SourceRow, Tool};
+use crate::model::{
+    NormRecord, OrgKind, OrgRole, Organisation, Release, SourceRecordRow, SourceRow, Tool,
+    ToolOrganisation, UseCase,
+};
 
 mod formats;
 mod layout;
@@ -120,6 +123,57 @@ fn sample(id: &str) -> Release {
         ],
         report: json!({"release_id": id, "sources": {"dpga": {"status": "failed"}}}),
         aliases: Vec::new(),
+        organisations: vec![
+            Organisation {
+                id: "co_bbbbbbbbbbbb".into(),
+                name: Some("DINUM".into()),
+                kind: OrgKind::PublicBody,
+                kind_rule: "website".into(),
+                country: Some("FR".into()),
+                website: Some("https://numerique.gouv.fr".into()),
+                forge_accounts: strings(&["github:numerique-gouv"]),
+                identifiers: strings(&["siren:130025265"]),
+                names: strings(&["DINUM", "Direction interministérielle du numérique"]),
+                sources: strings(&["dpga"]),
+                first_seen_at: Some(at("2026-11-26T03:00:00Z")),
+                last_seen_at: Some(at("2026-11-26T03:00:00Z")),
+                ..Organisation::default()
+            },
+            Organisation {
+                id: "co_aaaaaaaaaaaa".into(),
+                name: Some("Ajuntament de Barcelona".into()),
+                kind: OrgKind::PublicBody,
+                kind_rule: "name".into(),
+                names: strings(&["Ajuntament de Barcelona"]),
+                sources: strings(&["github-decidim"]),
+                stale: true,
+                ..Organisation::default()
+            },
+        ],
+        tool_organisations: vec![
+            ToolOrganisation {
+                tool_id: "ct_aaaaaaaaaaaa".into(),
+                organisation_id: "co_bbbbbbbbbbbb".into(),
+                role: OrgRole::Uses,
+                sources: strings(&["dpga"]),
+            },
+            ToolOrganisation {
+                tool_id: "ct_aaaaaaaaaaaa".into(),
+                organisation_id: "co_aaaaaaaaaaaa".into(),
+                role: OrgRole::Develops,
+                sources: strings(&["github-decidim"]),
+            },
+        ],
+        use_cases: vec![UseCase {
+            id: "cu_aaaaaaaaaaaa".into(),
+            tool_id: "ct_aaaaaaaaaaaa".into(),
+            organisation_id: Some("co_aaaaaaaaaaaa".into()),
+            title: Some("Decidim Barcelona".into()),
+            url: Some("https://decidim.barcelona".into()),
+            country: Some("ES".into()),
+            sources: strings(&["dpga"]),
+            ..UseCase::default()
+        }],
     }
 }
 
@@ -140,16 +194,23 @@ fn sorted_files(dir: &Path) -> Vec<String> {
 
 #[test]
 fn the_release_files_are_each_table_in_each_format_the_dictionary_and_the_run_files() {
-    let mut expected: Vec<String> = ["tools", "source_records", "sources"]
-        .into_iter()
-        .flat_map(|t| ["csv", "json", "jsonl", "parquet"].map(|f| format!("{t}.{f}")))
-        .collect();
+    let mut expected: Vec<String> = [
+        "tools",
+        "source_records",
+        "sources",
+        "organisations",
+        "tool_organisations",
+        "use_cases",
+    ]
+    .into_iter()
+    .flat_map(|t| ["csv", "json", "jsonl", "parquet"].map(|f| format!("{t}.{f}")))
+    .collect();
     expected.extend(["tools.spreadsheet.csv", "README.md"].map(String::from));
     expected.extend(RUN_FILES.map(String::from));
     expected.sort();
     assert_eq!(expected, RELEASE_FILES);
     let data: Vec<&str> = data_files().collect();
-    assert_eq!(data.len(), 14);
+    assert_eq!(data.len(), 26);
     assert!(!data.contains(&"report.json") && data.contains(&"tools.parquet"));
 }
 

@@ -153,6 +153,33 @@ pub fn org_tag(s: &str) -> Option<u64> {
     (!empty).then(|| hasher.finish())
 }
 
+/// The form [`org_tag`] hashes, as text: lowercase letters and digits of each word, accents
+/// folded, words of legal form and grammar dropped (all kept when nothing else is left),
+/// joined by single spaces (`Libriciel SCOP` → `libriciel`, `Ministère de l'Intérieur` →
+/// `ministere interieur`); `None` when empty.
+pub fn org_form(s: &str) -> Option<String> {
+    let words: Vec<String> = s
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            w.chars()
+                .map(fold)
+                .flat_map(char::to_lowercase)
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let kept = |w: &String| w.len() > 1 && !is_in(ORG_NOISE, w);
+    let any_kept = words.iter().any(kept);
+    let out: Vec<&str> = words
+        .iter()
+        .filter(|w| !any_kept || kept(w))
+        .map(String::as_str)
+        .collect();
+    (!out.is_empty()).then(|| out.join(" "))
+}
+
 /// True when `w` is in the sorted list `list`.
 fn is_in(list: &[&str], w: &str) -> bool {
     list.binary_search(&w).is_ok()
