@@ -8,10 +8,121 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::diff::{self, Changes};
+use super::diff::{self, Changes, TableChanges};
 use super::json::object;
 use super::schema;
-use crate::model::Tool;
+use crate::model::{Organisation, Tool, ToolOrganisation, UseCase};
+
+/// The tables besides `tools` whose rows `changes.json` and `civicrawl diff` compare, with
+/// the key naming a row.
+const OTHER_TABLES: [(&str, fn(&Value) -> Option<String>); 3] = [
+    ("organisations", id_key),
+    ("tool_organisations", role_key),
+    ("use_cases", id_key),
+];
+
+fn id_key(row: &Value) -> Option<String> {
+    row.get("id").and_then(Value::as_str).map(str::to_string)
+}
+
+fn role_key(row: &Value) -> Option<String> {
+    let part = |k: &str| row.get(k).and_then(Value::as_str);
+    Some(format!(
+        "{}/{}/{}",
+        part("tool_id")?,
+        part("organisation_id")?,
+        part("role")?
+    ))
+}
+
+/// The rows of the other tables of the release being written, sorted as written.
+pub(crate) struct OtherRows<'a> {
+    pub organisations: &'a [&'a Organisation],
+    pub tool_organisations: &'a [&'a ToolOrganisation],
+    pub use_cases: &'a [&'a UseCase],
+}
+
+impl OtherRows<'_> {
+    /// Table name → row key → JSON object, as `<table>.jsonl` would hold them.
+    fn objects(&self, table: &str) -> BTreeMap<String, Value> {
+        let keyed = |v: Value| {
+            OTHER_TABLES
+                .iter()
+                .find(|t| t.0 == table)
+                .and_then(|t| t.1(&v))
+                .map(|k| (k, v))
+        };
+        match table {
+            "organisations" => self
+                .organisations
+                .iter()
+                .filter_map(|r| keyed(object(schema::ORGANISATIONS, *r)))
+                .collect(),
+            "tool_organisations" => self
+                .tool_organisations
+                .iter()
+                .filter_map(|r| keyed(object(schema::TOOL_ORGANISATIONS, *r)))
+                .collect(),
+            _ => self
+                .use_cases
+                .iter()
+                .filter_map(|r| keyed(object(schema::USE_CASES, *r)))
+                .collect(),
+        }
+    }
+}
+
+/// The column names of one of [`OTHER_TABLES`].
+fn columns(table: &str) -> Vec<&'static str> {
+    match table {
+        "organisations" => schema::names(schema::ORGANISATIONS),
+        "tool_organisations" => schema::names(schema::TOOL_ORGANISATIONS),
+        _ => schema::names(schema::USE_CASES),
+    }
+}
+
+/// The rows of `<table>.jsonl` in `dir` by key; none when the file is missing (a release
+/// published before the table existed).
+fn read_rows(
+    dir: &Path,
+    table: &str,
+    key: fn(&Value) -> Option<String>,
+) -> Result<BTreeMap<String, Value>, DiffError> {
+    let path = dir.join(format!("{table}.jsonl"));
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(source) => return Err(DiffError::Read { path, source }),
+    };
+    let mut rows = BTreeMap::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.is_empty()) {
+        let value: Value = serde_json::from_str(line).map_err(|source| DiffError::Parse {
+            path: path.clone(),
+            line: i + 1,
+            source,
+        })?;
+        if let Some(k) = key(&value) {
+            rows.insert(k, value);
+        }
+    }
+    Ok(rows)
+}
+
+/// The changes of one other table between `old` and `new` rows.
+fn table_changes(
+    table: &str,
+    old: &BTreeMap<String, Value>,
+    new: &BTreeMap<String, Value>,
+) -> TableChanges {
+    diff::diff(
+        old,
+        new.keys().map(String::as_str),
+        |k| new[k].clone(),
+        &columns(table),
+        &[],
+    )
+    .into()
+}
 
 /// Why two releases could not be compared; names the file.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +168,7 @@ fn release_name(dir: &Path) -> Option<String> {
 pub(crate) fn changes(
     previous: Option<&Path>,
     tools: &[&Tool],
+    others: &OtherRows<'_>,
     aliases: &[(String, String)],
 ) -> Changes {
     let old = match previous.map(read_tools) {
@@ -79,6 +191,20 @@ pub(crate) fn changes(
         &schema::names(schema::TOOLS),
         aliases,
     );
+    for (table, key) in OTHER_TABLES {
+        let old = match previous.map(|dir| read_rows(dir, table, key)) {
+            Some(Ok(rows)) => rows,
+            Some(Err(e)) => {
+                tracing::warn!("changes.json compares {table} against no release: {e}");
+                BTreeMap::new()
+            }
+            None => BTreeMap::new(),
+        };
+        let new = others.objects(table);
+        changes
+            .tables
+            .insert(table.to_string(), table_changes(table, &old, &new));
+    }
     changes.previous_release = previous.and_then(release_name);
     changes
 }
@@ -110,6 +236,16 @@ pub fn diff_releases(
         &schema::names(schema::TOOLS),
         &aliases,
     );
+    for (table, key) in OTHER_TABLES {
+        let (old_rows, new_rows) = (read_rows(old, table, key)?, read_rows(new, table, key)?);
+        if new_rows.is_empty() && !new.join(format!("{table}.jsonl")).exists() {
+            continue;
+        }
+        changes.tables.insert(
+            table.to_string(),
+            table_changes(table, &old_rows, &new_rows),
+        );
+    }
     changes.previous_release = release_name(old);
     Ok((changes, before, after))
 }

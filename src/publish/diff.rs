@@ -47,9 +47,35 @@ pub struct Changes {
     pub removed: Vec<String>,
     /// Tools in both whose values differ, sorted by id.
     pub changed: Vec<Changed>,
-    /// Ids retired by merges since the previous release.
+    /// Ids retired by merges since the previous release (tools' `ct_` and organisations'
+    /// `co_` ids).
     pub aliases: Vec<Alias>,
     pub counts: Counts,
+    /// The other tables' rows added, removed and changed, by table name (`organisations`,
+    /// `tool_organisations`, `use_cases`); rows are named by their primary key
+    /// (`tool_organisations`: `<tool_id>/<organisation_id>/<role>`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tables: BTreeMap<String, TableChanges>,
+}
+
+/// Rows of one table added, removed and changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableChanges {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub changed: Vec<Changed>,
+    pub counts: Counts,
+}
+
+impl From<Changes> for TableChanges {
+    fn from(c: Changes) -> TableChanges {
+        TableChanges {
+            added: c.added,
+            removed: c.removed,
+            changed: c.changed,
+            counts: c.counts,
+        }
+    }
 }
 
 /// Compares the old release's tools (id → JSON object) with the new one's.
@@ -113,6 +139,7 @@ pub fn diff<'a>(
         removed,
         changed,
         aliases,
+        tables: BTreeMap::new(),
     }
 }
 
@@ -158,6 +185,17 @@ pub fn summary(
         let _ = writeln!(out, "\naliases ({}):", changes.aliases.len());
         for a in &changes.aliases {
             let _ = writeln!(out, "  {} → {}", a.id, a.now);
+        }
+    }
+    if !changes.tables.is_empty() {
+        out.push('\n');
+        for (table, t) in &changes.tables {
+            let c = &t.counts;
+            let _ = writeln!(
+                out,
+                "{table}: {} added, {} removed, {} changed",
+                c.added, c.removed, c.changed
+            );
         }
     }
     out

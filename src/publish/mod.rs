@@ -318,7 +318,12 @@ fn write_release(
         Ok(vec![(README_MD.to_string(), digest)])
     });
     let changes: Job<'_> = Box::new(move || {
-        let changes = changes::changes(previous, tools_ref, aliases);
+        let others = changes::OtherRows {
+            organisations: orgs_ref,
+            tool_organisations: roles_ref,
+            use_cases: cases_ref,
+        };
+        let changes = changes::changes(previous, tools_ref, &others, aliases);
         let value = serde_json::to_value(&changes).unwrap_or_default();
         let digest = write_pretty_json(&dir.join(CHANGES_JSON), &value)?;
         Ok(vec![(CHANGES_JSON.to_string(), digest)])

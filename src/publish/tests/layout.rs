@@ -184,6 +184,54 @@ fn changes_json_lists_added_removed_and_changed_tools_against_latest() {
 }
 
 #[test]
+fn changes_json_and_diff_cover_organisations_roles_and_use_cases() {
+    use crate::model::OrgRole;
+    let out = tempfile::tempdir().unwrap();
+    let mut release = sample("2026-11-26T030000Z");
+    publish(&release, out.path()).unwrap();
+    let first = out.path().join("releases/2026-11-26T030000Z");
+    let c: Value = serde_json::from_slice(&fs::read(first.join("changes.json")).unwrap()).unwrap();
+    assert_eq!(c["tables"]["organisations"]["counts"]["added"], 2);
+    assert_eq!(
+        c["tables"]["use_cases"]["added"],
+        serde_json::json!(["cu_aaaaaaaaaaaa"])
+    );
+
+    release.id = "2026-11-27T030000Z".into();
+    release.organisations[0].kind_rule = "name".into();
+    release.use_cases.clear();
+    release.tool_organisations[0].role = OrgRole::Funds;
+    publish(&release, out.path()).unwrap();
+    let second = out.path().join("releases/2026-11-27T030000Z");
+    let c: Value = serde_json::from_slice(&fs::read(second.join("changes.json")).unwrap()).unwrap();
+    let t = &c["tables"];
+    assert_eq!(
+        t["organisations"]["changed"],
+        serde_json::json!([{"id": "co_bbbbbbbbbbbb", "fields": ["kind_rule"]}])
+    );
+    assert_eq!(
+        t["use_cases"]["removed"],
+        serde_json::json!(["cu_aaaaaaaaaaaa"])
+    );
+    assert_eq!(
+        t["tool_organisations"]["added"],
+        serde_json::json!(["ct_aaaaaaaaaaaa/co_bbbbbbbbbbbb/funds"])
+    );
+    assert_eq!(
+        t["tool_organisations"]["removed"],
+        serde_json::json!(["ct_aaaaaaaaaaaa/co_bbbbbbbbbbbb/uses"])
+    );
+    // `civicrawl diff` between the two directories says the same.
+    let (diff, _, _) = crate::publish::diff_releases(&first, &second).unwrap();
+    assert_eq!(serde_json::to_value(&diff).unwrap(), c);
+    let text = crate::publish::diff::summary(&diff, "r1", "r2", |_| None);
+    assert!(
+        text.contains("use_cases: 0 added, 1 removed, 0 changed"),
+        "{text}"
+    );
+}
+
+#[test]
 fn datapackage_describes_every_table_file_with_schema_size_and_hash() {
     let (_out, dir) = published("r1");
     let package: Value =
