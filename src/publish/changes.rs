@@ -13,9 +13,12 @@ use super::json::object;
 use super::schema;
 use crate::model::{Organisation, Tool, ToolOrganisation, UseCase};
 
+/// How a row of a table is named: its primary key as text.
+type RowKey = fn(&Value) -> Option<String>;
+
 /// The tables besides `tools` whose rows `changes.json` and `civicrawl diff` compare, with
 /// the key naming a row.
-const OTHER_TABLES: [(&str, fn(&Value) -> Option<String>); 3] = [
+const OTHER_TABLES: [(&str, RowKey); 3] = [
     ("organisations", id_key),
     ("tool_organisations", role_key),
     ("use_cases", id_key),
@@ -86,7 +89,7 @@ fn columns(table: &str) -> Vec<&'static str> {
 fn read_rows(
     dir: &Path,
     table: &str,
-    key: fn(&Value) -> Option<String>,
+    key: RowKey,
 ) -> Result<BTreeMap<String, Value>, DiffError> {
     let path = dir.join(format!("{table}.jsonl"));
     let text = match std::fs::read_to_string(&path) {
