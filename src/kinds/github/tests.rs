@@ -86,7 +86,9 @@ fn noassertion_licences_and_empty_homepages_are_dropped() {
 #[test]
 fn publiccode_fields_take_precedence_and_invalid_files_are_named() {
     let base = Url::parse("https://github.com/decidim/decidim").unwrap();
-    let pc = publiccode::parse(fixture("github", "publiccode.yml").as_bytes(), &base).unwrap();
+    let pc = publiccode::parse(fixture("github", "publiccode.yml").as_bytes(), &base)
+        .unwrap()
+        .fields;
     assert_eq!(
         pc["name"],
         ["Decidim, free open-source participatory democracy"]
