@@ -19,6 +19,7 @@ use crate::kinds::forge::publiccode::{self, Publiccode};
 use crate::kinds::forge::stop_reason;
 use crate::kinds::mapping::Collector;
 use crate::kinds::pages::{self, Listing, MAX_PAGES, Pager};
+use crate::kinds::parts;
 use crate::kinds::{Harvest, SourceError};
 use crate::report::Issue;
 
@@ -414,7 +415,8 @@ impl<A: Api> Walk<'_, A> {
         Ok(Ok(()))
     }
 
-    /// Turns the kept repositories into records.
+    /// Turns the kept repositories into records, with the organisation that owns each, then
+    /// those its publiccode.yml names.
     fn emit(&mut self) {
         let repos = std::mem::take(&mut self.repos);
         for (repo, url) in repos {
@@ -422,10 +424,14 @@ impl<A: Api> Walk<'_, A> {
             if let Some(old) = self.aliases.remove(&repo.id) {
                 fields.entry("repository".into()).or_default().extend(old);
             }
-            let mut organisations = Vec::new();
+            let mut organisations: Vec<_> = extract::owner_organisation(&repo, &self.org_names)
+                .into_iter()
+                .collect();
             if let Some(pc) = self.publiccode.remove(&repo.id) {
                 publiccode::overlay(&mut fields, pc.fields);
-                organisations = pc.organisations;
+                for org in pc.organisations {
+                    parts::push_unique(&mut organisations, org);
+                }
             }
             let mut issues = Vec::new();
             let record = extract::record(fields, &url, &mut issues);
