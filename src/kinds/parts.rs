@@ -3,12 +3,14 @@
 //! kinds that read them.
 //!
 //! Each table maps part fields to the kind's mapping text (a JSONPath for `json`, a column
-//! for `csv`); `each` (where the kind has one) selects the nodes that are one part each,
-//! with the field paths relative to each node (`$` = the node); without it the record itself
-//! is the one node. An organisation table states the `role` every organisation it maps plays
-//! for the tool. A part with none of its identifying fields (an organisation without name,
-//! website, forge account or Wikidata item; a use case without title, URL or organisation) is
-//! left out.
+//! for `csv`, a CSS selector for `html`); `each` (where the kind has one) selects the nodes
+//! that are one part each, with the field paths relative to each node (`$` = the node in
+//! JSONPath); without it the record itself is the one node. An organisation table states the
+//! `role` every organisation it maps plays for the tool. A part with none of its identifying
+//! fields (an organisation without name, website, forge account or Wikidata item; a use case
+//! without title, URL or organisation) is left out. [`finish`], [`add_value`] and
+//! [`push_unique`] also build the organisations the forge kinds and publiccode.yml read from
+//! fields that mean them.
 
 use std::collections::BTreeMap;
 

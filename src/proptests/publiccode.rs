@@ -34,6 +34,13 @@ const KEYS: &[&str] = &[
     "mainCopyrightOwner",
     "organisation",
     "landingURL",
+    "usedBy",
+    "maintenance",
+    "contractors",
+    "fundedBy",
+    "uri",
+    "riuso",
+    "codiceIPA",
     "<<",
     "? complex",
     "\"quoted key\"",
@@ -152,7 +159,10 @@ fn structured() -> impl Strategy<Value = String> {
                     }
                 },
                 "legal": { "license": license, "repoOwner": owner, "mainCopyrightOwner": owner },
-                "organisation": { "name": owner },
+                "organisation": { "name": owner, "uri": landing },
+                "maintenance": { "contractors": [{ "name": owner, "website": landing }] },
+                "IT": { "riuso": { "codiceIPA": version } },
+                "usedBy": categories,
                 "categories": categories,
                 "intendedAudience": { "countries": countries },
                 "localisation": { "availableLanguages": languages },
@@ -208,9 +218,16 @@ const FIELDS: &[&str] = &[
 
 fn check(bytes: &[u8]) {
     let base = Url::parse("https://github.com/decidim/decidim").unwrap();
-    let Ok(fields) = parse(bytes, &base) else {
+    let Ok(pc) = parse(bytes, &base) else {
         return;
     };
+    let fields = pc.fields;
+    for org in &pc.organisations {
+        assert!(org.role.is_some(), "{org:?}");
+        for v in org.fields.values().flatten() {
+            assert!(is_clean(v), "organisation: unclean value {v:?}");
+        }
+    }
     // A file without a name is invalid, so a parsed one has exactly one.
     assert_eq!(fields.get("name").map(Vec::len), Some(1), "{fields:?}");
     for (field, values) in &fields {
@@ -266,7 +283,7 @@ fn aliases_and_merge_keys_are_read() {
         "it",
     );
     let base = Url::parse("https://github.com/decidim/decidim").unwrap();
-    let fields = parse(text.as_bytes(), &base).unwrap();
+    let fields = parse(text.as_bytes(), &base).unwrap().fields;
     assert_eq!(fields["name"], ["Decidim"]);
     assert_eq!(fields["description"], ["Participatory democracy"]);
     assert_eq!(fields["license"], ["AGPL-3.0-or-later"]);

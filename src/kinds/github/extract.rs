@@ -1,14 +1,16 @@
-//! Sync and pure: GitHub REST answers → repositories → record fields (SPEC section 4
-//! `github`). Fields are kept as GitHub gives them; `normalise` canonicalises.
+//! Sync and pure: GitHub REST answers → repositories → record fields and the organisation
+//! that owns each (SPEC section 4 `github`). Fields are kept as GitHub gives them;
+//! `normalise` canonicalises.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
 use crate::kinds::mapping::{self, Fields};
-use crate::model::RawRecord;
+use crate::kinds::parts::{self, PartKind};
+use crate::model::{RawPart, RawRecord};
 use crate::report::Issue;
 
 /// The fields of a repository a harvester maps (GitHub REST "repository" object).
@@ -54,6 +56,12 @@ pub(crate) struct License {
 #[derive(Clone, Debug, Deserialize)]
 pub(crate) struct Owner {
     pub login: String,
+    /// `Organization` or `User`.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// The account's page, `https://github.com/<login>`.
+    #[serde(default)]
+    pub html_url: Option<String>,
 }
 
 /// One search answer: `{"total_count", "incomplete_results", "items"}`.
@@ -160,6 +168,33 @@ pub(crate) fn repo_fields(repo: &Repo, org_names: &HashMap<String, String>) -> F
     add("created_at", repo.created_at.as_deref().unwrap_or(""));
     add("updated_at", repo.pushed_at.as_deref().unwrap_or(""));
     f
+}
+
+/// The organisation that owns a repository, which develops it: only an organisation account
+/// (`owner.type` `Organization`; a user is no organisation). Its name is the declared
+/// organisation's display name, else the login; its forge account the owner's page on
+/// github.com (none on GitHub Enterprise, whose accounts `github:` does not name).
+pub(crate) fn owner_organisation(
+    repo: &Repo,
+    org_names: &HashMap<String, String>,
+) -> Option<RawPart> {
+    let owner = &repo.owner;
+    if owner.kind.as_deref() != Some("Organization") {
+        return None;
+    }
+    let base =
+        Url::parse(&repo.html_url).unwrap_or_else(|_| Url::parse("https://github.com").unwrap());
+    let name = org_names
+        .get(&owner.login.to_ascii_lowercase())
+        .unwrap_or(&owner.login);
+    let mut fields = BTreeMap::new();
+    parts::add_value(&mut fields, "name", name, &base);
+    let on_github =
+        |page: &&str| Url::parse(page).is_ok_and(|u| u.host_str() == Some("github.com"));
+    if let Some(page) = owner.html_url.as_deref().filter(on_github) {
+        parts::add_value(&mut fields, "forge_account", page, &base);
+    }
+    parts::finish(PartKind::Organisations, Some("develops"), fields)
 }
 
 /// Turns fields into a record read from `url`.

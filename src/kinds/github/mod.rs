@@ -9,7 +9,9 @@
 //! renames and transfers, so its tool keeps its id; a renamed `repos` entry keeps the old URL
 //! as a second `repository` value (an alias). Forks and archived repositories are filtered as
 //! declared. With `detect_publiccode`, a publiccode.yml at the root of the default branch
-//! overrides the descriptive fields; an invalid one is an issue, the repository stays.
+//! overrides the descriptive fields; an invalid one is an issue, the repository stays. A
+//! repository owned by an organisation account (not a user) names it as the organisation
+//! that develops it, before the organisations its publiccode.yml names.
 //!
 //! The token is read from the variable `token_env` names by the run (`SourceCx::secret`),
 //! sent as a bearer token, and never logged nor stored. Without it the source runs

@@ -65,6 +65,50 @@ fn a_repository_maps_to_canonical_fields() {
 }
 
 #[test]
+fn an_organisation_owner_develops_the_repository_and_a_user_owner_is_no_organisation() {
+    let item: Value = serde_json::from_str(&fixture("github", "repo.json")).unwrap();
+    let url = Url::parse("https://api.github.com/orgs/decidim/repos").unwrap();
+    let repo = extract::parse_repo(&url, &item).unwrap();
+    let names = HashMap::from([("decidim".to_string(), "Decidim".to_string())]);
+    let org = extract::owner_organisation(&repo, &names).unwrap();
+    assert_eq!(org.role.as_deref(), Some("develops"));
+    assert_eq!(org.first("name"), Some("Decidim"), "the display name");
+    assert_eq!(
+        org.first("forge_account"),
+        Some("https://github.com/decidim")
+    );
+    let org = extract::owner_organisation(&repo, &HashMap::new()).unwrap();
+    assert_eq!(org.first("name"), Some("decidim"), "the login");
+    // A topic search mixes organisation and user accounts.
+    let search = fixture("catalogue/github-topics/search", "civic-tech.json");
+    let page = extract::parse_search(search.as_bytes()).unwrap();
+    let mut seen = (0, 0);
+    for item in &page.items {
+        let repo = extract::parse_repo(&url, item).unwrap();
+        let org = extract::owner_organisation(&repo, &HashMap::new());
+        match item["owner"]["type"].as_str() {
+            Some("User") => {
+                assert!(org.is_none(), "{}", repo.full_name);
+                seen.1 += 1;
+            }
+            _ => {
+                let org = org.unwrap();
+                let page = format!("https://github.com/{}", repo.owner.login);
+                assert_eq!(org.first("forge_account"), Some(page.as_str()));
+                seen.0 += 1;
+            }
+        }
+    }
+    assert!(seen.0 > 0 && seen.1 > 0, "{seen:?}");
+    // GitHub Enterprise: the owner's page is not on github.com.
+    let mut ghe = item.clone();
+    ghe["owner"]["html_url"] = json!("https://github.example.org/decidim");
+    let repo = extract::parse_repo(&url, &ghe).unwrap();
+    let org = extract::owner_organisation(&repo, &HashMap::new()).unwrap();
+    assert_eq!(org.first("forge_account"), None);
+}
+
+#[test]
 fn noassertion_licences_and_empty_homepages_are_dropped() {
     let mut item: Value = serde_json::from_str(&fixture("github", "repo.json")).unwrap();
     item["license"] =
@@ -86,7 +130,9 @@ fn noassertion_licences_and_empty_homepages_are_dropped() {
 #[test]
 fn publiccode_fields_take_precedence_and_invalid_files_are_named() {
     let base = Url::parse("https://github.com/decidim/decidim").unwrap();
-    let pc = publiccode::parse(fixture("github", "publiccode.yml").as_bytes(), &base).unwrap();
+    let pc = publiccode::parse(fixture("github", "publiccode.yml").as_bytes(), &base)
+        .unwrap()
+        .fields;
     assert_eq!(
         pc["name"],
         ["Decidim, free open-source participatory democracy"]
@@ -271,4 +317,60 @@ fn publiccode_detection_at_the_page_cap_stops_with_one_issue_and_keeps_the_repos
     // With room for every request, no issue.
     let h = block_on(walk::walk_capped(&src, &ThreeRepos, today, 5)).unwrap();
     assert_eq!((h.records.len(), h.issues.len()), (3, 0), "{:?}", h.issues);
+}
+
+/// One repository of an organisation, with a publiccode.yml, from the catalogue fixtures.
+struct Udata;
+
+impl Api for Udata {
+    async fn get(&self, url: &Url, _accept: &str) -> Result<ApiPage, FetchError> {
+        let dir = "catalogue/github-repos";
+        let body = match url.path() {
+            "/repos/opendatateam/udata" => fixture_bytes(dir, "repos/opendatateam/udata.json"),
+            "/repos/opendatateam/udata/contents" => fixture_bytes(dir, "contents-publiccode.json"),
+            "/repos/opendatateam/udata/contents/publiccode.yml" => {
+                fixture_bytes(dir, "publiccode/opendatateam/udata.yml")
+            }
+            other => panic!("unexpected request {other}"),
+        };
+        Ok(ApiPage {
+            url: url.clone(),
+            headers: Vec::new(),
+            body,
+        })
+    }
+}
+
+#[test]
+fn a_record_names_its_owner_then_the_organisations_of_its_publiccode() {
+    let src = build(table(
+        "repos = [\"opendatateam/udata\"]\ndetect_publiccode = true",
+    ))
+    .unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+    let h = block_on(walk::walk(&src, &Udata, today)).unwrap();
+    assert_eq!(h.records.len(), 1, "{:?}", h.issues);
+    let orgs: Vec<(&str, &str, Option<&str>)> = h.records[0]
+        .organisations
+        .iter()
+        .map(|o| {
+            (
+                o.role.as_deref().unwrap(),
+                o.first("name").unwrap(),
+                o.first("forge_account"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        orgs,
+        [
+            (
+                "develops",
+                "opendatateam",
+                Some("https://github.com/opendatateam")
+            ),
+            ("develops", "Open Data Team", None),
+        ],
+        "the owner account, then the file's `legal.repoOwner` (its copyright owner plays no role)"
+    );
 }

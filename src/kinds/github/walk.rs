@@ -15,9 +15,11 @@ use super::decl::GithubSource;
 use super::extract::{self, Repo};
 use crate::crawl::FetchError;
 use crate::kinds::forge::api::{self, Api, ApiPage, api_path, with_query};
-use crate::kinds::forge::{publiccode, stop_reason};
-use crate::kinds::mapping::{Collector, Fields};
+use crate::kinds::forge::publiccode::{self, Publiccode};
+use crate::kinds::forge::stop_reason;
+use crate::kinds::mapping::Collector;
 use crate::kinds::pages::{self, Listing, MAX_PAGES, Pager};
+use crate::kinds::parts;
 use crate::kinds::{Harvest, SourceError};
 use crate::report::Issue;
 
@@ -89,8 +91,8 @@ struct Walk<'s, A> {
     org_names: HashMap<String, String>,
     /// Repository id → former URLs (renamed or transferred).
     aliases: HashMap<u64, Vec<String>>,
-    /// Repository id → publiccode.yml fields.
-    publiccode: HashMap<u64, Fields>,
+    /// Repository id → what its publiccode.yml gives.
+    publiccode: HashMap<u64, Publiccode>,
     /// Every request of the walk counts against its page cap.
     pager: Pager,
 }
@@ -399,8 +401,8 @@ impl<A: Api> Walk<'_, A> {
         };
         let base = Url::parse(&repo.html_url).unwrap_or(url.clone());
         match publiccode::parse(&page.body, &base) {
-            Ok(fields) => {
-                self.publiccode.insert(repo.id, fields);
+            Ok(pc) => {
+                self.publiccode.insert(repo.id, pc);
             }
             Err(reason) => self.out.issue(
                 Issue::new(
@@ -413,7 +415,8 @@ impl<A: Api> Walk<'_, A> {
         Ok(Ok(()))
     }
 
-    /// Turns the kept repositories into records.
+    /// Turns the kept repositories into records, with the organisation that owns each, then
+    /// those its publiccode.yml names.
     fn emit(&mut self) {
         let repos = std::mem::take(&mut self.repos);
         for (repo, url) in repos {
@@ -421,15 +424,22 @@ impl<A: Api> Walk<'_, A> {
             if let Some(old) = self.aliases.remove(&repo.id) {
                 fields.entry("repository".into()).or_default().extend(old);
             }
+            let mut organisations: Vec<_> = extract::owner_organisation(&repo, &self.org_names)
+                .into_iter()
+                .collect();
             if let Some(pc) = self.publiccode.remove(&repo.id) {
-                publiccode::overlay(&mut fields, pc);
+                publiccode::overlay(&mut fields, pc.fields);
+                for org in pc.organisations {
+                    parts::push_unique(&mut organisations, org);
+                }
             }
             let mut issues = Vec::new();
             let record = extract::record(fields, &url, &mut issues);
             for issue in issues {
                 self.out.issue(issue);
             }
-            if let Some(r) = record {
+            if let Some(mut r) = record {
+                r.organisations = organisations;
                 self.out.push(r);
             }
         }

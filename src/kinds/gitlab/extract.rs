@@ -1,4 +1,7 @@
-//! Sync and pure: GitLab v4 project objects → record fields, and the next page of a list.
+//! Sync and pure: GitLab v4 project objects → record fields and the group that owns each,
+//! and the next page of a list.
+
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -6,7 +9,8 @@ use url::Url;
 
 use crate::kinds::forge::api::{self, ApiPage};
 use crate::kinds::mapping::{self, Fields};
-use crate::model::RawRecord;
+use crate::kinds::parts::{self, PartKind};
+use crate::model::{RawPart, RawRecord};
 use crate::report::Issue;
 
 /// The fields of a project a harvester maps.
@@ -41,8 +45,12 @@ pub(crate) struct Project {
 pub(crate) struct Namespace {
     #[serde(default)]
     pub name: Option<String>,
+    /// `group` or `user`.
     #[serde(default)]
     pub kind: Option<String>,
+    /// The path with its parent groups', `parent/child`.
+    #[serde(default)]
+    pub full_path: Option<String>,
 }
 
 impl Project {
@@ -97,7 +105,28 @@ pub(crate) fn record(p: &Project, url: &Url, issues: &mut Vec<Issue>) -> Option<
     add("archived", if p.archived { "true" } else { "false" });
     add("created_at", p.created_at.as_deref().unwrap_or(""));
     add("updated_at", p.last_activity_at.as_deref().unwrap_or(""));
-    mapping::finish_record(f, url, None, Vec::new(), issues)
+    let mut record = mapping::finish_record(f, url, None, Vec::new(), issues)?;
+    record.organisations = group_organisation(p, &base).into_iter().collect();
+    Some(record)
+}
+
+/// The group that owns a project, which develops it: only a `group` namespace (a user's
+/// namespace is no organisation). Its name is the namespace's; its forge account
+/// `gitlab:<host>/<full_path>`, the form `normalise` reads on any host (a self-hosted
+/// instance need not be called `gitlab.*`).
+fn group_organisation(p: &Project, base: &Url) -> Option<RawPart> {
+    let ns = p.namespace.as_ref()?;
+    if ns.kind.as_deref() != Some("group") {
+        return None;
+    }
+    let mut fields = BTreeMap::new();
+    parts::add_value(&mut fields, "name", ns.name.as_deref().unwrap_or(""), base);
+    let path = ns.full_path.as_deref().map(|p| p.trim_matches('/'));
+    if let (Some(host), Some(path)) = (base.host_str(), path.filter(|p| !p.is_empty())) {
+        let account = format!("gitlab:{host}/{path}");
+        parts::add_value(&mut fields, "forge_account", &account, base);
+    }
+    parts::finish(PartKind::Organisations, Some("develops"), fields)
 }
 
 /// The next page: `Link` `rel="next"`, else `x-next-page` (empty on the last page) set as

@@ -8,7 +8,8 @@
 //! `Retry-After` obeyed, one in flight per token, conditional through the state store). The
 //! record id is the project's numeric `id`. Forks (`forked_from_project`) and archived
 //! projects are filtered as declared (archived ones server-side with `archived=false`). List
-//! answers carry no licence; none is fetched per project. The token (variable `token_env`,
+//! answers carry no licence; none is fetched per project. A project in a group namespace
+//! names the group as the organisation that develops it. The token (variable `token_env`,
 //! default `GITLAB_TOKEN`) is optional and sent as a bearer token.
 
 mod extract;

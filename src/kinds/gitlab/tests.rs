@@ -45,6 +45,48 @@ fn a_project_maps_to_canonical_fields() {
 }
 
 #[test]
+fn a_group_namespace_develops_the_project_and_a_user_namespace_is_no_organisation() {
+    let item: Value = serde_json::from_str(&fixture("gitlab", "project.json")).unwrap();
+    let url = Url::parse("https://gitlab.example.com/api/v4/groups/diaspora/projects").unwrap();
+    let read = |item: &Value| {
+        let p = extract::parse_project(&url, item).unwrap();
+        extract::record(&p, &url, &mut Vec::new()).unwrap()
+    };
+    let r = read(&item);
+    assert_eq!(r.organisations.len(), 1);
+    let org = &r.organisations[0];
+    assert_eq!(org.role.as_deref(), Some("develops"));
+    assert_eq!(org.first("name"), Some("Diaspora"));
+    assert_eq!(
+        org.first("forge_account"),
+        Some("gitlab:gitlab.example.com/diaspora")
+    );
+    let mut subgroup = item.clone();
+    subgroup["namespace"]["name"] = json!("Clients");
+    subgroup["namespace"]["full_path"] = json!("diaspora/clients");
+    let r = read(&subgroup);
+    assert_eq!(
+        r.organisations[0].first("forge_account"),
+        Some("gitlab:gitlab.example.com/diaspora/clients")
+    );
+    // Any host: `normalise` reads the `gitlab:` form on an instance not called `gitlab.*`.
+    let mut framagit = item.clone();
+    framagit["web_url"] = json!("https://framagit.org/diaspora/diaspora-client");
+    let account = read(&framagit).organisations[0].fields["forge_account"][0].clone();
+    assert_eq!(account, "gitlab:framagit.org/diaspora");
+    assert_eq!(
+        crate::normalise::parts::forge_account(&account).as_deref(),
+        Some("gitlab:framagit.org/diaspora")
+    );
+    let mut user = item.clone();
+    user["namespace"] = json!({"id": 7, "name": "Jane Doe", "path": "jdoe", "kind": "user",
+        "full_path": "jdoe", "parent_id": null, "web_url": "https://gitlab.example.com/jdoe"});
+    let r = read(&user);
+    assert!(r.organisations.is_empty(), "{:?}", r.organisations);
+    assert!(r.all("organizations").is_empty());
+}
+
+#[test]
 fn x_next_page_is_followed_when_there_is_no_link() {
     let api = Url::parse("https://gitlab.example.com/api/v4").unwrap();
     let page = |next: &str| api::ApiPage {

@@ -1,4 +1,5 @@
-//! The `html` declaration: keys, and compiling selectors (`selector` or `selector@attr`).
+//! The `html` declaration: keys, and compiling selectors (`selector` or `selector@attr`),
+//! those of the `[[organisations]]` and `[[use_cases]]` tables too.
 
 use scraper::Selector;
 use scraper::error::SelectorErrorKind;
@@ -6,6 +7,7 @@ use toml::Table;
 use url::Url;
 
 use crate::kinds::decl::{self, lower_first};
+use crate::kinds::parts::{self, PartDecl, PartKind};
 
 /// Declaration keys of an `html` source besides the common keys:
 ///
@@ -14,8 +16,20 @@ use crate::kinds::decl::{self, lower_first};
 /// * `next_page` (CSS selector, optional): the link (`href`) to the next listing page;
 /// * `detail` (CSS selector, optional): inside an item, the link (`href`) to its detail page;
 /// * `fields` (table): canonical field = `selector`, `selector@attribute`, or `@attribute`
-///   (an attribute of the item element, or of `<html>` on a detail page).
-pub const KEYS: &[&str] = &["start_urls", "item", "next_page", "detail", "fields"];
+///   (an attribute of the item element, or of `<html>` on a detail page);
+/// * `organisations`, `use_cases` (arrays of tables, optional): the organisations and
+///   deployments a record names ([`crate::kinds::parts`]): `each` a CSS selector inside the
+///   record's scope (the item, or its detail page), fields written as in `fields` relative to
+///   each element it matches (`@attribute` of that element itself).
+pub const KEYS: &[&str] = &[
+    "start_urls",
+    "item",
+    "next_page",
+    "detail",
+    "fields",
+    "organisations",
+    "use_cases",
+];
 
 /// A compiled CSS selector and the text it came from (for messages).
 #[derive(Debug)]
@@ -24,14 +38,20 @@ pub(crate) struct Sel {
     pub selector: Selector,
 }
 
+/// Where one value is read, relative to a scope element.
+#[derive(Debug)]
+pub(crate) struct ValueSel {
+    /// `None`: the scope element itself (the item, the document root, an `each` element).
+    pub selector: Option<Sel>,
+    /// `None`: the element's text content.
+    pub attr: Option<String>,
+}
+
 /// How one canonical field is read.
 #[derive(Debug)]
 pub(crate) struct FieldSel {
     pub field: String,
-    /// `None`: the item element (or the document root) itself.
-    pub selector: Option<Sel>,
-    /// `None`: the element's text content.
-    pub attr: Option<String>,
+    pub value: ValueSel,
 }
 
 /// An `html` declaration, compiled.
@@ -42,6 +62,8 @@ pub struct HtmlSource {
     pub(crate) next_page: Option<Sel>,
     pub(crate) detail: Option<Sel>,
     pub(crate) fields: Vec<FieldSel>,
+    pub(crate) organisations: Vec<PartDecl<ValueSel>>,
+    pub(crate) use_cases: Vec<PartDecl<ValueSel>>,
 }
 
 impl HtmlSource {
@@ -79,6 +101,8 @@ pub fn build(mut table: Table) -> Result<HtmlSource, Vec<String>> {
             fields.push(f);
         }
     }
+    let organisations = take_parts(&mut table, PartKind::Organisations, &mut errs);
+    let use_cases = take_parts(&mut table, PartKind::UseCases, &mut errs);
     decl::reject_rest(table, "html", &mut errs);
     match item {
         Some(item) if errs.is_empty() => Ok(HtmlSource {
@@ -87,6 +111,8 @@ pub fn build(mut table: Table) -> Result<HtmlSource, Vec<String>> {
             next_page,
             detail,
             fields,
+            organisations,
+            use_cases,
         }),
         _ => Err(errs),
     }
@@ -130,9 +156,17 @@ fn describe(err: &SelectorErrorKind) -> String {
     }
 }
 
-/// Compiles `selector`, `selector@attr` or `@attr`.
+/// Compiles a canonical field's `selector`, `selector@attr` or `@attr`.
 fn compile_field(field: &str, text: &str, errs: &mut Vec<String>) -> Option<FieldSel> {
-    let label = format!("fields.{field}");
+    let value = compile_value(&format!("fields.{field}"), text, errs)?;
+    Some(FieldSel {
+        field: field.to_owned(),
+        value,
+    })
+}
+
+/// Compiles `selector`, `selector@attr` or `@attr` (named `label` in messages).
+fn compile_value(label: &str, text: &str, errs: &mut Vec<String>) -> Option<ValueSel> {
     let (sel_text, attr) = split_attr(text);
     let selector = if sel_text.trim().is_empty() {
         if attr.is_none() {
@@ -141,13 +175,33 @@ fn compile_field(field: &str, text: &str, errs: &mut Vec<String>) -> Option<Fiel
         }
         None
     } else {
-        Some(compile(&label, sel_text.trim(), errs)?)
+        Some(compile(label, sel_text.trim(), errs)?)
     };
-    Some(FieldSel {
-        field: field.to_owned(),
+    Some(ValueSel {
         selector,
         attr: attr.map(str::to_ascii_lowercase),
     })
+}
+
+/// The `[[organisations]]` or `[[use_cases]]` tables, compiled; an `each` must select
+/// elements (no `@attribute`).
+fn take_parts(
+    table: &mut Table,
+    kind: PartKind,
+    errs: &mut Vec<String>,
+) -> Vec<PartDecl<ValueSel>> {
+    let decls = parts::take_parts(table, kind, true, errs, compile_value);
+    for (i, d) in decls.iter().enumerate() {
+        if let Some(each) = &d.each
+            && (each.selector.is_none() || each.attr.is_some())
+        {
+            errs.push(format!(
+                "`{}[{i}].each`: expected a CSS selector of elements, without `@attribute` (e.g. `tr.installation`)",
+                kind.key()
+            ));
+        }
+    }
+    decls
 }
 
 /// Splits `selector@attr` at its last `@` when what follows is an attribute name; an `@`

@@ -2,14 +2,20 @@
 //!
 //! `scraper::Html` is not `Send`, so nothing here is held across an `.await`: the walk calls
 //! these functions between fetches and keeps only what they return.
+//!
+//! A record's scope is its item element, or its detail page's `<html>`: `fields` and the
+//! `[[organisations]]` / `[[use_cases]]` tables are read there.
+
+use std::collections::BTreeMap;
 
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
-use super::decl::{HtmlSource, Sel};
+use super::decl::{HtmlSource, Sel, ValueSel};
 use crate::kinds::SourceError;
 use crate::kinds::mapping::{self, Fields};
-use crate::model::RawRecord;
+use crate::kinds::parts::{self, PartDecl, PartKind};
+use crate::model::{RawPart, RawRecord};
 use crate::report::Issue;
 
 /// One item of a listing page.
@@ -67,7 +73,9 @@ pub(crate) fn parse_listing(
             None => {
                 let (fields, pending) = read_fields(src, item, &base, url);
                 let record = mapping::finish_record(fields, url, None, pending, &mut listing.issues);
-                listing.items.extend(record.map(Item::Record));
+                listing
+                    .items
+                    .extend(record.map(|r| Item::Record(with_parts(src, r, item, &base))));
             }
         }
     }
@@ -87,9 +95,10 @@ pub(crate) fn parse_detail(
     let text = mapping::decode_text(url, body, &mut issues);
     let doc = Html::parse_document(&text);
     let base = base_url(&doc, url);
-    let (fields, pending) = read_fields(src, doc.root_element(), &base, url);
+    let root = doc.root_element();
+    let (fields, pending) = read_fields(src, root, &base, url);
     let record = mapping::finish_record(fields, url, Some(listed.as_str()), pending, &mut issues);
-    (record, issues)
+    (record.map(|r| with_parts(src, r, root, &base)), issues)
 }
 
 /// Reads every mapped field under `root` (the item element, or a detail page's `<html>`).
@@ -97,26 +106,95 @@ fn read_fields(src: &HtmlSource, root: ElementRef, base: &Url, url: &Url) -> (Fi
     let mut fields = Fields::new();
     let mut issues = Vec::new();
     for f in &src.fields {
-        let elements: Vec<ElementRef> = match &f.selector {
-            Some(sel) => root.select(&sel.selector).collect(),
-            None => vec![root],
-        };
-        for el in elements {
-            let value = match f.attr.as_deref() {
-                None => el.text().collect::<String>(),
-                Some(attr @ ("href" | "src")) => match el.value().attr(attr) {
-                    Some(v) => resolve_href(v, base, url, &f.field, &mut issues),
-                    None => continue,
-                },
-                Some(attr) => match el.value().attr(attr) {
-                    Some(v) => v.to_owned(),
-                    None => continue,
-                },
+        for el in elements(&f.value, root) {
+            let Some(raw) = raw_value(&f.value, el) else {
+                continue;
+            };
+            let value = if is_link(&f.value) {
+                resolve_href(&raw, base, url, &f.field, &mut issues)
+            } else {
+                raw
             };
             mapping::add_value(&mut fields, &f.field, &value, base);
         }
     }
     (fields, issues)
+}
+
+/// The record with the organisations and use cases its tables find in `scope`.
+fn with_parts(src: &HtmlSource, mut record: RawRecord, scope: ElementRef, base: &Url) -> RawRecord {
+    record.organisations = read_parts(&src.organisations, PartKind::Organisations, scope, base);
+    record.use_cases = read_parts(&src.use_cases, PartKind::UseCases, scope, base);
+    record
+}
+
+/// The organisations or use cases the tables `decls` find in a record's scope: one per
+/// element `each` matches inside it, else the scope itself.
+fn read_parts(
+    decls: &[PartDecl<ValueSel>],
+    kind: PartKind,
+    scope: ElementRef,
+    base: &Url,
+) -> Vec<RawPart> {
+    let mut out = Vec::new();
+    for d in decls {
+        // `build` refuses an `each` without a selector.
+        let nodes: Vec<ElementRef> = match d.each.as_ref().and_then(|e| e.selector.as_ref()) {
+            Some(each) => scope.select(&each.selector).collect(),
+            None => vec![scope],
+        };
+        for node in nodes {
+            let mut fields = BTreeMap::new();
+            for (field, v) in &d.fields {
+                for value in part_values(v, node, base) {
+                    parts::add_value(&mut fields, field, &value, base);
+                }
+            }
+            if let Some(part) = parts::finish(kind, d.role.as_deref(), fields) {
+                parts::push_unique(&mut out, part);
+            }
+        }
+    }
+    out
+}
+
+/// The values `v` reads inside one part's element, links (`href`, `src`) resolved against
+/// the page; one that cannot be is kept as given (`normalise` reports it).
+fn part_values(v: &ValueSel, node: ElementRef, base: &Url) -> Vec<String> {
+    let resolve = |raw: String| {
+        let raw = raw.trim();
+        if is_link(v) && !raw.is_empty() {
+            base.join(raw).map_or_else(|_| raw.to_owned(), String::from)
+        } else {
+            raw.to_owned()
+        }
+    };
+    elements(v, node)
+        .into_iter()
+        .filter_map(|el| raw_value(v, el))
+        .map(resolve)
+        .collect()
+}
+
+/// The elements `v` reads inside `scope`: those its selector matches, else `scope` itself.
+fn elements<'a>(v: &ValueSel, scope: ElementRef<'a>) -> Vec<ElementRef<'a>> {
+    match &v.selector {
+        Some(sel) => scope.select(&sel.selector).collect(),
+        None => vec![scope],
+    }
+}
+
+/// What `v` reads from `el`: its text, or its attribute (`None` when absent).
+fn raw_value(v: &ValueSel, el: ElementRef) -> Option<String> {
+    match v.attr.as_deref() {
+        None => Some(el.text().collect()),
+        Some(attr) => el.value().attr(attr).map(str::to_owned),
+    }
+}
+
+/// True when `v` reads a link attribute (`href`, `src`), resolved against the page.
+fn is_link(v: &ValueSel) -> bool {
+    matches!(v.attr.as_deref(), Some("href" | "src"))
 }
 
 /// An `href`/`src` value resolved against the page; kept as given (with an issue) when it

@@ -7,7 +7,8 @@
 //! `fields` maps canonical fields to JSONPaths evaluated with `$` = the record.
 //! `publiccode` points at a string holding a whole publiccode.yml (Developers Italia's
 //! `publiccodeYml`): it is parsed with the `github` kind's mapper and fills the canonical
-//! fields the mapping left empty (lists are united, the mapping's values first); text that
+//! fields the mapping left empty (lists are united, the mapping's values first), and its
+//! organisations are the record's when its `[[organisations]]` tables find none; text that
 //! is not a valid publiccode.yml is an issue on the record, which is kept.
 
 use std::collections::BTreeMap;
@@ -36,7 +37,8 @@ use crate::report::Issue;
 ///   without next links: the next page is the page URL with `param` raised by `step` (from
 ///   its value in the first URL, else 0), until a page holds no record;
 /// * `publiccode` (JSONPath, optional): a string node holding a publiccode.yml file, whose
-///   fields fill what `fields` left empty;
+///   fields fill what `fields` left empty, and whose organisations are the record's when
+///   the `organisations` tables find none;
 /// * `organisations`, `use_cases` (arrays of tables, optional): the organisations and
 ///   deployments a record names ([`super::parts`]), `each` and field paths relative to the
 ///   record and to each node.
@@ -241,10 +243,13 @@ pub(crate) fn parse_page(
         ..JsonPage::default()
     };
     for record in records {
-        let (fields, pending) = extract_record(src, url, record);
+        let (fields, pending, publiccode_orgs) = extract_record(src, url, record);
         if let Some(mut r) = mapping::finish_record(fields, url, None, pending, &mut page.issues) {
             r.organisations =
                 extract_parts(&src.organisations, PartKind::Organisations, record, url);
+            if r.organisations.is_empty() {
+                r.organisations = publiccode_orgs;
+            }
             r.use_cases = extract_parts(&src.use_cases, PartKind::UseCases, record, url);
             page.records.push(r);
         }
@@ -252,10 +257,16 @@ pub(crate) fn parse_page(
     Ok(page)
 }
 
-/// The fields of one record node, and the issues found on the way.
-fn extract_record(src: &JsonSource, url: &Url, record: &Value) -> (Fields, Vec<Issue>) {
+/// The fields of one record node, the issues found on the way, and the organisations its
+/// publiccode.yml names.
+fn extract_record(
+    src: &JsonSource,
+    url: &Url,
+    record: &Value,
+) -> (Fields, Vec<Issue>, Vec<RawPart>) {
     let mut fields = Fields::new();
     let mut issues = Vec::new();
+    let mut organisations = Vec::new();
     for (field, path) in &src.fields {
         for node in path.path.query(record) {
             match node {
@@ -274,9 +285,9 @@ fn extract_record(src: &JsonSource, url: &Url, record: &Value) -> (Fields, Vec<I
         }
     }
     if let Some(path) = &src.publiccode {
-        add_publiccode(&mut fields, &mut issues, path, record, url);
+        organisations = add_publiccode(&mut fields, &mut issues, path, record, url);
     }
-    (fields, issues)
+    (fields, issues, organisations)
 }
 
 /// The organisations or use cases the tables `decls` find in one record node.
@@ -321,17 +332,18 @@ fn add_part_node(fields: &mut BTreeMap<String, Vec<String>>, field: &str, node: 
 }
 
 /// Parses the publiccode.yml text `path` selects in `record` and fills the fields the
-/// mapping left empty; lists are united (the mapping's values first). Bad text is an issue.
+/// mapping left empty; lists are united (the mapping's values first). Returns the
+/// organisations the file names. Bad text is an issue.
 fn add_publiccode(
     fields: &mut Fields,
     issues: &mut Vec<Issue>,
     path: &Path,
     record: &Value,
     url: &Url,
-) {
+) -> Vec<RawPart> {
     let text = match path.path.query(record).first() {
-        None | Some(Value::Null) => return,
-        Some(Value::String(s)) if s.trim().is_empty() => return,
+        None | Some(Value::Null) => return Vec::new(),
+        Some(Value::String(s)) if s.trim().is_empty() => return Vec::new(),
         Some(Value::String(s)) => s,
         Some(other) => {
             let kind = match other {
@@ -346,12 +358,12 @@ fn add_publiccode(
                     path.text
                 ),
             ));
-            return;
+            return Vec::new();
         }
     };
     match publiccode::parse(text.as_bytes(), url) {
         Ok(pc) => {
-            for (field, values) in pc {
+            for (field, values) in pc.fields {
                 let have = fields.entry(field.clone()).or_default();
                 if have.is_empty() {
                     *have = values;
@@ -363,13 +375,17 @@ fn add_publiccode(
                     }
                 }
             }
+            pc.organisations
         }
-        Err(reason) => issues.push(Issue::new(
-            url.as_str(),
-            format!(
-                "`publiccode`: invalid publiccode.yml: {reason}; the record is kept without it"
-            ),
-        )),
+        Err(reason) => {
+            issues.push(Issue::new(
+                url.as_str(),
+                format!(
+                    "`publiccode`: invalid publiccode.yml: {reason}; the record is kept without it"
+                ),
+            ));
+            Vec::new()
+        }
     }
 }
 

@@ -63,3 +63,54 @@ fn mapped_scalars_win_over_publiccode_and_lists_are_united() {
     assert_eq!(f["name"], ["Mapped"]);
     assert_eq!(f["categories"], ["a", "b", "c"]);
 }
+
+#[test]
+fn publiccode_organisations_are_the_records_when_its_tables_find_none() {
+    let yml = "publiccodeYmlVersion: '0.4'\nname: Atti\norganisation:\n  name: Comune di Prato\n  uri: urn:x-italian-pa:c_g999\nusedBy: [Comune di Firenze]\n";
+    let body = serde_json::json!({"data": [
+        {"id": "a", "publisher": {"name": "Comune di Prato (catalogue)"}, "publiccodeYml": yml},
+        {"id": "b", "publiccodeYml": yml},
+    ]});
+    let with_table = source(
+        r#"
+        url = "https://registry.test/v1/software"
+        records = "$.data"
+        publiccode = "$.publiccodeYml"
+        [fields]
+        record_id = "$.id"
+        [[organisations]]
+        role = "develops"
+        fields = { name = "$.publisher.name" }
+        "#,
+    );
+    let page = parse_page(
+        &with_table,
+        &url("/v1/software"),
+        body.to_string().as_bytes(),
+        true,
+    )
+    .unwrap();
+    let names = |r: &RawRecord| -> Vec<(String, String)> {
+        r.organisations
+            .iter()
+            .map(|o| (o.role.clone().unwrap(), o.first("name").unwrap().to_owned()))
+            .collect()
+    };
+    assert_eq!(
+        names(&page.records[0]),
+        [("develops".into(), "Comune di Prato (catalogue)".into())],
+        "the table found one: the file's are not added"
+    );
+    assert_eq!(
+        names(&page.records[1]),
+        [
+            ("develops".into(), "Comune di Prato".into()),
+            ("uses".into(), "Comune di Firenze".into())
+        ],
+        "the table found none: the file's"
+    );
+    assert_eq!(
+        page.records[1].organisations[0].first("ipa"),
+        Some("c_g999")
+    );
+}

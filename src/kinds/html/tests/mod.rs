@@ -6,6 +6,8 @@ use super::*;
 use crate::kinds::SourceError;
 use crate::kinds::testutil::{BASE, FakePages, Reply, block_on, fixture, fixture_bytes, url};
 
+mod parts;
+
 /// Fields read from listing items (no `detail`).
 const LISTING: &str = r#"
     start_urls = ["https://registry.test/directory/"]
