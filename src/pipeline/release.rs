@@ -82,7 +82,7 @@ impl Resolution {
         }
         let known: resolve::Known = store.id_registry()?;
         let resolved = resolve::resolve(inputs, &known);
-        let orgs = resolve::resolve_orgs(&resolved.rows, &resolved.tools, &known);
+        let orgs = resolve::resolve_orgs(&resolved, &known);
         Ok(Resolution {
             sources,
             resolved,

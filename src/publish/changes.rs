@@ -86,11 +86,7 @@ fn columns(table: &str) -> Vec<&'static str> {
 
 /// The rows of `<table>.jsonl` in `dir` by key; none when the file is missing (a release
 /// published before the table existed).
-fn read_rows(
-    dir: &Path,
-    table: &str,
-    key: RowKey,
-) -> Result<BTreeMap<String, Value>, DiffError> {
+fn read_rows(dir: &Path, table: &str, key: RowKey) -> Result<BTreeMap<String, Value>, DiffError> {
     let path = dir.join(format!("{table}.jsonl"));
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,

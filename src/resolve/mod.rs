@@ -34,7 +34,7 @@ use crate::model::{NormRecord, Provenance, SourceRecordRow, Tool};
 pub use hubs::NonIdentifying;
 pub use ids::tool_id;
 use order::{Keyed, packed_prefix, parallel_map, sort_by_text, sort_keyed};
-pub use orgs::{ResolvedOrgs, resolve_orgs};
+pub use orgs::{MentionRow, ResolvedOrgs, resolve_orgs};
 
 /// The hash map of the registry and the resolver's working tables: keys come from our own
 /// state, so a fast hasher (foldhash, fixed seed) instead of SipHash; nothing depends on its
@@ -74,6 +74,9 @@ pub struct Resolved {
     pub rows: Vec<SourceRecordRow>,
     /// Records of enrich sources that matched no tool.
     pub unmatched_enrich: usize,
+    /// Those records with organisations or use cases, sorted by (source, record): an
+    /// organisations directory (code.gouv.fr's accounts) names organisations, not tools.
+    pub unmatched_parts: Vec<NormRecord>,
     /// Keys seen for the first time, with the id their tool got: to add to the registry.
     pub new_ids: Vec<(String, String)>,
     /// Registered keys whose tool now has another id (a merge, a split): to update.
@@ -100,16 +103,22 @@ pub fn resolve(inputs: Vec<Input>, known: &Known) -> Resolved {
         non_identifying: hubs::strip(&mut features, &inputs),
         ..Resolved::default()
     };
+    let mut unmatched: Vec<usize> = Vec::new();
     let clusters: Vec<Vec<usize>> = cluster::cluster(&features)
         .into_iter()
         .filter(|members| {
             let creates = members.iter().any(|&m| inputs[m].create);
             if !creates {
                 out.unmatched_enrich += members.len();
+                unmatched.extend(members.iter().copied().filter(|&m| {
+                    let r = &inputs[m].record;
+                    !r.organisations.is_empty() || !r.use_cases.is_empty()
+                }));
             }
             creates
         })
         .collect();
+    unmatched.sort_unstable();
     let registered = Registered::look_up(&features, known);
     let claimants: Vec<ids::Claimant<'_>> = parallel_map(&clusters, |members| {
         claimant(members, &features, &registered)
@@ -153,10 +162,16 @@ pub fn resolve(inputs: Vec<Input>, known: &Known) -> Resolved {
     // Both collects reuse the memory of the vector they consume (no second copy of a
     // million records).
     let tools: Vec<Tool> = merged.into_iter().map(|(tool, _)| tool).collect();
+    let mut unmatched = unmatched.into_iter().peekable();
+    let unmatched_parts = &mut out.unmatched_parts;
     out.rows = inputs
         .into_iter()
         .enumerate()
         .filter_map(|(i, input)| {
+            if unmatched.next_if_eq(&i).is_some() {
+                unmatched_parts.push(input.record);
+                return None;
+            }
             let (tool_id, provenance) = rows[i].take()?;
             Some(SourceRecordRow {
                 tool_id,

@@ -41,7 +41,7 @@ const TARGET: (f64, f64) = (0.99, 0.95);
 const TUNING_FLOOR: (f64, f64) = (0.99, 0.95);
 const HOLDOUT_FLOOR: (f64, f64) = (0.985, 0.92);
 
-fn set_dir(set: &str) -> PathBuf {
+pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/eval")
         .join(set)
@@ -83,7 +83,7 @@ fn content_type(file: &str) -> &'static str {
 }
 
 /// Serves the set's pages on a loopback server; returns its base URL.
-async fn serve(dir: PathBuf) -> (Server, String) {
+pub(super) async fn serve(dir: PathBuf) -> (Server, String) {
     let server = Server::start().await;
     let base = server.base();
     let routes = routes(&dir);
@@ -105,7 +105,7 @@ async fn serve(dir: PathBuf) -> (Server, String) {
 }
 
 /// Every record of the set's declared sources, read through their kinds and normalised.
-async fn extract(dir: &Path, base: &str) -> Vec<Input> {
+pub(super) async fn extract(dir: &Path, base: &str) -> Vec<Input> {
     let tmp = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(dir.join("sources")).unwrap() {
         let path = entry.unwrap().path();

@@ -6,6 +6,7 @@ mod support;
 mod catalogue;
 mod crash;
 mod eval;
+mod eval_orgs;
 mod faults;
 mod forges;
 mod hostile;

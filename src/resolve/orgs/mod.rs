@@ -21,7 +21,7 @@ use super::Known;
 use super::keys::host_of;
 use super::names::org_form;
 use crate::model::{
-    NormOrg, OrgRole, Organisation, SourceRecordRow, Tool, ToolOrganisation, UseCase,
+    NormOrg, NormRecord, OrgRole, Organisation, SourceRecordRow, ToolOrganisation, UseCase,
 };
 use crate::normalise::url::is_shared_host;
 
@@ -40,6 +40,19 @@ pub struct ResolvedOrgs {
     pub moved_ids: Vec<(String, String)>,
     /// Organisation ids retired by a merge: (old id, surviving id), sorted.
     pub aliases: Vec<(String, String)>,
+    /// Every mention and the organisation it went into, in record order.
+    pub mentions: Vec<MentionRow>,
+}
+
+/// One organisation a record names, and the organisation it was resolved into.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MentionRow {
+    pub source_id: String,
+    pub record_id: String,
+    pub role: OrgRole,
+    /// The name the record gives, else its website, else its forge account.
+    pub name: String,
+    pub organisation_id: String,
 }
 
 /// Tool id → (first seen, last seen).
@@ -47,7 +60,11 @@ type Seen<'a> = HashMap<&'a str, (Option<DateTime<Utc>>, Option<DateTime<Utc>>)>
 
 /// One organisation as one record names it.
 struct Mention<'a> {
-    row: &'a SourceRecordRow,
+    record: &'a NormRecord,
+    /// The tool its record went into; none for a record that matched no tool (an enrich
+    /// source's organisations directory).
+    tool: Option<&'a str>,
+    stale: bool,
     org: &'a NormOrg,
     form: Option<String>,
     /// Strong keys: joined always.
@@ -94,10 +111,14 @@ impl Facts {
     }
 }
 
-fn mentions<'a>(rows: &'a [SourceRecordRow]) -> Vec<Mention<'a>> {
+fn mentions<'a>(rows: &'a [SourceRecordRow], unmatched: &'a [NormRecord]) -> Vec<Mention<'a>> {
     let mut out = Vec::new();
-    for row in rows {
-        for org in &row.record.organisations {
+    let records = rows
+        .iter()
+        .map(|r| (&r.record, Some(r.tool_id.as_str()), r.stale))
+        .chain(unmatched.iter().map(|r| (r, None, false)));
+    for (record, tool, stale) in records {
+        for org in &record.organisations {
             let form = org.name.as_deref().and_then(org_form);
             let mut strong = Vec::new();
             strong.extend(org.forge_account.iter().map(|a| format!("org:forge:{a}")));
@@ -115,12 +136,27 @@ fn mentions<'a>(rows: &'a [SourceRecordRow]) -> Vec<Mention<'a>> {
             {
                 soft.push(format!("org:web:{}", host.trim_start_matches("www.")));
             }
-            soft.extend(form.iter().map(|f| format!("org:name:{f}")));
-            if strong.is_empty() && soft.is_empty() {
-                continue;
-            }
+            // The name's form run together (`Entr'ouvert` = `Entrouvert`), and an acronym
+            // the name gives in brackets (`Deutsche Gesellschaft für Internationale
+            // Zusammenarbeit (GIZ) GmbH`).
+            soft.extend(
+                form.iter()
+                    .map(|f| f.replace(' ', ""))
+                    .filter(|f| !GENERIC_UNITS.contains(&f.as_str()))
+                    .map(|f| format!("org:name:{f}")),
+            );
+            soft.extend(
+                org.name
+                    .as_deref()
+                    .map(bracketed_acronyms)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|a| format!("org:name:{a}")),
+            );
             out.push(Mention {
-                row,
+                record,
+                tool,
+                stale,
                 org,
                 form,
                 strong,
@@ -177,10 +213,56 @@ fn unite<'m>(
     }
 }
 
-/// Resolves the organisations and use cases of `rows` (the tool resolver's output) against
-/// the id registry `known`; `tools` gives each tool's first and last sighting.
-pub fn resolve_orgs(rows: &[SourceRecordRow], tools: &[Tool], known: &Known) -> ResolvedOrgs {
-    let ms = mentions(rows);
+/// Names of units every administration has, run together as the name key writes them: two
+/// organisations so named are the same only through a key (the `OCIO` of two agencies).
+const GENERIC_UNITS: &[&str] = &[
+    "cio",
+    "cto",
+    "dsi",
+    "dsin",
+    "dnum",
+    "ocio",
+    "octo",
+    "officechiefinformationofficer",
+    "officechieftechnologyofficer",
+    "itdepartment",
+    "departmentinformationtechnology",
+    "informationtechnology",
+    "digitalservice",
+    "digitalservices",
+    "directionsystemesinformation",
+    "directionnumerique",
+    "servicenumerique",
+    "serviceinformatique",
+    "servicesinformatiques",
+    "directioninformatique",
+];
+
+/// The acronyms a name gives in brackets (`(GIZ)`), lowercased.
+fn bracketed_acronyms(name: &str) -> Vec<String> {
+    name.split(['(', '['])
+        .skip(1)
+        .filter_map(|rest| rest.split([')', ']']).next())
+        .filter(|inside| acronym(inside.trim()).is_some())
+        .map(|inside| inside.trim().to_lowercase())
+        .collect()
+}
+
+/// `name` as an acronym, lowercased: one word of 2 to 8 letters and digits with at least
+/// two capitals (`DGFiP`, `INSEE`, `CISA`).
+fn acronym(name: &str) -> Option<String> {
+    let n = name.trim();
+    let ok = (2..=8).contains(&n.chars().count())
+        && n.chars().all(|c| c.is_ascii_alphanumeric())
+        && n.chars().filter(char::is_ascii_uppercase).count() >= 2;
+    ok.then(|| n.to_ascii_lowercase())
+}
+
+/// Resolves the organisations and use cases of the tool resolver's output (`resolved`:
+/// its rows, tools and the records that matched no tool) against the id registry `known`.
+pub fn resolve_orgs(resolved: &super::Resolved, known: &Known) -> ResolvedOrgs {
+    let (rows, tools) = (&resolved.rows, &resolved.tools);
+    let ms = mentions(rows, &resolved.unmatched_parts);
     let mut forest = Forest {
         parent: (0..ms.len()).collect(),
         facts: ms.iter().map(|m| Facts::of(m.org)).collect(),
@@ -205,14 +287,33 @@ pub fn resolve_orgs(rows: &[SourceRecordRow], tools: &[Tool], known: &Known) -> 
         out.organisations
             .push(organisation(&ids[c], members, &ms, &seen));
     }
+    out.mentions = ms
+        .iter()
+        .enumerate()
+        .map(|(i, m)| MentionRow {
+            source_id: m.record.source_id.clone(),
+            record_id: m.record.record_id.clone(),
+            role: m.org.role,
+            name: m
+                .org
+                .name
+                .clone()
+                .or_else(|| m.org.website.clone())
+                .or_else(|| m.org.forge_account.clone())
+                .unwrap_or_default(),
+            organisation_id: ids[org_of_mention[i]].clone(),
+        })
+        .collect();
     out.organisations.sort_by(|a, b| a.id.cmp(&b.id));
     // Roles: (tool, organisation, role) → sources.
     let mut roles: BTreeMap<(&str, &str, OrgRole), BTreeSet<&str>> = BTreeMap::new();
     for (i, m) in ms.iter().enumerate() {
-        roles
-            .entry((&m.row.tool_id, &ids[org_of_mention[i]], m.org.role))
-            .or_default()
-            .insert(&m.row.record.source_id);
+        if let Some(tool) = m.tool {
+            roles
+                .entry((tool, &ids[org_of_mention[i]], m.org.role))
+                .or_default()
+                .insert(&m.record.source_id);
+        }
     }
     out.tool_organisations = roles
         .into_iter()
@@ -231,7 +332,7 @@ pub fn resolve_orgs(rows: &[SourceRecordRow], tools: &[Tool], known: &Known) -> 
         if let Some(form) = &m.form {
             let id = ids[org_of_mention[i]].as_str();
             by_form.entry(form).or_default().insert(id);
-            let rec = &m.row.record;
+            let rec = m.record;
             by_record.insert((&rec.source_id, &rec.record_id, form), id);
         }
     }
@@ -267,7 +368,7 @@ fn organisation(id: &str, members: &[usize], ms: &[Mention], seen: &Seen<'_>) ->
     };
     let mut countries: BTreeMap<&str, usize> = BTreeMap::new();
     for &i in members {
-        let (org, row) = (ms[i].org, ms[i].row);
+        let (org, m) = (ms[i].org, &ms[i]);
         if let Some(n) = &org.name {
             *names.entry(n).or_default() += 1;
         }
@@ -279,12 +380,14 @@ fn organisation(id: &str, members: &[usize], ms: &[Mention], seen: &Seen<'_>) ->
         forge.extend(org.forge_account.iter().cloned());
         identifiers.extend(org.siren.iter().map(|s| format!("siren:{s}")));
         identifiers.extend(org.ipa.iter().map(|c| format!("ipa:{c}")));
-        sources.insert(row.record.source_id.clone());
-        o.stale &= row.stale;
-        if let Some(&(first, last)) = seen.get(row.tool_id.as_str()) {
-            o.first_seen_at = min_opt(o.first_seen_at, first);
-            o.last_seen_at = o.last_seen_at.max(last);
-        }
+        sources.insert(m.record.source_id.clone());
+        o.stale &= m.stale;
+        let (first, last) = match m.tool.and_then(|t| seen.get(t)) {
+            Some(&seen) => seen,
+            None => (m.record.fetched_at, m.record.fetched_at),
+        };
+        o.first_seen_at = min_opt(o.first_seen_at, first);
+        o.last_seen_at = o.last_seen_at.max(last);
     }
     let most = |counts: &BTreeMap<&str, usize>| {
         counts
@@ -387,7 +490,7 @@ fn cluster_keys(members: &[usize], ms: &[Mention]) -> Vec<String> {
             .or_else(|| m.org.website.clone())
             .or_else(|| m.org.forge_account.clone())
             .unwrap_or_default();
-        let rec = &m.row.record;
+        let rec = m.record;
         keys.insert(format!(
             "org:rec:{}/{}/{}/{what}",
             rec.source_id,

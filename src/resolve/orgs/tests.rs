@@ -3,7 +3,18 @@
 use chrono::TimeZone;
 
 use super::*;
-use crate::model::{NormRecord, NormUseCase, OrgKind, Provenance};
+use crate::model::{NormRecord, NormUseCase, OrgKind, Provenance, Tool};
+use crate::resolve::Resolved;
+
+/// The organisations of `rows` (records of `tools`).
+fn orgs_of(rows: &[SourceRecordRow], tools: &[Tool], known: &Known) -> ResolvedOrgs {
+    let resolved = Resolved {
+        rows: rows.to_vec(),
+        tools: tools.to_vec(),
+        ..Resolved::default()
+    };
+    resolve_orgs(&resolved, known)
+}
 
 fn org(role: OrgRole, name: &str, f: impl FnOnce(&mut NormOrg)) -> NormOrg {
     let mut o = NormOrg {
@@ -122,7 +133,7 @@ fn keys_and_name_forms_join_mentions_and_conflicts_keep_them_apart() {
         ),
     ];
     let tools: Vec<Tool> = ["ct_a", "ct_b", "ct_c", "ct_d", "ct_e"].map(tool).into();
-    let out = resolve_orgs(&rows, &tools, &Known::default());
+    let out = orgs_of(&rows, &tools, &Known::default());
     assert_eq!(id_of(&out, "Libriciel SCOP"), id_of(&out, "Libriciel"));
     assert_eq!(
         id_of(&out, "DINUM"),
@@ -194,7 +205,7 @@ fn ids_survive_a_rerun_and_a_merge_keeps_the_older_id() {
         ),
     ];
     let tools = vec![tool("ct_a")];
-    let out1 = resolve_orgs(&first, &tools, &Known::default());
+    let out1 = orgs_of(&first, &tools, &Known::default());
     assert_eq!(out1.organisations.len(), 2);
     let mut known = Known::default();
     let t1 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
@@ -202,7 +213,7 @@ fn ids_survive_a_rerun_and_a_merge_keeps_the_older_id() {
         known.insert(k.clone(), (id.clone(), t1));
     }
     // A rerun: the same ids.
-    let again = resolve_orgs(&first, &tools, &known);
+    let again = orgs_of(&first, &tools, &known);
     let ids = |o: &ResolvedOrgs| {
         o.organisations
             .iter()
@@ -231,7 +242,7 @@ fn ids_survive_a_rerun_and_a_merge_keeps_the_older_id() {
             o.forge_account = Some("github:okfn".into());
         })],
     ));
-    let out = resolve_orgs(&merged, &tools, &known);
+    let out = orgs_of(&merged, &tools, &known);
     assert_eq!(out.organisations.len(), 1);
     assert_eq!(out.organisations[0].id, okfn_id);
     assert_eq!(out.aliases, [(gh_id, okfn_id)]);
@@ -256,7 +267,7 @@ fn use_cases_are_one_per_deployment_with_their_organisation() {
     }];
     let mut again = row("other-list", "x", "ct_decidim", vec![]);
     again.record.use_cases = list.record.use_cases.clone();
-    let out = resolve_orgs(
+    let out = orgs_of(
         &[sill, list, again],
         &[tool("ct_decidim")],
         &Known::default(),
@@ -321,4 +332,129 @@ fn kinds_follow_the_documented_rules_in_order() {
         classify(&["Decidim"], Some("https://decidim.org"), &[], &[]),
         (OrgKind::Unknown, "none".into())
     );
+}
+
+#[test]
+fn an_acronym_joins_only_through_a_key_or_the_name_that_states_it_and_unit_names_need_a_key() {
+    use OrgRole::*;
+    let rows = vec![
+        row(
+            "sill",
+            "1",
+            "ct_a",
+            vec![org(
+                Develops,
+                "Agence nationale de la sécurité des systèmes d'information",
+                none,
+            )],
+        ),
+        row("codegouv", "2", "ct_a", vec![org(Develops, "ANSSI", none)]),
+        row("city", "3", "ct_b", vec![org(Uses, "DGFiP", none)]),
+        row(
+            "codegouv",
+            "4",
+            "ct_b",
+            vec![org(Uses, "Direction générale des Finances publiques", none)],
+        ),
+        row(
+            "dpg",
+            "5",
+            "ct_c",
+            vec![org(
+                Funds,
+                "Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ) GmbH",
+                none,
+            )],
+        ),
+        row("dpg", "6", "ct_c", vec![org(Funds, "GIZ", none)]),
+        row("sill", "7", "ct_c", vec![org(Uses, "Entr'ouvert", none)]),
+        row("city", "8", "ct_c", vec![org(Uses, "Entrouvert", none)]),
+        row("a", "9", "ct_d", vec![org(Uses, "CMS", none)]),
+        row(
+            "a",
+            "10",
+            "ct_d",
+            vec![org(Uses, "Centers for Medicare Services", none)],
+        ),
+        row(
+            "a",
+            "11",
+            "ct_d",
+            vec![org(Uses, "Center Media Studies", none)],
+        ),
+        // Every agency has an OCIO.
+        row(
+            "us",
+            "12",
+            "ct_e",
+            vec![org(Develops, "OCIO", |o| o.country = Some("US".into()))],
+        ),
+        row(
+            "us",
+            "13",
+            "ct_f",
+            vec![org(Develops, "OCIO", |o| o.country = Some("US".into()))],
+        ),
+    ];
+    let tools: Vec<Tool> = ["ct_a", "ct_b", "ct_c", "ct_d", "ct_e", "ct_f"]
+        .map(tool)
+        .into();
+    let out = orgs_of(&rows, &tools, &Known::default());
+    // An acronym is no key: it joins its expansion only through one (or a documented
+    // alias list), as `DINUM` and `Direction interministérielle du numérique`.
+    assert_ne!(
+        id_of(&out, "ANSSI"),
+        id_of(
+            &out,
+            "Agence nationale de la sécurité des systèmes d'information"
+        )
+    );
+    assert_ne!(
+        id_of(&out, "DGFiP"),
+        id_of(&out, "Direction générale des Finances publiques")
+    );
+    assert_eq!(
+        id_of(&out, "GIZ"),
+        id_of(
+            &out,
+            "Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ) GmbH"
+        )
+    );
+    assert_eq!(id_of(&out, "Entr'ouvert"), id_of(&out, "Entrouvert"));
+    assert_ne!(
+        id_of(&out, "CMS"),
+        id_of(&out, "Centers for Medicare Services")
+    );
+    assert_ne!(id_of(&out, "CMS"), id_of(&out, "Center Media Studies"));
+    let ocios = out
+        .mentions
+        .iter()
+        .filter(|m| m.name == "OCIO")
+        .map(|m| &m.organisation_id)
+        .collect::<BTreeSet<_>>();
+    assert_eq!(ocios.len(), 2);
+}
+
+#[test]
+fn an_organisations_directory_names_organisations_without_tools() {
+    use OrgRole::*;
+    let resolved = Resolved {
+        rows: vec![row("sill", "1", "ct_a", vec![org(Uses, "Insee", none)])],
+        tools: vec![tool("ct_a")],
+        unmatched_parts: vec![NormRecord {
+            source_id: "codegouv-orgs".into(),
+            record_id: "insee".into(),
+            organisations: vec![org(Develops, "INSEE", |o| {
+                o.forge_account = Some("github:inseefr".into())
+            })],
+            ..NormRecord::default()
+        }],
+        ..Resolved::default()
+    };
+    let out = resolve_orgs(&resolved, &Known::default());
+    assert_eq!(out.organisations.len(), 1, "{:#?}", out.organisations);
+    assert_eq!(out.organisations[0].forge_accounts, ["github:inseefr"]);
+    // Only the tool's record gives a role: the directory's record is no tool.
+    assert_eq!(out.tool_organisations.len(), 1);
+    assert_eq!(out.tool_organisations[0].role, Uses);
 }

@@ -1,0 +1,171 @@
+//! The labelled evaluation sets of organisation resolution (tests/fixtures/eval-orgs/, see
+//! its README): each set's pages are served on loopback, read through the real kinds,
+//! normalised, resolved as tools and then as organisations; the organisation mentions are
+//! scored pair by pair against the labels.
+//!
+//! * `tuning/`: rules may be chosen on it;
+//! * `holdout/`: written apart from the resolver and never tuned on.
+//!
+//! Issue 15's target on both: precision 0.99, recall 0.90. Each set must keep its floor.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use civicrawl::resolve::{Known, resolve, resolve_orgs};
+
+use crate::eval::{extract, pairwise, serve};
+
+/// Issue 15's target: pairwise precision and recall of the organisation mentions.
+const TARGET: (f64, f64) = (0.99, 0.90);
+
+fn set_dir(set: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/eval-orgs")
+        .join(set)
+}
+
+/// (source, record, role, name) → (organisation, class).
+type Labels = BTreeMap<(String, String, String, String), (String, String)>;
+
+fn labels(set: &str) -> Labels {
+    let path = set_dir(set).join("labels.csv");
+    let mut out = Labels::new();
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    for row in reader.records() {
+        let row = row.unwrap();
+        let key = (
+            row[0].to_string(),
+            row[1].to_string(),
+            row[2].to_string(),
+            row[3].to_string(),
+        );
+        assert!(
+            out.insert(key.clone(), (row[4].to_string(), row[5].to_string()))
+                .is_none(),
+            "{}: {key:?} labelled twice",
+            path.display()
+        );
+    }
+    out
+}
+
+/// The scores of one set; fails below `floor`.
+async fn evaluate(set: &str, floor: (f64, f64)) {
+    let dir = set_dir(set);
+    let (_server, base) = serve(dir.clone()).await;
+    let inputs = extract(&dir, &base).await;
+    let known = Known::default();
+    let tools = resolve(inputs, &known);
+    let orgs = resolve_orgs(&tools, &known);
+    let labels = labels(set);
+    let mut predicted: Vec<(&str, &str)> = Vec::new();
+    let mut classes: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+    let mut unlabelled = Vec::new();
+    for m in &orgs.mentions {
+        let key = (
+            m.source_id.clone(),
+            m.record_id.clone(),
+            m.role.as_str().to_string(),
+            m.name.clone(),
+        );
+        match labels.get(&key) {
+            Some((org, class)) => {
+                predicted.push((&m.organisation_id, org));
+                classes
+                    .entry(class)
+                    .or_default()
+                    .push((&m.organisation_id, org));
+            }
+            None => unlabelled.push(key),
+        }
+    }
+    assert!(
+        unlabelled.is_empty(),
+        "{set}: mentions without a label: {unlabelled:#?}"
+    );
+    assert_eq!(
+        predicted.len(),
+        labels.len(),
+        "{set}: every labelled mention found"
+    );
+    let (p, r, f1) = pairwise(&predicted);
+    let true_orgs: BTreeSet<&str> = labels.values().map(|(o, _)| o.as_str()).collect();
+    println!(
+        "eval-orgs {set}: {} mentions, {} true organisations, {} resolved: precision {p:.4}, \
+         recall {r:.4}, F1 {f1:.4}",
+        predicted.len(),
+        true_orgs.len(),
+        orgs.organisations.len()
+    );
+    // Per class: the pairs of mentions of the class with any other mention.
+    for class in classes.keys() {
+        let members: BTreeSet<&str> = labels
+            .iter()
+            .filter(|(_, (_, c))| c == class)
+            .map(|(_, (o, _))| o.as_str())
+            .collect();
+        let touching: Vec<(&str, &str)> = predicted
+            .iter()
+            .copied()
+            .filter(|(_, truth)| members.contains(truth))
+            .collect();
+        let (cp, cr, _) = pairwise(&touching);
+        println!(
+            "  {class:<20} {:>4} mentions  precision {cp:.4}  recall {cr:.4}",
+            classes[class].len()
+        );
+    }
+    // What went wrong, for reading.
+    let mut by_truth: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut by_org: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut names: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for m in &orgs.mentions {
+        names
+            .entry(&m.organisation_id)
+            .or_default()
+            .insert(format!("{}: {}", m.source_id, m.name));
+    }
+    for (org, truth) in &predicted {
+        by_truth.entry(truth).or_default().insert(org);
+        by_org.entry(org).or_default().insert(truth);
+    }
+    for (truth, ids) in &by_truth {
+        if ids.len() > 1 {
+            let parts: Vec<&BTreeSet<String>> = ids.iter().map(|id| &names[id]).collect();
+            println!("  split: {truth}: {parts:?}");
+        }
+    }
+    for (org, truths) in &by_org {
+        if truths.len() > 1 {
+            println!("  merged: {org}: {truths:?}");
+        }
+    }
+    let met = if p >= TARGET.0 && r >= TARGET.1 {
+        "met"
+    } else {
+        "not met"
+    };
+    println!("  target {:.2} / {:.2}: {met}", TARGET.0, TARGET.1);
+    assert!(
+        p >= floor.0 && r >= floor.1,
+        "{set}: precision {p:.4}, recall {r:.4} below the floor {floor:?}"
+    );
+}
+
+/// The floors each set must keep: the figures measured when the rules were last changed,
+/// rounded down (BENCHMARKS.md, "Organisation resolution"). Both are below the target on
+/// recall: an acronym and its expansion join only through a key (issue 15: or a documented
+/// alias list, not written yet), and names of one body spelled apart (`Labs` and
+/// `Laboratories`, a parent's name before a unit's) stay apart.
+const TUNING_FLOOR: (f64, f64) = (0.99, 0.83);
+const HOLDOUT_FLOOR: (f64, f64) = (0.97, 0.70);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organisations_of_the_tuning_set() {
+    evaluate("tuning", TUNING_FLOOR).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organisations_of_the_held_out_set() {
+    evaluate("holdout", HOLDOUT_FLOOR).await;
+}
