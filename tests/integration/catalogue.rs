@@ -437,6 +437,10 @@ async fn the_shipped_catalogue_reaches_the_ogp_toolbox_showcase_and_every_source
     );
 
     let rows = read_jsonl(&latest.join("source_records.jsonl"));
+    let organisations = read_jsonl(&latest.join("organisations.jsonl"));
+    let roles = read_jsonl(&latest.join("tool_organisations.jsonl"));
+    let use_cases = read_jsonl(&latest.join("use_cases.jsonl"));
+
     let tools = read_jsonl(&latest.join("tools.jsonl"));
     let tool_by_repo = |repo: &str| -> &Value {
         tools
@@ -444,6 +448,53 @@ async fn the_shipped_catalogue_reaches_the_ogp_toolbox_showcase_and_every_source
             .find(|t| t["repository_url"] == repo)
             .unwrap_or_else(|| panic!("no tool with repository {repo}"))
     };
+
+    // Who develops the canonical tools, and where one is used (issue 15).
+    let org_name = |id: &Value| -> String {
+        let o = organisations
+            .iter()
+            .find(|o| &o["id"] == id)
+            .unwrap_or_else(|| panic!("role points at no organisation {id}"));
+        text(o, "name")
+    };
+    let developers = |repo: &str| -> Vec<String> {
+        let tool = tool_by_repo(repo)["id"].clone();
+        roles
+            .iter()
+            .filter(|r| r["tool_id"] == tool && r["role"] == "develops")
+            .map(|r| org_name(&r["organisation_id"]))
+            .collect()
+    };
+    // Developers Italia's entry is Milan's publiccode.yml for Decidim, whose repoOwner is
+    // the city: both are stated as developers by a source.
+    assert_eq!(
+        developers("https://github.com/decidim/decidim"),
+        ["Decidim", "Comune di Milano"]
+    );
+    assert_eq!(
+        developers("https://github.com/consuldemocracy/consuldemocracy"),
+        ["CONSUL DEMOCRACY"]
+    );
+    assert_eq!(
+        developers("https://github.com/openfisca/openfisca-core"),
+        ["OpenFisca"]
+    );
+    let decidim = tool_by_repo("https://github.com/decidim/decidim")["id"].clone();
+    let case = use_cases
+        .iter()
+        .find(|u| u["tool_id"] == decidim)
+        .expect("Decidim's SILL instance is a use case");
+    assert_eq!(org_name(&case["organisation_id"]), "DINUM");
+    assert_eq!(case["audience"], "Agents publics");
+    // An organisation found by several sources is one row, with every source.
+    let decidim_org = organisations
+        .iter()
+        .find(|o| o["name"] == "Decidim")
+        .unwrap();
+    assert!(
+        decidim_org["sources"].as_array().unwrap().len() >= 3,
+        "{decidim_org}"
+    );
 
     // The tools the OGP Toolbox launch showcased (2016) and the canonical tools of the field:
     // each one tool, with its repository and home page.
