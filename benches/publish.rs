@@ -4,6 +4,10 @@
 //! before publishing. Run through `scripts/bench_publish.sh` (release mode, plus DuckDB for
 //! comparison); figures go to BENCHMARKS.md.
 //!
+//! With the tools come organisations (3 for every 10 tools), tool–organisation roles (2 per
+//! tool) and use cases (1 for every 2 tools): issue 15's scale is 1 000 000 tools, 300 000
+//! organisations, 2 000 000 roles and 500 000 use cases.
+//!
 //! Environment: `CIVICRAWL_BENCH_TOOLS` (rows), `CIVICRAWL_BENCH_OUT` (output directory, default
 //! `target/bench-publish`; its `latest` release is left for the DuckDB comparison).
 
@@ -11,7 +15,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use civicrawl::model::{NormRecord, Release, SourceRecordRow, SourceRow, Tool};
+use civicrawl::model::{
+    NormRecord, OrgKind, OrgRole, Organisation, Release, SourceRecordRow, SourceRow, Tool,
+    ToolOrganisation, UseCase,
+};
 
 const WORDS: &[&str] = &[
     "participation",
@@ -64,10 +71,7 @@ fn time(rng: &mut Rng, base: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 fn tool(i: usize, rng: &mut Rng, base: DateTime<Utc>) -> (Tool, SourceRecordRow) {
-    let id = format!(
-        "ct_{:012x}",
-        (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 16
-    );
+    let id = tool_id(i);
     let source = format!("source-{:02}", i % 20);
     let name = format!(
         "{} {} {i}",
@@ -132,10 +136,80 @@ fn tool(i: usize, rng: &mut Rng, base: DateTime<Utc>) -> (Tool, SourceRecordRow)
     (t, record)
 }
 
+fn tool_id(i: usize) -> String {
+    format!(
+        "ct_{:012x}",
+        (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 16
+    )
+}
+
+fn org_id(i: usize) -> String {
+    format!(
+        "co_{:012x}",
+        (i as u64).wrapping_mul(0xbf58_476d_1ce4_e5b9) >> 16
+    )
+}
+
+fn organisation(i: usize, rng: &mut Rng, base: DateTime<Utc>) -> Organisation {
+    let kinds = OrgKind::ALL;
+    let name = format!("Organisation {i} of {}", WORDS[rng.below(WORDS.len())]);
+    Organisation {
+        id: org_id(i),
+        name: Some(name.clone()),
+        kind: kinds[rng.below(kinds.len())],
+        kind_rule: "name".into(),
+        country: Some(COUNTRIES[rng.below(COUNTRIES.len())].to_string()),
+        website: Some(format!("https://org{i}.example.org")),
+        forge_accounts: vec![format!("github:org{i}")],
+        wikidata_id: i.is_multiple_of(5).then(|| format!("Q{}", 2_000_000 + i)),
+        identifiers: if i.is_multiple_of(3) {
+            vec![format!("siren:{:09}", 100_000_000 + i)]
+        } else {
+            Vec::new()
+        },
+        names: vec![name, format!("ORG{i}")],
+        sources: vec![format!("source-{:02}", i % 20)],
+        first_seen_at: Some(base),
+        last_seen_at: Some(time(rng, base)),
+        stale: false,
+    }
+}
+
 fn release(n: usize) -> Release {
     let base = Utc.with_ymd_and_hms(2016, 1, 1, 0, 0, 0).unwrap();
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let (tools, source_records) = (0..n).map(|i| tool(i, &mut rng, base)).unzip();
+    let orgs = (n * 3 / 10).max(1);
+    let organisations = (0..orgs).map(|i| organisation(i, &mut rng, base)).collect();
+    let roles = OrgRole::ALL;
+    let mut tool_organisations: Vec<ToolOrganisation> = (0..2 * n)
+        .map(|j| ToolOrganisation {
+            tool_id: tool_id(j / 2),
+            organisation_id: org_id((j / 2 * 7 + j % 2 * 13) % orgs),
+            role: roles[j % 2 + 2 * (j / 2 % 2)],
+            sources: vec![format!("source-{:02}", j % 20)],
+        })
+        .collect();
+    tool_organisations.dedup_by(|a, b| {
+        (&a.tool_id, &a.organisation_id, a.role) == (&b.tool_id, &b.organisation_id, b.role)
+    });
+    let use_cases = (0..n / 2)
+        .map(|k| UseCase {
+            id: format!(
+                "cu_{:012x}",
+                (k as u64).wrapping_mul(0x94d0_49bb_1331_11eb) >> 16
+            ),
+            tool_id: tool_id(k * 2),
+            organisation_id: Some(org_id(k % orgs)),
+            title: Some(format!("Deployment {k}")),
+            url: Some(format!("https://deployment{k}.example.org")),
+            country: Some(COUNTRIES[k % COUNTRIES.len()].to_string()),
+            audience: Some("citizens".into()),
+            first_seen_at: Some(base),
+            last_seen_at: Some(base),
+            sources: vec![format!("source-{:02}", k % 20)],
+        })
+        .collect();
     let sources = (0..20)
         .map(|i| SourceRow {
             id: format!("source-{i:02}"),
@@ -160,7 +234,9 @@ fn release(n: usize) -> Release {
         sources,
         report: serde_json::json!({ "benchmark": true }),
         aliases: Vec::new(),
-        ..Release::default()
+        organisations,
+        tool_organisations,
+        use_cases,
     }
 }
 
@@ -193,7 +269,11 @@ fn main() {
     let generated = started.elapsed();
     let (_, data_rss) = memory();
     println!(
-        "generated {n} tools + {n} source records in {:.2} s; resident {data_rss:.0} MiB",
+        "generated {n} tools + {n} source records + {} organisations + {} roles + {} use \
+         cases in {:.2} s; resident {data_rss:.0} MiB",
+        release.organisations.len(),
+        release.tool_organisations.len(),
+        release.use_cases.len(),
         generated.as_secs_f64()
     );
 
