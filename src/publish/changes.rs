@@ -2,7 +2,7 @@
 //! `latest` pointed at), and `civicrawl diff` between two release directories. Both read a
 //! release's `tools.jsonl` here and compare with the pure [`super::diff`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -46,31 +46,25 @@ pub(crate) struct OtherRows<'a> {
 }
 
 impl OtherRows<'_> {
-    /// Table name → row key → JSON object, as `<table>.jsonl` would hold them.
-    fn objects(&self, table: &str) -> BTreeMap<String, Value> {
-        let keyed = |v: Value| {
-            OTHER_TABLES
-                .iter()
-                .find(|t| t.0 == table)
-                .and_then(|t| t.1(&v))
-                .map(|k| (k, v))
-        };
+    /// The key of each row of `table`, in row order: no row is turned into JSON here.
+    fn keys(&self, table: &str) -> Vec<String> {
         match table {
-            "organisations" => self
-                .organisations
-                .iter()
-                .filter_map(|r| keyed(object(schema::ORGANISATIONS, *r)))
-                .collect(),
+            "organisations" => self.organisations.iter().map(|o| o.id.clone()).collect(),
             "tool_organisations" => self
                 .tool_organisations
                 .iter()
-                .filter_map(|r| keyed(object(schema::TOOL_ORGANISATIONS, *r)))
+                .map(|r| format!("{}/{}/{}", r.tool_id, r.organisation_id, r.role.as_str()))
                 .collect(),
-            _ => self
-                .use_cases
-                .iter()
-                .filter_map(|r| keyed(object(schema::USE_CASES, *r)))
-                .collect(),
+            _ => self.use_cases.iter().map(|u| u.id.clone()).collect(),
+        }
+    }
+
+    /// Row `i` of `table` as `<table>.jsonl` holds it.
+    fn object(&self, table: &str, i: usize) -> Value {
+        match table {
+            "organisations" => object(schema::ORGANISATIONS, self.organisations[i]),
+            "tool_organisations" => object(schema::TOOL_ORGANISATIONS, self.tool_organisations[i]),
+            _ => object(schema::USE_CASES, self.use_cases[i]),
         }
     }
 }
@@ -199,10 +193,26 @@ pub(crate) fn changes(
             }
             None => BTreeMap::new(),
         };
-        let new = others.objects(table);
-        changes
-            .tables
-            .insert(table.to_string(), table_changes(table, &old, &new));
+        // Rows become JSON only when the previous release has their key (a first release,
+        // or a million new rows, costs no JSON tree).
+        let keys = others.keys(table);
+        let index: HashMap<&str, usize> = if old.is_empty() {
+            HashMap::new()
+        } else {
+            keys.iter()
+                .enumerate()
+                .map(|(i, k)| (k.as_str(), i))
+                .collect()
+        };
+        let changed: TableChanges = diff::diff(
+            &old,
+            keys.iter().map(String::as_str),
+            |k| others.object(table, index[k]),
+            &columns(table),
+            &[],
+        )
+        .into();
+        changes.tables.insert(table.to_string(), changed);
     }
     changes.previous_release = previous.and_then(release_name);
     changes
