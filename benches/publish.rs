@@ -208,6 +208,8 @@ fn release(n: usize) -> Release {
             first_seen_at: Some(base),
             last_seen_at: Some(base),
             sources: vec![format!("source-{:02}", k % 20)],
+            liveness: Some(civicrawl::model::Liveness::Alive),
+            checked_at: Some(base),
         })
         .collect();
     let sources = (0..20)

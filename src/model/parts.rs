@@ -161,4 +161,8 @@ pub struct UseCase {
     pub first_seen_at: Option<chrono::DateTime<chrono::Utc>>,
     pub last_seen_at: Option<chrono::DateTime<chrono::Utc>>,
     pub sources: Vec<String>,
+    /// From the last visit of `url` by a `site` source: alive, moved, dead or unknown.
+    pub liveness: Option<super::Liveness>,
+    /// When `url` was last visited.
+    pub checked_at: Option<chrono::DateTime<chrono::Utc>>,
 }

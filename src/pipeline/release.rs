@@ -82,7 +82,8 @@ impl Resolution {
         }
         let known: resolve::Known = store.id_registry()?;
         let resolved = resolve::resolve(inputs, &known);
-        let orgs = resolve::resolve_orgs(&resolved, &known);
+        let mut orgs = resolve::resolve_orgs(&resolved, &known);
+        site::attach_use_case_checks(store, &mut orgs.use_cases)?;
         Ok(Resolution {
             sources,
             resolved,

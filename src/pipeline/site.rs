@@ -14,6 +14,8 @@
 //! * A run visits some of the home pages only: the site source's earlier records whose home
 //!   page is still a tool's are kept until their page is visited again; a record of a home
 //!   page no tool has any more is dropped.
+//! * The deployments the use cases list (`use_cases.url`) are targets too, after the same
+//!   order; the last visit of each gives the use case its `liveness` and `checked_at`.
 //! * Liveness: the check fields the site records carry (`model::CHECK_KEYS`) fill the
 //!   `homepage_*` and `liveness` columns of `source_records`; `report.json` gets a
 //!   `homepages` summary naming moved and dead home pages. No tool is ever removed for it.
@@ -27,7 +29,7 @@ use super::release::Resolution;
 use crate::crawl::Fetcher;
 use crate::declare::Declaration;
 use crate::kinds::{SiteTarget, Source};
-use crate::model::{CHECK_KEYS, Liveness, NormRecord, RawRecord};
+use crate::model::{CHECK_KEYS, Liveness, NormRecord, RawRecord, UseCase};
 use crate::normalise;
 use crate::state::{StateError, Store};
 
@@ -100,9 +102,46 @@ pub(super) fn plan(store: &Store, resolution: &Resolution) -> Result<SitePlan, S
             });
         }
     }
+    // The deployments the use cases list: their liveness goes to `use_cases`.
+    for case in &resolution.orgs.use_cases {
+        let Some(url) = &case.url else { continue };
+        out.homepages.insert(url.clone());
+        if due.contains(url.as_str()) || normalise::url::is_forge_project(url) {
+            continue;
+        }
+        if let Ok(parsed) = Url::parse(url) {
+            due.insert(url.as_str());
+            out.targets.push(SiteTarget {
+                key: url.clone(),
+                url: parsed,
+                history: history.get(url).cloned().unwrap_or_default(),
+            });
+        }
+    }
     order(&mut out.targets);
-    tracing::info!(due = out.targets.len(), "site: home pages due for a visit");
+    tracing::info!(
+        due = out.targets.len(),
+        "site: home pages and deployments due for a visit"
+    );
     Ok(out)
+}
+
+/// Fills each use case's liveness and time of check from the last visit of its URL.
+pub(super) fn attach_use_case_checks(
+    store: &Store,
+    use_cases: &mut [UseCase],
+) -> Result<(), StateError> {
+    if use_cases.iter().all(|u| u.url.is_none()) {
+        return Ok(());
+    }
+    let history = store.homepage_history(1)?;
+    for case in use_cases {
+        if let Some(last) = case.url.as_ref().and_then(|u| history.get(u)?.first()) {
+            case.liveness = Some(last.liveness);
+            case.checked_at = Some(last.checked_at);
+        }
+    }
+    Ok(())
 }
 
 /// True when the records give a description, a licence, a repository and languages.

@@ -573,3 +573,63 @@ async fn environment_proxies_are_ignored_and_a_declared_proxy_sees_only_allowed_
     );
     assert_eq!(registry.hits("/tools.json"), 1, "not reached directly");
 }
+
+/// Issue 15: the deployments the use cases list are visited like home pages; each use case
+/// says whether its deployment answered.
+#[tokio::test]
+async fn deployments_listed_as_use_cases_are_visited_and_their_liveness_published() {
+    let registry = Server::start().await;
+    let sites = Server::start().await;
+    sites.always(
+        "/participa",
+        Reply::ok(
+            "text/html",
+            "<html lang=\"es\"><head><title>Decide</title></head><body>ok</body></html>",
+        ),
+    );
+    sites.always("/gone", Reply::status(404));
+    let deployments = json!({"tools": [{
+        "id": "consul", "name": "CONSUL", "homepage": null,
+        "instances": [
+            {"city": "Madrid", "url": format!("{}/participa", sites.base()), "country": "ES"},
+            {"city": "Atlantis", "url": format!("{}/gone", sites.base())}
+        ]
+    }]});
+    registry.always("/tools.json", Reply::json(deployments.to_string()));
+    let w = Workdir::new();
+    w.settings("allow_private_networks = true");
+    w.source(
+        "installations",
+        &format!(
+            r#"name = "Installations"
+kind = "json"
+url = "{}/tools.json"
+records = "$.tools[*]"
+[fields]
+record_id = "$.id"
+name = "$.name"
+[[use_cases]]
+each = "$.instances[*]"
+fields = {{ title = "$.city", url = "$.url", country = "$.country", organisation = "$.city" }}
+"#,
+            registry.base()
+        ),
+    );
+    w.source("sites", &site_decl(""));
+    w.civicrawl(&["run"]).await.expect_code(0);
+    assert_eq!(
+        sites.hits("/participa"),
+        1,
+        "the live deployment was visited"
+    );
+    assert_eq!(sites.hits("/gone"), 1, "so was the dead one");
+    let cases = read_jsonl(&w.latest().join("use_cases.jsonl"));
+    assert_eq!(cases.len(), 2, "{cases:#?}");
+    let madrid = cases.iter().find(|c| c["title"] == "Madrid").unwrap();
+    assert_eq!(madrid["liveness"], "alive", "{madrid}");
+    assert!(madrid["checked_at"].is_string());
+    assert_eq!(madrid["country"], "ES");
+    let atlantis = cases.iter().find(|c| c["title"] == "Atlantis").unwrap();
+    assert_ne!(atlantis["liveness"], "alive", "{atlantis}");
+    assert!(atlantis["checked_at"].is_string());
+}

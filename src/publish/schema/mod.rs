@@ -579,6 +579,20 @@ pub const USE_CASES: &[Column<UseCase>] = &[
         "ids of the sources that list it",
         |u| Cell::List(&u.sources),
     ),
+    enum_col(
+        "liveness",
+        false,
+        "from the last visit of `url` by a `site` source: `alive`, `moved` (permanent redirect to another site), `dead` (404, 410 or no DNS on 3 consecutive runs) or `unknown`; empty when never visited",
+        &Liveness::NAMES,
+        |u| Cell::Str(u.liveness.map(Liveness::as_str)),
+    ),
+    col(
+        "checked_at",
+        Datetime,
+        false,
+        "when `url` was last visited",
+        |u| Cell::time(u.checked_at),
+    ),
 ];
 
 #[cfg(test)]

@@ -451,6 +451,8 @@ fn use_cases(
                     first_seen_at: first,
                     last_seen_at: last,
                     sources: Vec::new(),
+                    liveness: None,
+                    checked_at: None,
                 }
             });
             if !entry.sources.contains(&row.record.source_id) {
