@@ -486,6 +486,23 @@ async fn the_shipped_catalogue_reaches_the_ogp_toolbox_showcase_and_every_source
         .expect("Decidim's SILL instance is a use case");
     assert_eq!(org_name(&case["organisation_id"]), "DINUM");
     assert_eq!(case["audience"], "Agents publics");
+    // code.gouv.fr's repository owners are organisations by their forge account.
+    let etalab = organisations
+        .iter()
+        .find(|o| {
+            o["forge_accounts"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("github:etalab"))
+        })
+        .expect("etalab's account is an organisation");
+    assert!(
+        etalab["sources"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("code-gouv-fr")),
+        "{etalab}"
+    );
     // An organisation found by several sources is one row, with every source.
     let decidim_org = organisations
         .iter()
