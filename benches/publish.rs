@@ -169,6 +169,7 @@ fn organisation(i: usize, rng: &mut Rng, base: DateTime<Utc>) -> Organisation {
         },
         names: vec![name, format!("ORG{i}")],
         sources: vec![format!("source-{:02}", i % 20)],
+        provenance: vec![format!("name:source-{:02}", i % 20)],
         first_seen_at: Some(base),
         last_seen_at: Some(time(rng, base)),
         stale: false,

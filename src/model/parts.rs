@@ -131,6 +131,9 @@ pub struct Organisation {
     /// Every name the sources gave it, sorted.
     pub names: Vec<String>,
     pub sources: Vec<String>,
+    /// `field:source` for the fields one value was chosen for (`name`, `country`,
+    /// `website`, `wikidata_id`): the source that gave the value kept, sorted.
+    pub provenance: Vec<String>,
     pub first_seen_at: Option<chrono::DateTime<chrono::Utc>>,
     pub last_seen_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Every record naming it was kept from an earlier run.

@@ -473,6 +473,13 @@ pub const ORGANISATIONS: &[Column<Organisation>] = &[
         |o| Cell::List(&o.sources),
     ),
     col(
+        "provenance",
+        List,
+        true,
+        "`field:source`: the source of the value kept for `name`, `country`, `website`, `wikidata_id`",
+        |o| Cell::List(&o.provenance),
+    ),
+    col(
         "first_seen_at",
         Datetime,
         false,

@@ -367,16 +367,28 @@ fn organisation(id: &str, members: &[usize], ms: &[Mention], seen: &Seen<'_>) ->
         ..Organisation::default()
     };
     let mut countries: BTreeMap<&str, usize> = BTreeMap::new();
+    // The first source giving each name and country; the source of the website and item.
+    let mut given_by: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    let mut provenance: Vec<String> = Vec::new();
     for &i in members {
         let (org, m) = (ms[i].org, &ms[i]);
+        let source = m.record.source_id.as_str();
         if let Some(n) = &org.name {
             *names.entry(n).or_default() += 1;
+            given_by.entry(("name", n)).or_insert(source);
         }
         if let Some(c) = &org.country {
             *countries.entry(c).or_default() += 1;
+            given_by.entry(("country", c)).or_insert(source);
         }
-        o.website = o.website.take().or_else(|| org.website.clone());
-        o.wikidata_id = o.wikidata_id.take().or_else(|| org.wikidata_id.clone());
+        if o.website.is_none() && org.website.is_some() {
+            o.website = org.website.clone();
+            provenance.push(format!("website:{source}"));
+        }
+        if o.wikidata_id.is_none() && org.wikidata_id.is_some() {
+            o.wikidata_id = org.wikidata_id.clone();
+            provenance.push(format!("wikidata_id:{source}"));
+        }
         forge.extend(org.forge_account.iter().cloned());
         identifiers.extend(org.siren.iter().map(|s| format!("siren:{s}")));
         identifiers.extend(org.ipa.iter().map(|c| format!("ipa:{c}")));
@@ -397,6 +409,13 @@ fn organisation(id: &str, members: &[usize], ms: &[Mention], seen: &Seen<'_>) ->
     };
     o.name = most(&names);
     o.country = most(&countries);
+    for (field, value) in [("name", &o.name), ("country", &o.country)] {
+        if let Some(source) = value.as_deref().and_then(|v| given_by.get(&(field, v))) {
+            provenance.push(format!("{field}:{source}"));
+        }
+    }
+    provenance.sort();
+    o.provenance = provenance;
     o.names = names.keys().map(|n| n.to_string()).collect();
     o.forge_accounts = forge.into_iter().collect();
     o.identifiers = identifiers.into_iter().collect();

@@ -178,6 +178,12 @@ fn keys_and_name_forms_join_mentions_and_conflicts_keep_them_apart() {
         .unwrap();
     assert_eq!(dinum.forge_accounts, ["github:numerique-gouv"]);
     assert_eq!(dinum.sources, ["codegouv", "sill"]);
+    assert_eq!(
+        dinum.name.as_deref(),
+        Some("DINUM"),
+        "one mention each: the first in text order"
+    );
+    assert_eq!(dinum.provenance, ["name:sill"]);
     assert_eq!(dinum.kind, OrgKind::PublicBody, "{}", dinum.kind_rule);
 }
 
