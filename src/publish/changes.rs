@@ -82,23 +82,11 @@ fn columns(table: &str) -> Vec<&'static str> {
 /// published before the table existed).
 fn read_rows(dir: &Path, table: &str, key: RowKey) -> Result<BTreeMap<String, Value>, DiffError> {
     let path = dir.join(format!("{table}.jsonl"));
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-        Err(source) => return Err(DiffError::Read { path, source }),
-    };
-    let mut rows = BTreeMap::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.is_empty()) {
-        let value: Value = serde_json::from_str(line).map_err(|source| DiffError::Parse {
-            path: path.clone(),
-            line: i + 1,
-            source,
-        })?;
-        if let Some(k) = key(&value) {
-            rows.insert(k, value);
-        }
+    match std::fs::read_to_string(&path) {
+        Ok(text) => parse_rows(&path, &text, key),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        Err(source) => Err(DiffError::Read { path, source }),
     }
-    Ok(rows)
 }
 
 /// The changes of one other table between `old` and `new` rows.
@@ -137,18 +125,23 @@ pub fn read_tools(dir: &Path) -> Result<ReleaseTools, DiffError> {
         path: path.clone(),
         source,
     })?;
-    let mut tools = BTreeMap::new();
+    parse_rows(&path, &text, id_key)
+}
+
+/// The rows of a JSONL table by the key `key` gives them (rows without one are skipped).
+fn parse_rows(path: &Path, text: &str, key: RowKey) -> Result<BTreeMap<String, Value>, DiffError> {
+    let mut rows = BTreeMap::new();
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.is_empty()) {
         let value: Value = serde_json::from_str(line).map_err(|source| DiffError::Parse {
-            path: path.clone(),
+            path: path.to_path_buf(),
             line: i + 1,
             source,
         })?;
-        if let Some(id) = value.get("id").and_then(Value::as_str) {
-            tools.insert(id.to_string(), value);
+        if let Some(k) = key(&value) {
+            rows.insert(k, value);
         }
     }
-    Ok(tools)
+    Ok(rows)
 }
 
 fn release_name(dir: &Path) -> Option<String> {

@@ -10,6 +10,7 @@
 //! 5. `none`: unknown.
 
 use crate::model::{OrgKind, Organisation};
+use crate::normalise::country::fold;
 
 /// Words of a source's kind text, per kind (folded, lowercase), tried in this order.
 const SOURCE_KINDS: &[(OrgKind, &[&str])] = &[
@@ -249,27 +250,4 @@ pub(super) fn classify(o: &Organisation, source_kinds: &[&str]) -> (OrgKind, Str
         }
     }
     (OrgKind::Unknown, "none".into())
-}
-
-/// Lowercase, accents dropped, every run of other characters one space.
-fn fold(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars().flat_map(char::to_lowercase) {
-        let c = match c {
-            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
-            'ç' => 'c',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ñ' => 'n',
-            'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            c => c,
-        };
-        if c.is_alphanumeric() || c == '-' {
-            out.push(c);
-        } else if !out.ends_with(' ') {
-            out.push(' ');
-        }
-    }
-    out.trim().to_string()
 }
