@@ -35,6 +35,11 @@ impl NameIds {
         self.own.map(|(hash, _)| hash)
     }
 
+    /// The record's own distinctive identity: hash and length.
+    pub(super) fn own(&self) -> Option<(u64, u32)> {
+        self.own
+    }
+
     pub(super) fn of(f: &Features, vendors: &[u64]) -> NameIds {
         let own = names::identity(&f.name);
         let vendorless = names::without_vendor(&f.name, |w| {
@@ -93,7 +98,7 @@ pub(super) struct NameGroups {
     /// (start in `records`, identity length) of each group, and the end.
     starts: Vec<(u32, u32)>,
     /// The identity hash of each group, ascending.
-    hashes: Vec<u64>,
+    pub(super) hashes: Vec<u64>,
 }
 
 /// The two passes of the name-only match.
@@ -137,7 +142,7 @@ impl NameGroups {
     }
 
     /// Group `g`'s members and its identity's length.
-    fn group(&self, g: usize) -> (&[u32], usize) {
+    pub(super) fn group(&self, g: usize) -> (&[u32], usize) {
         let ((from, len), to) = (self.starts[g], self.starts[g + 1].0);
         (&self.records[from as usize..to as usize], len as usize)
     }
@@ -149,7 +154,7 @@ impl NameGroups {
 
     /// Each group, whether each member is in it without its vendor's word, and its
     /// identity's length.
-    fn iter_flagged(&self) -> impl Iterator<Item = (&[u32], &[bool], usize)> {
+    pub(super) fn iter_flagged(&self) -> impl Iterator<Item = (&[u32], &[bool], usize)> {
         self.starts.windows(2).map(|w| {
             let ((from, len), to) = (w[0], w[1].0 as usize);
             let from = from as usize;
@@ -306,154 +311,6 @@ impl NameGroups {
                 best.into_iter()
                     .map(|(_, _, points, a, b)| (1.0 + points, a.min(b), a.max(b), true)),
             );
-        }
-        out
-    }
-}
-
-impl NameGroups {
-    /// Pairs of a record named by what it does and the tool its organisation names: a
-    /// record without keys whose own name no other cluster carries (`Sondages en ligne`,
-    /// `Messagerie`), with an organisation naming a product (`LimeSurvey GmbH`, `Synacor
-    /// (Zimbra)`, [`names::org_products`]) whose name group is [`Clarity::Clear`] and holds
-    /// exactly one other cluster with keys (or, with none, exactly one other cluster), joins
-    /// it unless their licences disagree. Scored as a name-only pair of the product's name
-    /// (the organisation is what matched, so organisations are not weighed).
-    pub(super) fn vendor_pairs(
-        &self,
-        forest: &Forest,
-        features: &[Features],
-        ids: &[NameIds],
-        clarity: &[Clarity],
-    ) -> Vec<Pair> {
-        let mut out = Vec::new();
-        let group = |hash: u64| self.hashes.binary_search(&hash).ok();
-        // (identity hash, record, identity length) of every record carrying one, sorted:
-        // a product may be named by one record only (no group then).
-        let mut own: Vec<(u64, u32, usize)> = ids
-            .iter()
-            .enumerate()
-            .filter_map(|(i, id)| id.own.map(|(h, len)| (h, i as u32, len as usize)))
-            .collect();
-        own.sort_unstable();
-        for (i, f) in features.iter().enumerate() {
-            let (i, me) = (i as u32, forest.root(i as u32));
-            if f.org_products.is_empty() || forest.keyed(me) {
-                continue;
-            }
-            let carried = ids[i as usize].own_hash().and_then(group).is_some_and(|g| {
-                let (members, _) = self.group(g);
-                members.iter().any(|&m| forest.root(m) != me)
-            });
-            if carried {
-                continue;
-            }
-            // The hashes of the name's leading words run together: a name that already
-            // names the product (`Docker Swarm` by Docker Inc.) is another of its products.
-            let words = names::identity_words(&f.name);
-            let leading: Vec<u64> = (1..=words.len())
-                .map(|k| text_hash(&words[..k].concat()))
-                .collect();
-            for &product in &f.org_products {
-                if leading.contains(&product) {
-                    continue;
-                }
-                // The product's records: its name group, or the one record carrying it.
-                let (members, len, clear): (&[u32], usize, bool) = match group(product) {
-                    Some(g) => {
-                        let (members, len) = self.group(g);
-                        (members, len, clarity[g] == Clarity::Clear)
-                    }
-                    None => {
-                        let at = own.partition_point(|e| e.0 < product);
-                        match own.get(at) {
-                            Some(e) if e.0 == product => (std::slice::from_ref(&e.1), e.2, true),
-                            _ => continue,
-                        }
-                    }
-                };
-                if !clear {
-                    continue;
-                }
-                let others: Vec<(u32, u32)> = members
-                    .iter()
-                    .map(|&m| (forest.root(m), m))
-                    .filter(|&(r, _)| r != me)
-                    .collect();
-                let mut all = others;
-                all.sort_unstable();
-                all.dedup_by_key(|e| e.0);
-                let keyed: Vec<(u32, u32)> = all
-                    .iter()
-                    .copied()
-                    .filter(|&(r, _)| forest.keyed(r))
-                    .collect();
-                let target = match (keyed.as_slice(), all.as_slice()) {
-                    ([one], _) => *one,
-                    ([], [one]) => *one,
-                    _ => continue,
-                };
-                let mut e = name_only(features, i, target.1, len);
-                if e.license == Some(false) {
-                    continue;
-                }
-                e.orgs = None;
-                let points = names::name_only_points(e);
-                out.push((1.0 + points, i.min(target.1), i.max(target.1), true));
-            }
-        }
-        out
-    }
-
-    /// Pairs of one catalogue's exports: records of two sources of one id space (yearly
-    /// exports of one catalogue, whether their ids are stable or not) carrying one
-    /// distinctive identity are one tool when each of those sources carries it in one
-    /// cluster only: a catalogue lists a name once a year. Taken before the other name
-    /// pairs, in every group but [`Clarity::Common`] ones, so a spreadsheet row without
-    /// a licence rides with the next year's row that has one.
-    pub(super) fn catalogue_pairs(
-        &self,
-        forest: &Forest,
-        features: &[Features],
-        clarity: &[Clarity],
-    ) -> Vec<Pair> {
-        let mut out = Vec::new();
-        for ((members, _, len), &clarity) in self.iter_flagged().zip(clarity) {
-            if clarity == Clarity::Common {
-                continue;
-            }
-            // (catalogue, source, cluster, record) of the records of an id space.
-            let mut entries: Vec<(&str, &str, u32, u32)> = members
-                .iter()
-                .filter(|&&i| features[i as usize].space.is_some())
-                .map(|&i| {
-                    let (c, s) = (catalogue(features, i), source(features, i));
-                    (c, s, forest.root(i), i)
-                })
-                .collect();
-            entries.sort_unstable();
-            entries.dedup_by_key(|e| (e.0, e.1, e.2));
-            for exports in entries.chunk_by(|a, b| a.0 == b.0) {
-                let sources: Vec<&[(&str, &str, u32, u32)]> =
-                    exports.chunk_by(|a, b| a.1 == b.1).collect();
-                if sources.len() < 2 || sources.iter().any(|s| s.len() > 1) {
-                    continue;
-                }
-                // Homepages on different hosts, or other versions, tell them apart.
-                let told: Vec<(&str, u32, u32)> = exports.iter().map(|e| (e.0, e.2, e.3)).collect();
-                if told
-                    .windows(2)
-                    .any(|w| w[0].1 != w[1].1 && tells_apart(forest, features, w))
-                {
-                    continue;
-                }
-                let first = sources[0][0].3;
-                for other in &sources[1..] {
-                    let b = other[0].3;
-                    let points = names::name_only_points(name_only(features, first, b, len));
-                    out.push((1.0 + points, first.min(b), first.max(b), true));
-                }
-            }
         }
         out
     }

@@ -27,6 +27,7 @@ use super::names::{self, Evidence};
 
 mod extension;
 mod groups;
+mod passes;
 
 /// Blocks up to this size are compared pair by pair; larger ones in a sliding window.
 const FULL_BLOCK: usize = 48;

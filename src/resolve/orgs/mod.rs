@@ -10,13 +10,16 @@
 //! IPA codes or two countries that differ. An acronym and its expansion (`DINUM`, `Direction
 //! interministérielle du numérique`) join only through a key.
 
+mod ids;
 mod kind;
+mod use_cases;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 
+use self::ids::assign_ids;
+use self::use_cases::use_cases;
 use super::Known;
 use super::keys::host_of;
 use super::names::org_form;
@@ -56,21 +59,21 @@ pub struct MentionRow {
 }
 
 /// Tool id → (first seen, last seen).
-type Seen<'a> = HashMap<&'a str, (Option<DateTime<Utc>>, Option<DateTime<Utc>>)>;
+pub(super) type Seen<'a> = HashMap<&'a str, (Option<DateTime<Utc>>, Option<DateTime<Utc>>)>;
 
 /// One organisation as one record names it.
-struct Mention<'a> {
-    record: &'a NormRecord,
+pub(super) struct Mention<'a> {
+    pub(super) record: &'a NormRecord,
     /// The tool its record went into; none for a record that matched no tool (an enrich
     /// source's organisations directory).
-    tool: Option<&'a str>,
-    stale: bool,
-    org: &'a NormOrg,
-    form: Option<String>,
+    pub(super) tool: Option<&'a str>,
+    pub(super) stale: bool,
+    pub(super) org: &'a NormOrg,
+    pub(super) form: Option<String>,
     /// Strong keys: joined always.
-    strong: Vec<String>,
+    pub(super) strong: Vec<String>,
     /// Keys joined unless the clusters conflict: the website host, the name's form.
-    soft: Vec<String>,
+    pub(super) soft: Vec<String>,
 }
 
 /// What may not be in one organisation twice with different values.
@@ -433,187 +436,6 @@ fn min_opt(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTim
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     }
-}
-
-/// The use cases of `rows`: one per tool and deployment URL (else organisation and title),
-/// its values from the first record that lists it, its sources united.
-fn use_cases(
-    rows: &[SourceRecordRow],
-    seen: &Seen<'_>,
-    org_of: impl Fn(&SourceRecordRow, &str) -> Option<String>,
-) -> Vec<UseCase> {
-    let mut out: BTreeMap<String, UseCase> = BTreeMap::new();
-    for row in rows {
-        for case in &row.record.use_cases {
-            let what = match &case.url {
-                Some(url) => format!("url:{url}"),
-                None => format!(
-                    "org:{}|title:{}",
-                    case.organisation
-                        .as_deref()
-                        .and_then(org_form)
-                        .unwrap_or_default(),
-                    case.title.as_deref().and_then(org_form).unwrap_or_default()
-                ),
-            };
-            let id = derived_id("cu_", &format!("uc:{}\n{what}", row.tool_id));
-            let entry = out.entry(id.clone()).or_insert_with(|| {
-                let (first, last) = seen.get(row.tool_id.as_str()).copied().unwrap_or_default();
-                UseCase {
-                    id,
-                    tool_id: row.tool_id.clone(),
-                    organisation_id: case.organisation.as_deref().and_then(|n| org_of(row, n)),
-                    title: case.title.clone(),
-                    url: case.url.clone(),
-                    country: case.country.clone(),
-                    audience: case.audience.clone(),
-                    first_seen_at: first,
-                    last_seen_at: last,
-                    sources: Vec::new(),
-                    liveness: None,
-                    checked_at: None,
-                }
-            });
-            if !entry.sources.contains(&row.record.source_id) {
-                entry.sources.push(row.record.source_id.clone());
-                entry.sources.sort();
-            }
-        }
-    }
-    out.into_values().collect()
-}
-
-const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-
-/// `prefix` and 12 lowercase base32 characters of the SHA-256 of `key`.
-pub(crate) fn derived_id(prefix: &str, key: &str) -> String {
-    let digest = Sha256::digest(key.as_bytes());
-    let bits = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes")) >> 4;
-    let mut id = String::with_capacity(prefix.len() + 12);
-    id.push_str(prefix);
-    for i in 0..12 {
-        id.push(ALPHABET[((bits >> (55 - 5 * i)) & 31) as usize] as char);
-    }
-    id
-}
-
-/// The keys a cluster is registered under: its mentions' keys, and one per mention (its
-/// record, role and name or website), so an organisation keeps its id when its keys change.
-fn cluster_keys(members: &[usize], ms: &[Mention]) -> Vec<String> {
-    let mut keys: BTreeSet<String> = BTreeSet::new();
-    for &i in members {
-        let m = &ms[i];
-        keys.extend(m.strong.iter().cloned());
-        keys.extend(m.soft.iter().cloned());
-        let what = m
-            .form
-            .clone()
-            .or_else(|| m.org.website.clone())
-            .or_else(|| m.org.forge_account.clone())
-            .unwrap_or_default();
-        let rec = m.record;
-        keys.insert(format!(
-            "org:rec:{}/{}/{}/{what}",
-            rec.source_id,
-            rec.record_id,
-            m.org.role.as_str()
-        ));
-    }
-    keys.into_iter().collect()
-}
-
-/// Ids through the registry, as for tools: a cluster claims the `co_` ids its keys are
-/// registered to; an id goes to the cluster with the most keys registered to it; a cluster
-/// that wins several keeps the oldest (the others become aliases); one that wins none gets
-/// `co_` + the hash of its first key (strong keys first), never an id seen before.
-fn assign_ids(
-    clusters: &[Vec<usize>],
-    ms: &[Mention],
-    known: &Known,
-    out: &mut ResolvedOrgs,
-) -> Vec<String> {
-    let keys: Vec<Vec<String>> = clusters.iter().map(|c| cluster_keys(c, ms)).collect();
-    // id → (cluster, keys registered to it), the best claim per id.
-    let mut claims: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
-    for (c, ks) in keys.iter().enumerate() {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for k in ks {
-            if let Some((id, _)) = known.get(k)
-                && id.starts_with("co_")
-            {
-                *counts.entry(id).or_default() += 1;
-            }
-        }
-        for (id, n) in counts {
-            claims.entry(id).or_default().push((c, n));
-        }
-    }
-    let registered_at = |id: &str, ks: &[String]| {
-        ks.iter()
-            .filter_map(|k| known.get(k).filter(|(i, _)| i == id).map(|(_, t)| *t))
-            .min()
-    };
-    let mut won: Vec<Vec<&str>> = vec![Vec::new(); clusters.len()];
-    for (id, mut cs) in claims {
-        cs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        won[cs[0].0].push(id);
-    }
-    let mut taken: BTreeSet<String> = known
-        .values()
-        .filter(|(id, _)| id.starts_with("co_"))
-        .map(|(id, _)| id.clone())
-        .collect();
-    let mut ids = Vec::with_capacity(clusters.len());
-    for (c, ids_won) in won.iter().enumerate() {
-        let id = match ids_won
-            .iter()
-            .min_by_key(|id| (registered_at(id, &keys[c]), **id))
-        {
-            Some(&oldest) => {
-                for &other in ids_won.iter().filter(|&&i| i != oldest) {
-                    out.aliases.push((other.to_string(), oldest.to_string()));
-                }
-                oldest.to_string()
-            }
-            None => {
-                let first = first_key(&clusters[c], ms).unwrap_or_else(|| keys[c][0].clone());
-                let mut n = 1;
-                loop {
-                    let key = if n == 1 {
-                        first.clone()
-                    } else {
-                        format!("{first}#{n}")
-                    };
-                    let id = derived_id("co_", &key);
-                    if !taken.contains(&id) {
-                        break id;
-                    }
-                    n += 1;
-                }
-            }
-        };
-        taken.insert(id.clone());
-        for k in &keys[c] {
-            match known.get(k) {
-                None => out.new_ids.push((k.clone(), id.clone())),
-                Some((old, _)) if *old != id => out.moved_ids.push((k.clone(), id.clone())),
-                Some(_) => {}
-            }
-        }
-        ids.push(id);
-    }
-    out.aliases.sort();
-    out.new_ids.sort();
-    out.moved_ids.sort();
-    ids
-}
-
-/// The smallest strong key of a cluster, else its smallest website or name key.
-fn first_key(members: &[usize], ms: &[Mention]) -> Option<String> {
-    let strong = members.iter().flat_map(|&i| ms[i].strong.iter()).min();
-    strong
-        .or_else(|| members.iter().flat_map(|&i| ms[i].soft.iter()).min())
-        .cloned()
 }
 
 #[cfg(test)]

@@ -1,0 +1,142 @@
+//! Organisation ids through the id registry (keys prefixed `org:`), as for tools: claims by
+//! registered keys, the oldest id kept on a merge, new ids derived from a cluster's first key.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sha2::{Digest, Sha256};
+
+use super::{Mention, ResolvedOrgs};
+use crate::resolve::Known;
+
+const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+
+/// `prefix` and 12 lowercase base32 characters of the SHA-256 of `key`.
+pub(crate) fn derived_id(prefix: &str, key: &str) -> String {
+    let digest = Sha256::digest(key.as_bytes());
+    let bits = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes")) >> 4;
+    let mut id = String::with_capacity(prefix.len() + 12);
+    id.push_str(prefix);
+    for i in 0..12 {
+        id.push(ALPHABET[((bits >> (55 - 5 * i)) & 31) as usize] as char);
+    }
+    id
+}
+
+/// The keys a cluster is registered under: its mentions' keys, and one per mention (its
+/// record, role and name or website), so an organisation keeps its id when its keys change.
+fn cluster_keys(members: &[usize], ms: &[Mention]) -> Vec<String> {
+    let mut keys: BTreeSet<String> = BTreeSet::new();
+    for &i in members {
+        let m = &ms[i];
+        keys.extend(m.strong.iter().cloned());
+        keys.extend(m.soft.iter().cloned());
+        let what = m
+            .form
+            .clone()
+            .or_else(|| m.org.website.clone())
+            .or_else(|| m.org.forge_account.clone())
+            .unwrap_or_default();
+        let rec = m.record;
+        keys.insert(format!(
+            "org:rec:{}/{}/{}/{what}",
+            rec.source_id,
+            rec.record_id,
+            m.org.role.as_str()
+        ));
+    }
+    keys.into_iter().collect()
+}
+
+/// Ids through the registry, as for tools: a cluster claims the `co_` ids its keys are
+/// registered to; an id goes to the cluster with the most keys registered to it; a cluster
+/// that wins several keeps the oldest (the others become aliases); one that wins none gets
+/// `co_` + the hash of its first key (strong keys first), never an id seen before.
+pub(super) fn assign_ids(
+    clusters: &[Vec<usize>],
+    ms: &[Mention],
+    known: &Known,
+    out: &mut ResolvedOrgs,
+) -> Vec<String> {
+    let keys: Vec<Vec<String>> = clusters.iter().map(|c| cluster_keys(c, ms)).collect();
+    // id → (cluster, keys registered to it), the best claim per id.
+    let mut claims: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+    for (c, ks) in keys.iter().enumerate() {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for k in ks {
+            if let Some((id, _)) = known.get(k)
+                && id.starts_with("co_")
+            {
+                *counts.entry(id).or_default() += 1;
+            }
+        }
+        for (id, n) in counts {
+            claims.entry(id).or_default().push((c, n));
+        }
+    }
+    let registered_at = |id: &str, ks: &[String]| {
+        ks.iter()
+            .filter_map(|k| known.get(k).filter(|(i, _)| i == id).map(|(_, t)| *t))
+            .min()
+    };
+    let mut won: Vec<Vec<&str>> = vec![Vec::new(); clusters.len()];
+    for (id, mut cs) in claims {
+        cs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        won[cs[0].0].push(id);
+    }
+    let mut taken: BTreeSet<String> = known
+        .values()
+        .filter(|(id, _)| id.starts_with("co_"))
+        .map(|(id, _)| id.clone())
+        .collect();
+    let mut ids = Vec::with_capacity(clusters.len());
+    for (c, ids_won) in won.iter().enumerate() {
+        let id = match ids_won
+            .iter()
+            .min_by_key(|id| (registered_at(id, &keys[c]), **id))
+        {
+            Some(&oldest) => {
+                for &other in ids_won.iter().filter(|&&i| i != oldest) {
+                    out.aliases.push((other.to_string(), oldest.to_string()));
+                }
+                oldest.to_string()
+            }
+            None => {
+                let first = first_key(&clusters[c], ms).unwrap_or_else(|| keys[c][0].clone());
+                let mut n = 1;
+                loop {
+                    let key = if n == 1 {
+                        first.clone()
+                    } else {
+                        format!("{first}#{n}")
+                    };
+                    let id = derived_id("co_", &key);
+                    if !taken.contains(&id) {
+                        break id;
+                    }
+                    n += 1;
+                }
+            }
+        };
+        taken.insert(id.clone());
+        for k in &keys[c] {
+            match known.get(k) {
+                None => out.new_ids.push((k.clone(), id.clone())),
+                Some((old, _)) if *old != id => out.moved_ids.push((k.clone(), id.clone())),
+                Some(_) => {}
+            }
+        }
+        ids.push(id);
+    }
+    out.aliases.sort();
+    out.new_ids.sort();
+    out.moved_ids.sort();
+    ids
+}
+
+/// The smallest strong key of a cluster, else its smallest website or name key.
+fn first_key(members: &[usize], ms: &[Mention]) -> Option<String> {
+    let strong = members.iter().flat_map(|&i| ms[i].strong.iter()).min();
+    strong
+        .or_else(|| members.iter().flat_map(|&i| ms[i].soft.iter()).min())
+        .cloned()
+}
