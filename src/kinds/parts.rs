@@ -29,6 +29,7 @@ pub const ORGANISATION_FIELDS: &[&str] = &[
     "forge_account",
     "wikidata",
     "siren",
+    "pso_id",
     "ipa",
 ];
 /// The fields a `[[use_cases]]` table may map.

@@ -58,6 +58,10 @@ pub struct NormOrg {
     pub siren: Option<String>,
     /// Italian IPA code (Indice delle Pubbliche Amministrazioni).
     pub ipa: Option<String>,
+    /// French `pso_id`: the body's id in the service-public.fr directory (as code.gouv.fr
+    /// gives it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pso_id: Option<String>,
 }
 
 /// One deployment of a tool a record lists, normalised.
@@ -126,7 +130,7 @@ pub struct Organisation {
     /// `github:<login>`, `gitlab:<host>/<path>`, sorted.
     pub forge_accounts: Vec<String>,
     pub wikidata_id: Option<String>,
-    /// Official identifiers: `siren:<9 digits>`, `ipa:<code>`, sorted.
+    /// Official identifiers: `siren:<9 digits>`, `pso:<id>`, `ipa:<code>`, sorted.
     pub identifiers: Vec<String>,
     /// Every name the sources gave it, sorted.
     pub names: Vec<String>,

@@ -54,6 +54,7 @@ pub fn organisations(parts: &[RawPart], issue: &mut impl FnMut(&str, String)) ->
                 siren
             }),
             ipa: plain(part.first("ipa")),
+            pso_id: plain(part.first("pso_id")),
         };
         if !out.contains(&org) {
             out.push(org);

@@ -57,7 +57,7 @@ pub const ORGANISATIONS: &[Column<Organisation>] = &[
         "identifiers",
         List,
         true,
-        "official identifiers: `siren:<9 digits>` (France), `ipa:<code>` (Italy)",
+        "official identifiers: `siren:<9 digits>` and `pso:<id>` (France: SIREN, service-public.fr directory), `ipa:<code>` (Italy)",
         |o| Cell::List(&o.identifiers),
     ),
     col("names", List, true, "every name the sources give it", |o| {

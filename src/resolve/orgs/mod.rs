@@ -82,6 +82,7 @@ struct Facts {
     wikidata: BTreeSet<String>,
     siren: BTreeSet<String>,
     ipa: BTreeSet<String>,
+    pso: BTreeSet<String>,
     countries: BTreeSet<String>,
 }
 
@@ -92,6 +93,7 @@ impl Facts {
             wikidata: one(&org.wikidata_id),
             siren: one(&org.siren),
             ipa: one(&org.ipa),
+            pso: one(&org.pso_id),
             countries: one(&org.country),
         }
     }
@@ -103,6 +105,7 @@ impl Facts {
         clash(&self.wikidata, &other.wikidata)
             || clash(&self.siren, &other.siren)
             || clash(&self.ipa, &other.ipa)
+            || clash(&self.pso, &other.pso)
             || clash(&self.countries, &other.countries)
     }
 
@@ -110,6 +113,7 @@ impl Facts {
         self.wikidata.extend(other.wikidata);
         self.siren.extend(other.siren);
         self.ipa.extend(other.ipa);
+        self.pso.extend(other.pso);
         self.countries.extend(other.countries);
     }
 }
@@ -127,6 +131,7 @@ fn mentions<'a>(rows: &'a [SourceRecordRow], unmatched: &'a [NormRecord]) -> Vec
             strong.extend(org.forge_account.iter().map(|a| format!("org:forge:{a}")));
             strong.extend(org.wikidata_id.iter().map(|q| format!("org:wd:{q}")));
             strong.extend(org.siren.iter().map(|s| format!("org:siren:{s}")));
+            strong.extend(org.pso_id.iter().map(|p| format!("org:pso:{p}")));
             strong.extend(
                 org.ipa
                     .iter()
@@ -394,6 +399,7 @@ fn organisation(id: &str, members: &[usize], ms: &[Mention], seen: &Seen<'_>) ->
         }
         forge.extend(org.forge_account.iter().cloned());
         identifiers.extend(org.siren.iter().map(|s| format!("siren:{s}")));
+        identifiers.extend(org.pso_id.iter().map(|p| format!("pso:{p}")));
         identifiers.extend(org.ipa.iter().map(|c| format!("ipa:{c}")));
         sources.insert(m.record.source_id.clone());
         o.stale &= m.stale;

@@ -27,6 +27,7 @@ fn org(role: OrgRole, name: &str, f: impl FnOnce(&mut NormOrg)) -> NormOrg {
         wikidata_id: None,
         siren: None,
         ipa: None,
+        pso_id: None,
     };
     f(&mut o);
     o
@@ -463,4 +464,30 @@ fn an_organisations_directory_names_organisations_without_tools() {
     // Only the tool's record gives a role: the directory's record is no tool.
     assert_eq!(out.tool_organisations.len(), 1);
     assert_eq!(out.tool_organisations[0].role, Uses);
+}
+
+#[test]
+fn a_pso_id_is_a_key_and_an_identifier() {
+    use OrgRole::*;
+    let rows = vec![
+        row(
+            "codegouv",
+            "1",
+            "ct_a",
+            vec![org(Develops, "Ministère de la Culture", |o| {
+                o.pso_id = Some("4a7d3c1e-culture".into())
+            })],
+        ),
+        row(
+            "sill",
+            "2",
+            "ct_a",
+            vec![org(Uses, "MC", |o| {
+                o.pso_id = Some("4a7d3c1e-culture".into())
+            })],
+        ),
+    ];
+    let out = orgs_of(&rows, &[tool("ct_a")], &Known::default());
+    assert_eq!(out.organisations.len(), 1);
+    assert_eq!(out.organisations[0].identifiers, ["pso:4a7d3c1e-culture"]);
 }
