@@ -137,7 +137,15 @@ pub(super) fn publish(
         .filter(|s| s.status == SourceStatus::Stale)
         .map(|s| s.id.clone())
         .collect();
-    let report = report::report_json(&id, &sources, this_run, created_at, &resolved, &mut issues);
+    let report = report::report_json(
+        &id,
+        &sources,
+        this_run,
+        created_at,
+        &resolved,
+        &orgs,
+        &mut issues,
+    );
     let mut aliases = resolved.aliases;
     aliases.extend(orgs.aliases);
     aliases.sort();

@@ -18,6 +18,7 @@ pub(super) fn report_json(
     this_run: Option<ThisRun>,
     finished: DateTime<Utc>,
     resolved: &resolve::Resolved,
+    orgs: &resolve::ResolvedOrgs,
     issues: &mut HashMap<String, Vec<Issue>>,
 ) -> Value {
     let ts = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
@@ -68,6 +69,9 @@ pub(super) fn report_json(
         "tools": resolved.tools.len(),
         "source_records": resolved.rows.len(),
         "unmatched_enrich_records": resolved.unmatched_enrich,
+        "organisations": orgs.organisations.len(),
+        "tool_organisations": orgs.tool_organisations.len(),
+        "use_cases": orgs.use_cases.len(),
         "non_identifying_urls": resolved.non_identifying.iter().map(|n| json!({
             "url": n.url,
             "records": n.records,

@@ -486,6 +486,12 @@ async fn the_shipped_catalogue_reaches_the_ogp_toolbox_showcase_and_every_source
         .expect("Decidim's SILL instance is a use case");
     assert_eq!(org_name(&case["organisation_id"]), "DINUM");
     assert_eq!(case["audience"], "Agents publics");
+    assert_eq!(
+        report["organisations"],
+        organisations.len(),
+        "report.json counts them"
+    );
+    assert_eq!(report["use_cases"], use_cases.len());
     // code.gouv.fr's repository owners are organisations by their forge account.
     let etalab = organisations
         .iter()
