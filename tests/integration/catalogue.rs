@@ -351,7 +351,8 @@ async fn the_shipped_catalogue_reaches_the_ogp_toolbox_showcase_and_every_source
 
     // Record counts per source, and the issues their fixtures provoke on purpose.
     let expected: BTreeMap<&str, usize> = [
-        ("civic-tech-field-guide", 4),
+        ("civic-tech-field-guide", 3),
+        ("ctfg-organisations", 1),
         ("code-gouv-fr", 5),
         ("developers-italia", 4),
         ("dpga", 4),
@@ -492,6 +493,22 @@ async fn the_shipped_catalogue_reaches_the_ogp_toolbox_showcase_and_every_source
         "report.json counts them"
     );
     assert_eq!(report["use_cases"], use_cases.len());
+    // The Field Guide's organisation records are organisations, not tools.
+    assert!(
+        tools.iter().all(|t| t["name"] != "mySociety"),
+        "mySociety is no tool"
+    );
+    let my_society = organisations
+        .iter()
+        .find(|o| {
+            o["sources"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("ctfg-organisations"))
+        })
+        .expect("the Field Guide's mySociety record is an organisation");
+    assert_eq!(my_society["name"], "mySociety", "{my_society}");
+    assert_eq!(my_society["kind_rule"], "source-kind", "{my_society}");
     // code.gouv.fr's repository owners are organisations by their forge account.
     let etalab = organisations
         .iter()
@@ -742,7 +759,7 @@ async fn the_shipped_catalogue_reaches_the_ogp_toolbox_showcase_and_every_source
                 // No `url`: `socials.website` is the home page.
                 ("Pol.is", "https://github.com/compdemocracy/polis", "", "US"),
                 ("Voxe.org", "https://github.com/voxe/voxe-web", "", "FR"),
-                ("mySociety", "", "", "GB"),
+                // mySociety's record is an organisation: `ctfg-organisations`.
             ],
         ),
     ];
