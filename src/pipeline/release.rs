@@ -27,6 +27,8 @@ pub(super) struct Resolution {
     pub resolved: resolve::Resolved,
     /// The organisations and use cases the resolved records name.
     pub orgs: resolve::ResolvedOrgs,
+    /// How each source's licence values read.
+    pub licences: HashMap<String, report::LicenceCounts>,
     /// Normalisation issues per source.
     pub issues: HashMap<String, Vec<Issue>>,
     /// (source, record id) → the home page as the record wrote it (not canonical); kept
@@ -53,10 +55,13 @@ impl Resolution {
         let mut inputs = Vec::new();
         let mut issues: HashMap<String, Vec<Issue>> = HashMap::new();
         let mut homepages_given = HashMap::new();
+        let mut licences: HashMap<String, report::LicenceCounts> = HashMap::new();
         for stored in store.all_records()? {
             let Some(src) = by_id.get(stored.source_id.as_str()) else {
                 continue;
             };
+            let counts = licences.entry(stored.source_id.clone()).or_default();
+            stored.raw.all("license").iter().for_each(|v| counts.add(v));
             if keep_homepages && let Some(home) = stored.raw.first("homepage") {
                 homepages_given.insert(
                     (stored.source_id.clone(), stored.raw.record_id.clone()),
@@ -88,6 +93,7 @@ impl Resolution {
             sources,
             resolved,
             orgs,
+            licences,
             issues,
             homepages_given,
         })
@@ -122,6 +128,7 @@ pub(super) fn publish(
         sources,
         resolved,
         orgs,
+        licences,
         mut issues,
         ..
     } = resolution;
@@ -142,8 +149,11 @@ pub(super) fn publish(
         &sources,
         this_run,
         created_at,
-        &resolved,
-        &orgs,
+        report::Found {
+            resolved: &resolved,
+            orgs: &orgs,
+            licences: &licences,
+        },
         &mut issues,
     );
     let mut aliases = resolved.aliases;

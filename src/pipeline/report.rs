@@ -12,15 +12,69 @@ use crate::report::Issue;
 use crate::resolve;
 
 /// The report of release `release_id`.
+/// How one source's licence values read (`normalise::license::read`), for `report.json`.
+#[derive(Debug, Default)]
+pub(super) struct LicenceCounts {
+    pub mapped: u64,
+    pub not_a_licence: u64,
+    pub unmapped: u64,
+    /// Unmapped value → how many times it was given.
+    pub unmapped_values: HashMap<String, u64>,
+}
+
+impl LicenceCounts {
+    /// Counts one value.
+    pub(super) fn add(&mut self, value: &str) {
+        use crate::normalise::license::{Reading, read};
+        match read(value) {
+            Reading::Mapped(_) => self.mapped += 1,
+            Reading::NotALicence => self.not_a_licence += 1,
+            Reading::Unmapped => {
+                self.unmapped += 1;
+                *self
+                    .unmapped_values
+                    .entry(value.trim().to_string())
+                    .or_default() += 1;
+            }
+        }
+    }
+
+    /// The counts, the share of licence values mapped, and the ten unmapped values given most.
+    fn json(&self) -> Value {
+        let mut top: Vec<(&String, &u64)> = self.unmapped_values.iter().collect();
+        top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let licences = self.mapped + self.unmapped;
+        json!({
+            "mapped": self.mapped,
+            "not_a_licence": self.not_a_licence,
+            "unmapped": self.unmapped,
+            "mapped_share": (licences > 0).then(|| self.mapped as f64 / licences as f64),
+            "top_unmapped": top.iter().take(10).map(|(v, n)| json!({"value": v, "times": n})).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// What the release's resolution found, for its report.
+#[derive(Clone, Copy)]
+pub(super) struct Found<'a> {
+    pub resolved: &'a resolve::Resolved,
+    pub orgs: &'a resolve::ResolvedOrgs,
+    pub licences: &'a HashMap<String, LicenceCounts>,
+}
+
 pub(super) fn report_json(
     release_id: &str,
     sources: &[SourceRow],
     this_run: Option<ThisRun>,
     finished: DateTime<Utc>,
-    resolved: &resolve::Resolved,
-    orgs: &resolve::ResolvedOrgs,
+    found: Found<'_>,
     issues: &mut HashMap<String, Vec<Issue>>,
 ) -> Value {
+    let Found {
+        resolved,
+        orgs,
+        licences,
+    } = found;
     let ts = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
     let outcomes: HashMap<&str, &SourceOutcome> = this_run
         .map(|r| r.outcomes.iter().map(|s| (s.id.as_str(), s)).collect())
@@ -53,6 +107,9 @@ pub(super) fn report_json(
                 merge_into(&mut v, extra);
             } else {
                 merge_into(&mut v, json!({ "ran": false }));
+            }
+            if let Some(l) = licences.get(&s.id) {
+                merge_into(&mut v, json!({ "licences": l.json() }));
             }
             merge_into(&mut v, json!({ "issues": record_issues }));
             v
@@ -126,4 +183,34 @@ fn homepages(rows: &[SourceRecordRow]) -> Value {
         "dead": dead,
         "unknown": counts.get("unknown").copied().unwrap_or(0),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn licence_counts_split_values_and_list_the_unmapped_given_most() {
+        let mut c = LicenceCounts::default();
+        for v in [
+            "MIT",
+            "GPL.v3",
+            "N/A",
+            "Ministère de l'Intérieur",
+            "BSD",
+            "BSD",
+            "Licence libre",
+        ] {
+            c.add(v);
+        }
+        let j = c.json();
+        assert_eq!(j["mapped"], 2);
+        assert_eq!(j["not_a_licence"], 2);
+        assert_eq!(j["unmapped"], 3);
+        assert_eq!(j["mapped_share"], 0.4);
+        assert_eq!(
+            j["top_unmapped"],
+            json!([{"value": "BSD", "times": 2}, {"value": "Licence libre", "times": 1}])
+        );
+    }
 }

@@ -378,6 +378,21 @@ async fn the_shipped_catalogue_reaches_the_ogp_toolbox_showcase_and_every_source
         eprintln!("{id}: {} records, issues {messages:#?}", fetched[id]);
     }
     assert_eq!(fetched, expected);
+    // Per source, how its licence values read (issue 21): code.gouv.fr's `other` and
+    // code.json's `null`-like value are no licence, every other value is mapped.
+    let licences = |id: &str| -> Value {
+        let s = report["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap();
+        s["licences"].clone()
+    };
+    assert_eq!(licences("code-gouv-fr")["mapped"], 2);
+    assert_eq!(licences("code-gouv-fr")["not_a_licence"], 1);
+    assert_eq!(licences("us-code-json")["mapped_share"], 1.0);
+    assert_eq!(licences("dpga")["top_unmapped"], json!([]));
     // The organisations and deployments the shipped declarations map travel with their
     // records into the state store (`[[organisations]]`, `[[use_cases]]`).
     let db = rusqlite::Connection::open_with_flags(

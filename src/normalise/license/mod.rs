@@ -26,6 +26,83 @@ pub fn is_no_assertion(raw: &str) -> bool {
     k.is_empty() || NO_ASSERTION.contains(&k.as_str())
 }
 
+/// Words one of which every statement of a licence holds (folded, lowercase, whole words or
+/// leading letters of a word): a value with none (`Ministère de l'Intérieur`, `Sun
+/// Microsystems`) is no licence at all.
+const LICENCE_WORDS: &[&str] = &[
+    "licen",
+    "gpl",
+    "lgpl",
+    "agpl",
+    "gnu",
+    "mit",
+    "bsd",
+    "apache",
+    "mpl",
+    "mozilla",
+    "eupl",
+    "cecill",
+    "cc",
+    "creative",
+    "public",
+    "domain",
+    "copyleft",
+    "copyright",
+    "open",
+    "free",
+    "libre",
+    "isc",
+    "zlib",
+    "wtfpl",
+    "unlicense",
+    "epl",
+    "eclipse",
+    "artistic",
+    "spdx",
+    "x11",
+    "afl",
+    "osl",
+    "postgresql",
+    "python",
+    "psf",
+    "boost",
+    "etalab",
+    "ouverte",
+    "odbl",
+    "ofl",
+];
+
+/// What a licence value is, for the per-source counts in `report.json`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// An SPDX expression.
+    Mapped(String),
+    /// No licence: a no-assertion word (`N/A`, `proprietary`, `other`, `0`) or text without
+    /// any word of a licence (an agency's name in the licence column).
+    NotALicence,
+    /// A licence statement civicrawl cannot map (`BSD` without a variant, `Licence libre`).
+    Unmapped,
+}
+
+/// Reads one licence value: [`normalise`], else whether it is a licence at all.
+pub fn read(raw: &str) -> Reading {
+    if let Some(e) = normalise(raw) {
+        return Reading::Mapped(e);
+    }
+    if is_no_assertion(raw) {
+        return Reading::NotALicence;
+    }
+    let folded = crate::normalise::country::fold(raw);
+    let licence_like = folded
+        .split(' ')
+        .any(|w| LICENCE_WORDS.iter().any(|l| w.starts_with(l)));
+    if licence_like {
+        Reading::Unmapped
+    } else {
+        Reading::NotALicence
+    }
+}
+
 /// Every SPDX id, lowercase → id; every full name, lowercase → id (current ids win).
 static BY_LOWER_ID: LazyLock<HashMap<String, LicenseId>> = LazyLock::new(|| {
     spdx::identifiers::LICENSES
@@ -63,6 +140,8 @@ fn collapse_lower(s: &str) -> String {
 /// understood.
 pub fn normalise(raw: &str) -> Option<String> {
     let s = raw.trim().trim_matches(['"', '\'']).trim();
+    // `GPL.v3`: a dot before the version is a space
+    let s = &dot_before_version(s);
     // `Apache License, Version 2.0`: that comma is no operator
     let s = &drop_comma_before_version(s);
     if is_no_assertion(s) {
@@ -82,6 +161,22 @@ pub fn normalise(raw: &str) -> Option<String> {
     term(s)
         .or_else(|| expression(s))
         .filter(|e| Expression::parse(e).is_ok())
+}
+
+/// `GPL.v3` → `GPL v3`: a dot followed by `v` or `V` and a digit separates a name from its
+/// version.
+fn dot_before_version(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    for (i, c) in s.char_indices() {
+        let versioned = c == '.'
+            && matches!(b.get(i + 1), Some(b'v' | b'V'))
+            && b.get(i + 2).is_some_and(u8::is_ascii_digit)
+            && i > 0
+            && b[i - 1].is_ascii_alphabetic();
+        out.push(if versioned { ' ' } else { c });
+    }
+    out
 }
 
 /// True (OSI-approved or FSF free/libre), false (known but neither, or a `LicenseRef-`), or

@@ -200,3 +200,21 @@ fn open_source_follows_osi_and_fsf_flags() {
     assert_eq!(is_open("LicenseRef-x"), Some(false));
     assert_eq!(is_open("not a licence"), None);
 }
+
+#[test]
+fn values_read_as_licences_non_licences_or_unmapped() {
+    assert_eq!(read("GPL.v3"), Reading::Mapped("GPL-3.0-only".into()));
+    assert_eq!(read("Apache 2"), Reading::Mapped("Apache-2.0".into()));
+    assert_eq!(read("N/A"), Reading::NotALicence);
+    assert_eq!(read("Propriétaire"), Reading::NotALicence);
+    assert_eq!(
+        read("Ministère de l'Intérieur"),
+        Reading::NotALicence,
+        "an agency"
+    );
+    assert_eq!(read("Sun Microsystems"), Reading::NotALicence);
+    assert_eq!(read("BSD"), Reading::Unmapped, "which BSD?");
+    assert_eq!(read("Licence libre"), Reading::Unmapped);
+    // A dot inside a version or a name is kept.
+    assert_eq!(normalise("LGPL-2.1"), Some("LGPL-2.1-only".into()));
+}
