@@ -222,6 +222,7 @@ fn release(n: usize) -> Release {
             priority: 50,
             license: Some("CC0-1.0".into()),
             id_space: None,
+            country: None,
             urls: vec![format!("https://registry{i}.example.org/api/tools")],
             status: civicrawl::model::SourceStatus::Ok,
             records: (n / 20) as i64,

@@ -16,7 +16,7 @@ use crate::model::Rate;
 
 /// Keys every declaration may have, whatever its kind.
 pub const COMMON_KEYS: &[&str] = &[
-    "id", "name", "kind", "enabled", "role", "priority", "license", "rate", "id_space",
+    "id", "name", "kind", "enabled", "role", "priority", "license", "rate", "id_space", "country",
 ];
 
 pub use crate::model::Role;
@@ -35,6 +35,9 @@ pub struct Declaration {
     /// The id space its record ids belong to (`id_space`): records of sources sharing one
     /// and the same record id are the same tool.
     pub id_space: Option<String>,
+    /// The country of a national catalogue (`country`, ISO 3166-1 alpha-2): its records'
+    /// country unless a record names its own.
+    pub country: Option<String>,
     /// The file it was read from.
     pub path: PathBuf,
     /// The kind-specific part, compiled.
@@ -129,6 +132,17 @@ pub fn parse_declaration(path: &Path, text: &str) -> Result<Declaration, Vec<Dec
                 ),
         );
     }
+    let country = take_string(&mut table, "country", path, text, &mut errors).and_then(|c| {
+        let code = crate::normalise::country::normalise(&c).filter(|code| *code == c);
+        if code.is_none() {
+            errors.push(
+                DeclError::new(path, format!("invalid country `{c}`"))
+                    .at_key(text, "country")
+                    .with_help("an ISO 3166-1 alpha-2 code, e.g. `FR`, `IT`, `US`"),
+            );
+        }
+        code
+    });
     let enabled = match table.remove("enabled") {
         None => true,
         Some(toml::Value::Boolean(b)) => b,
@@ -228,6 +242,7 @@ pub fn parse_declaration(path: &Path, text: &str) -> Result<Declaration, Vec<Dec
             license,
             rate,
             id_space,
+            country,
             path: path.to_path_buf(),
             source,
         }),

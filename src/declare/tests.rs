@@ -151,3 +151,15 @@ fn an_id_space_is_read_and_checked() {
     let err = first_error(&format!("id_spaces = \"sill\"\n{GOOD_HTML}"));
     assert!(err.contains("did you mean `id_space`?"), "{err}");
 }
+
+#[test]
+fn a_national_catalogue_states_its_country_as_an_iso_code() {
+    assert_eq!(parse(GOOD_HTML).unwrap().country, None);
+    let d = parse(&format!("country = \"FR\"\n{GOOD_HTML}")).unwrap();
+    assert_eq!(d.country.as_deref(), Some("FR"));
+    for bad in ["France", "XX", "fr"] {
+        let err = first_error(&format!("country = \"{bad}\"\n{GOOD_HTML}"));
+        assert!(err.contains(&format!("invalid country `{bad}`")), "{err}");
+        assert!(err.contains("ISO 3166-1 alpha-2"), "{err}");
+    }
+}

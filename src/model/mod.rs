@@ -277,6 +277,8 @@ pub struct SourceRow {
     pub license: Option<String>,
     /// The id space its record ids belong to (`id_space` of the declaration).
     pub id_space: Option<String>,
+    /// The country of a national catalogue (`country` of the declaration).
+    pub country: Option<String>,
     pub urls: Vec<String>,
     pub status: SourceStatus,
     pub records: i64,

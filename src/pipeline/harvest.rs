@@ -280,6 +280,7 @@ pub(super) fn declared_row(d: &Declaration) -> SourceRow {
         priority: d.priority,
         license: d.license.clone(),
         id_space: d.id_space.clone(),
+        country: d.country.clone(),
         urls: kinds::start_urls(&d.source)
             .iter()
             .map(|u| u.to_string())

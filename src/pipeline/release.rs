@@ -71,6 +71,12 @@ impl Resolution {
             let (mut record, mut found) =
                 normalise::normalise(&stored.source_id, &stored.raw, Some(stored.fetched_at));
             site::attach_check(&mut record, &stored.raw);
+            // A national catalogue's country, unless the record names its own.
+            if record.countries.is_empty()
+                && let Some(country) = &src.country
+            {
+                record.countries.push(country.clone());
+            }
             issues
                 .entry(stored.source_id.clone())
                 .or_default()

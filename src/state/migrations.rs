@@ -71,6 +71,8 @@ const MIGRATIONS: &[&str] = &[
     );",
     // 3: the id space a source's record ids belong to (`id_space`).
     "ALTER TABLE sources ADD COLUMN id_space TEXT;",
+    // 4: the country of a national catalogue (`country`).
+    "ALTER TABLE sources ADD COLUMN country TEXT;",
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

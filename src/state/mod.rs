@@ -298,11 +298,12 @@ impl Store {
             let urls = serde_json::to_string(&s.urls).expect("strings serialise");
             tx.execute(
                 "INSERT INTO sources (source_id, name, kind, role, priority, license, urls, active,
-                   id_space)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)
+                   id_space, country)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?9)
                  ON CONFLICT (source_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
                    role = excluded.role, priority = excluded.priority, license = excluded.license,
-                   urls = excluded.urls, active = 1, id_space = excluded.id_space",
+                   urls = excluded.urls, active = 1, id_space = excluded.id_space,
+                   country = excluded.country",
                 params![
                     s.id,
                     s.name,
@@ -311,7 +312,8 @@ impl Store {
                     s.priority,
                     s.license,
                     urls,
-                    s.id_space
+                    s.id_space,
+                    s.country
                 ],
             )
             .map_err(err)?;
@@ -330,7 +332,7 @@ impl Store {
                    (SELECT r.error FROM source_runs r JOIN runs USING (run_id)
                       WHERE r.source_id = s.source_id ORDER BY runs.started_at DESC LIMIT 1),
                    (SELECT COUNT(*) FROM records c WHERE c.source_id = s.source_id),
-                   s.id_space
+                   s.id_space, s.country
                  FROM sources s WHERE active = 1 ORDER BY s.source_id",
             )
             .map_err(|e| self.err(e))?;
@@ -351,6 +353,7 @@ impl Store {
                     error: r.get(8)?,
                     records: r.get(9)?,
                     id_space: r.get(10)?,
+                    country: r.get(11)?,
                 })
             })
             .map_err(|e| self.err(e))?;

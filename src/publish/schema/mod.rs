@@ -11,8 +11,9 @@ use crate::model::{Liveness, Role, SourceRecordRow, SourceRow, SourceStatus, Too
 /// Version of the release tables' layout, written into Parquet metadata. Bump the major part
 /// when a column is removed, renamed or changes type; the minor part when one is added; the
 /// patch part when only descriptions or documented constraints change (1.2.1: closed value
-/// lists; 1.3.0: the `organisations`, `tool_organisations` and `use_cases` tables).
-pub const SCHEMA_VERSION: &str = "1.3.0";
+/// lists; 1.3.0: the `organisations`, `tool_organisations` and `use_cases` tables; 1.4.0:
+/// `sources.country`).
+pub const SCHEMA_VERSION: &str = "1.4.0";
 
 /// The logical type of a column, as the user sees it in every format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -378,6 +379,13 @@ pub const SOURCES: &[Column<SourceRow>] = &[
         false,
         "the id space its record ids belong to: records of sources sharing one and the same `record_id` are one tool",
         |s| Cell::opt(&s.id_space),
+    ),
+    col(
+        "country",
+        Text,
+        false,
+        "the country of a national catalogue (ISO 3166-1 alpha-2): its records' country unless a record names its own",
+        |s| Cell::opt(&s.country),
     ),
     col("urls", List, true, "the URLs the source starts from", |s| {
         Cell::List(&s.urls)

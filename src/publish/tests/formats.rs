@@ -250,11 +250,11 @@ fn sources_are_sorted_with_lists_and_nulls() {
     assert_eq!(array[1]["error"], Value::Null);
     assert_eq!(array[1]["priority"], 50);
     let csv = fs::read_to_string(dir.join("sources.csv")).unwrap();
-    assert!(
-        csv.starts_with(
-            "id,name,kind,role,priority,license,id_space,urls,status,records,error\r\n"
-        )
-    );
+    assert!(csv.starts_with(
+        "id,name,kind,role,priority,license,id_space,country,urls,status,records,error\r\n"
+    ));
+    assert_eq!(array[0]["country"], "FR");
+    assert_eq!(array[1]["country"], Value::Null);
     assert!(csv.contains("https://example.org/a.json;https://example.org/b.json"));
 }
 

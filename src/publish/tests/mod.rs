@@ -98,6 +98,7 @@ fn sample(id: &str) -> Release {
         priority: 50,
         license: None,
         id_space: (id == "dpga").then(|| "dpg".to_string()),
+        country: (id == "dpga").then(|| "FR".to_string()),
         urls: strings(&["https://example.org/a.json", "https://example.org/b.json"]),
         status: crate::model::SourceStatus::parse(status).expect("a status name"),
         records: 2,
