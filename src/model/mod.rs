@@ -146,6 +146,9 @@ pub struct NormRecord {
     pub updated_at: Option<DateTime<Utc>>,
     /// Every repository URL the record gave, canonical (the first is `repository_url`).
     pub repositories: Vec<String>,
+    /// `languages` was detected from the description (no language was stated).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub languages_inferred: bool,
     /// The organisations the record names, with their roles.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub organisations: Vec<NormOrg>,
@@ -208,7 +211,7 @@ pub struct Provenance(u32);
 
 impl Provenance {
     /// The tool fields a record can supply, in alphabetical order (the order they print in).
-    pub const FIELDS: [&'static str; 17] = [
+    pub const FIELDS: [&'static str; 18] = [
         "archived",
         "categories",
         "countries",
@@ -217,6 +220,7 @@ impl Provenance {
         "forks",
         "homepage_url",
         "languages",
+        "languages (inferred)",
         "last_activity_at",
         "license",
         "name",

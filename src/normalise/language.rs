@@ -155,8 +155,62 @@ fn name(t: &str) -> Option<Language> {
         .or_else(|| Language::match_autonyms(move |a| a.to_lowercase() == lower).next())
 }
 
+/// The shortest description (characters) whose language is detected.
+pub const MIN_DETECT_CHARS: usize = 40;
+
+/// The language a description is written in (ISO 639-1), when `whatlang` is confident: a text
+/// of [`MIN_DETECT_CHARS`] characters or more, detection flagged reliable. `None` otherwise.
+pub fn detect(text: &str) -> Option<String> {
+    if text.chars().count() < MIN_DETECT_CHARS {
+        return None;
+    }
+    let info = whatlang::detect(text).filter(whatlang::Info::is_reliable)?;
+    Language::from_639_3(info.lang().code())
+        .and_then(|l| l.to_639_1())
+        .map(str::to_string)
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn descriptions_long_enough_give_their_language() {
+        let fr =
+            "Plateforme de démocratie participative pour les collectivités et les associations";
+        assert_eq!(detect(fr).as_deref(), Some("fr"));
+        let en =
+            "An open source platform for participatory democracy used by cities and organisations";
+        assert_eq!(detect(en).as_deref(), Some("en"));
+        let es = "Plataforma de participación ciudadana para gobiernos abiertos y transparentes";
+        assert_eq!(detect(es).as_deref(), Some("es"));
+        assert_eq!(detect("Civic tech tool"), None, "too short to tell");
+    }
+
+    #[test]
+    fn a_record_without_languages_gets_its_description_s_marked_inferred() {
+        use crate::model::RawRecord;
+        let raw = |fields: &[(&str, &str)]| RawRecord {
+            record_id: "1".into(),
+            source_url: "https://x.test".into(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), vec![v.to_string()]))
+                .collect(),
+            ..RawRecord::default()
+        };
+        let text = "Outil libre de gestion des demandes citoyennes pour les mairies de France";
+        let (rec, _) =
+            crate::normalise::normalise("s", &raw(&[("name", "X"), ("description", text)]), None);
+        assert_eq!(rec.languages, ["fr"]);
+        assert!(rec.languages_inferred);
+        let (rec, _) = crate::normalise::normalise(
+            "s",
+            &raw(&[("name", "X"), ("description", text), ("languages", "en")]),
+            None,
+        );
+        assert_eq!(rec.languages, ["en"], "a stated language wins");
+        assert!(!rec.languages_inferred);
+    }
     use super::*;
 
     #[test]

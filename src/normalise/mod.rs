@@ -167,6 +167,13 @@ pub fn normalise(
         slot.sort();
         slot.dedup();
     }
+    // No language stated: the description's, detected, marked as inferred.
+    if rec.languages.is_empty()
+        && let Some(code) = rec.description.as_deref().and_then(language::detect)
+    {
+        rec.languages.push(code);
+        rec.languages_inferred = true;
+    }
     rec.programming_languages = values::list(raw.all("programming_languages"), text::plain);
     rec.organizations = values::list(raw.all("organizations"), text::plain);
     rec.organisations = parts::organisations(&raw.organisations, &mut issue);

@@ -79,7 +79,23 @@ pub fn merge(id: &str, members: &[&Input]) -> (Tool, Vec<Provenance>) {
     let categories = union("categories", &|m| &m.record.categories);
     let tags = union("tags", &|m| &m.record.tags);
     let countries = union("countries", &|m| &m.record.countries);
-    let languages = union("languages", &|m| &m.record.languages);
+    // Languages a source states win over those detected from descriptions: the detected
+    // ones count only when no record states any.
+    let stated = members
+        .iter()
+        .any(|m| !m.record.languages_inferred && !m.record.languages.is_empty());
+    static NONE: Vec<String> = Vec::new();
+    let languages = if stated {
+        union("languages", &|m| {
+            if m.record.languages_inferred {
+                &NONE
+            } else {
+                &m.record.languages
+            }
+        })
+    } else {
+        union("languages (inferred)", &|m| &m.record.languages)
+    };
     let programming_languages = union("programming_languages", &|m| {
         &m.record.programming_languages
     });

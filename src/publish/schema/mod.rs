@@ -334,7 +334,7 @@ pub const SOURCE_RECORDS: &[Column<SourceRecordRow>] = &[
         "provenance",
         Object,
         true,
-        "tool field → id of the source that supplied it",
+        "tool field → id of the source that supplied it; `languages (inferred)`: languages civicrawl detected in the record's description (no source stated any)",
         |r| Cell::Object(r.provenance, &r.record.source_id),
     ),
 ];

@@ -315,3 +315,33 @@ fn none(_: &mut NormRecord) {}
 fn tools_of(out: &Resolved) -> usize {
     out.tools.len()
 }
+
+#[test]
+fn languages_a_source_states_win_over_detected_ones_and_detected_ones_are_marked() {
+    let both = resolve_new(vec![
+        input("gh", "1", 80, |r| {
+            repo(r, "https://github.com/decidim/decidim");
+            r.languages = vec!["en".into()];
+            r.languages_inferred = true;
+        }),
+        input("dpga", "1", 50, |r| {
+            repo(r, "https://github.com/decidim/decidim");
+            r.languages = vec!["ca".into(), "es".into()];
+        }),
+    ]);
+    assert_eq!(
+        both.tools[0].languages,
+        ["ca", "es"],
+        "the detected `en` is dropped"
+    );
+    let only = resolve_new(vec![input("gh", "1", 80, |r| {
+        repo(r, "https://github.com/consul/consul");
+        r.languages = vec!["es".into()];
+        r.languages_inferred = true;
+    })]);
+    assert_eq!(only.tools[0].languages, ["es"]);
+    assert!(
+        only.rows[0].provenance.contains("languages (inferred)")
+            && !only.rows[0].provenance.contains("languages")
+    );
+}
