@@ -4,7 +4,8 @@
 //! `ca@valencia`, `de_DE.UTF-8` → `fr`, `pt`, `ca`, `de`); a 639-1 code; a 639-3 (= 639-2/T)
 //! or 639-2/B code (`fra`, `fre`); an English name (`French`); an autonym (`français`,
 //! `español`, `Deutsch`); or a French or Spanish name from [`NAMES`]. A language with no
-//! 639-1 code gives nothing.
+//! 639-1 code gives nothing. [`detect`] reads the language a description is written in, for
+//! records that state none.
 
 use isolang::Language;
 
