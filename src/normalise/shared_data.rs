@@ -121,3 +121,67 @@ fn real_licences_countries_and_languages_map() {
     eprintln!("publiccode.yml languages: {ok}/{n} mapped; missed {missed:?}");
     assert_eq!(ok, n);
 }
+
+/// (detected as `want`, detected as another language, not detected) over the descriptions of
+/// at least [`language::MIN_DETECT_CHARS`] characters.
+fn detection(texts: &[String], want: &str) -> (usize, usize, usize) {
+    let long = texts
+        .iter()
+        .filter(|t| t.chars().count() >= language::MIN_DETECT_CHARS);
+    let (mut right, mut wrong, mut none) = (0, 0, 0);
+    for t in long {
+        match language::detect(t) {
+            Some(code) if code == want => right += 1,
+            Some(_) => wrong += 1,
+            None => none += 1,
+        }
+    }
+    (right, wrong, none)
+}
+
+#[test]
+fn real_descriptions_give_their_language() {
+    let Some(dir) = data_dir() else {
+        eprintln!("skipped: no shared data directory");
+        return;
+    };
+    // DPG nominees: English descriptions.
+    let dpg: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("dpga/nominees-index.json")).unwrap(),
+    )
+    .unwrap();
+    let en: Vec<String> = dpg
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["description"].as_str().map(str::to_string))
+        .collect();
+    let (right, wrong, none) = detection(&en, "en");
+    eprintln!("DPG nominees descriptions: {right} en, {wrong} other, {none} undetected");
+    // SILL 2019: French function descriptions.
+    let mut rdr = csv::Reader::from_path(dir.join("sill/sill-2019.csv")).unwrap();
+    let col = rdr
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "FONCTIONNALITÉ")
+        .unwrap();
+    let fr: Vec<String> = rdr
+        .records()
+        .filter_map(|r| r.ok())
+        .map(|r| r[col].trim().to_string())
+        .collect();
+    let (fr_right, fr_wrong, fr_none) = detection(&fr, "fr");
+    eprintln!("SILL 2019 functions: {fr_right} fr, {fr_wrong} other, {fr_none} undetected");
+    // Measured 2026-12-07: DPG 56/63 (7 undetected), SILL 21/30 (9 undetected), none wrong.
+    assert!(wrong == 0 && fr_wrong == 0, "a detected language is right");
+    assert!(
+        right * 100 >= (right + none) * 85,
+        "DPG: {right}/{}",
+        right + none
+    );
+    assert!(
+        fr_right * 100 >= (fr_right + fr_none) * 65,
+        "SILL: {fr_right}"
+    );
+}
