@@ -37,9 +37,10 @@ const TARGET: (f64, f64) = (0.99, 0.95);
 /// down (BENCHMARKS.md, "resolution quality"). The tuning set meets the target; the held-out
 /// set is below it on recall: its misses left are mostly a spreadsheet's yearly rows whose
 /// source declares no id space (so no year of the catalogue vouches for the row), rebrands
-/// (`Piwik`, `Riot`) under moved repositories, and one directory listing a tool twice.
+/// with no former name stated (`Riot` → `Element`) under moved repositories, and one directory
+/// listing a tool twice.
 const TUNING_FLOOR: (f64, f64) = (0.99, 0.95);
-const HOLDOUT_FLOOR: (f64, f64) = (0.985, 0.92);
+const HOLDOUT_FLOOR: (f64, f64) = (0.985, 0.93);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,6 +1,6 @@
-//! Two name passes besides the name-only pairs: the exports of one catalogue (records of one
-//! id space carrying a name once each) and applications named by what they do, joined to
-//! the product their vendor names.
+//! Three name passes besides the name-only pairs: the exports of one catalogue (records of
+//! one id space carrying a name once each), applications named by what they do, joined to
+//! the product their vendor names, and names that state a former name (`Matomo (ex-Piwik)`).
 
 use super::groups::{Clarity, NameGroups, NameIds, catalogue, name_only, source, tells_apart};
 use super::*;
@@ -150,5 +150,67 @@ impl NameGroups {
             }
         }
         out
+    }
+}
+
+impl NameGroups {
+    /// A record whose name states a former name (`Matomo (ex-Piwik)`, `names::former_names`)
+    /// joins the one tool carrying that name (`Piwik`, a clear name group with exactly one
+    /// cluster with keys other than its own, or exactly one cluster), even across two
+    /// repositories on one forge: a rebrand moves the repository (`piwik/piwik` →
+    /// `matomo-org/matomo`). Never across Wikidata items that differ.
+    pub(super) fn unite_former_names(
+        &self,
+        forest: &mut Forest,
+        features: &[Features],
+        ids: &[NameIds],
+        clarity: &[Clarity],
+    ) {
+        if features.iter().all(|f| f.former.is_empty()) {
+            return;
+        }
+        // A name one record only carries has no group: (identity hash, record), sorted.
+        let mut own: Vec<(u64, u32)> = ids
+            .iter()
+            .enumerate()
+            .filter_map(|(i, id)| id.own_hash().map(|h| (h, i as u32)))
+            .collect();
+        own.sort_unstable();
+        for (i, f) in features.iter().enumerate() {
+            for &former in f.former.iter() {
+                let members: &[u32] = match self.hashes.binary_search(&former) {
+                    Ok(g) if clarity[g] == Clarity::Clear => self.group(g).0,
+                    Ok(_) => continue,
+                    Err(_) => {
+                        let at = own.partition_point(|e| e.0 < former);
+                        match own.get(at) {
+                            Some(e) if e.0 == former => std::slice::from_ref(&own[at].1),
+                            _ => continue,
+                        }
+                    }
+                };
+                let me = forest.find(i as u32);
+                let mut others: Vec<u32> = members
+                    .iter()
+                    .map(|&m| forest.root(m))
+                    .filter(|&r| r != me)
+                    .collect();
+                others.sort_unstable();
+                others.dedup();
+                let keyed: Vec<u32> = others
+                    .iter()
+                    .copied()
+                    .filter(|&r| forest.keyed(r))
+                    .collect();
+                let target = match (keyed.as_slice(), others.as_slice()) {
+                    ([one], _) => *one,
+                    ([], [one]) => *one,
+                    _ => continue,
+                };
+                if !forest.wikidata_clash(me, target) {
+                    forest.union(me, target);
+                }
+            }
+        }
     }
 }

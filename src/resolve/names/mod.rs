@@ -153,6 +153,37 @@ pub fn org_tag(s: &str) -> Option<u64> {
     (!empty).then(|| hasher.finish())
 }
 
+/// The identities of the former names a name states in brackets (`Matomo (ex-Piwik)`,
+/// `HedgeDoc (formerly CodiMD)`, `X (anciennement Y)`, `X (antes Y)`, `X (già Y)`): each
+/// distinctive one ([`identity`]: not generic, three characters or more).
+pub fn former_names(name: &str) -> Vec<String> {
+    const MARKERS: &[&str] = &[
+        "ex-",
+        "ex ",
+        "ex.",
+        "formerly ",
+        "previously ",
+        "anciennement ",
+        "antes ",
+        "già ",
+        "gia ",
+        "ehemals ",
+        "früher ",
+    ];
+    name.split(['(', '['])
+        .skip(1)
+        .filter_map(|rest| rest.split([')', ']']).next())
+        .filter_map(|inside| {
+            let lower = inside.trim().to_lowercase();
+            let marker = MARKERS.iter().find(|m| lower.starts_with(**m))?;
+            let rest = inside.trim()[marker.len()..].trim();
+            identity(&normalise_name(rest))
+                .filter(|id| !id.generic && id.text.len() >= MIN_IDENTITY_LEN)
+                .map(|id| id.text)
+        })
+        .collect()
+}
+
 /// The form [`org_tag`] hashes, as text: lowercase letters and digits of each word, accents
 /// folded, words of legal form and grammar dropped (all kept when nothing else is left),
 /// joined by single spaces (`Libriciel SCOP` → `libriciel`, `Ministère de l'Intérieur` →

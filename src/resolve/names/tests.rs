@@ -235,3 +235,15 @@ fn an_organisation_names_its_products() {
         Some("qgis")
     );
 }
+
+#[test]
+fn former_names_are_read_from_brackets() {
+    assert_eq!(former_names("Matomo (ex-Piwik)"), ["piwik"]);
+    assert_eq!(former_names("HedgeDoc (formerly CodiMD)"), ["codimd"]);
+    assert_eq!(former_names("Démarches (anciennement TPS)"), ["tps"]);
+    assert!(former_names("Framadate (logiciel)").is_empty());
+    assert!(
+        former_names("Vote (ex-Vote)").is_empty(),
+        "a generic former name"
+    );
+}

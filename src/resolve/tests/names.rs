@@ -433,3 +433,33 @@ fn an_application_named_by_what_it_does_joins_the_product_its_vendor_names() {
         id_of(&out, "comptoir", "53")
     );
 }
+
+#[test]
+fn a_name_stating_its_former_name_joins_the_tool_of_that_name() {
+    let out = resolve_new(vec![
+        named("sill", "358", "Matomo", |r| {
+            r.homepage_url = Some("https://matomo.org".into());
+            repo(r, "https://github.com/matomo-org/matomo");
+        }),
+        named("inventory", "45", "Matomo (ex-Piwik)", |r| {
+            r.license = Some("GPL-3.0-only".into())
+        }),
+        // The rebrand moved the repository: two repositories on one forge.
+        named("comptoir", "27", "Piwik", |r| {
+            r.homepage_url = Some("https://piwik.org".into());
+            repo(r, "https://github.com/piwik/piwik");
+        }),
+        // Two tools carry the former name: it picks neither.
+        named("dir", "a", "Nova (formerly Atlas)", none),
+        named("dir", "b", "Atlas", |r| {
+            repo(r, "https://github.com/a/atlas")
+        }),
+        named("sill", "b", "Atlas", |r| {
+            repo(r, "https://github.com/b/atlas")
+        }),
+    ]);
+    assert_eq!(id_of(&out, "comptoir", "27"), id_of(&out, "sill", "358"));
+    assert_eq!(id_of(&out, "inventory", "45"), id_of(&out, "sill", "358"));
+    assert_ne!(id_of(&out, "dir", "a"), id_of(&out, "dir", "b"));
+    assert_ne!(id_of(&out, "dir", "a"), id_of(&out, "sill", "b"));
+}
