@@ -18,7 +18,7 @@ use toml::{Table, Value};
 use url::Url;
 
 use super::mapping;
-use crate::model::RawPart;
+use crate::model::{OrgRole, RawPart};
 
 /// The fields an `[[organisations]]` table may map.
 pub const ORGANISATION_FIELDS: &[&str] = &[
@@ -34,8 +34,8 @@ pub const ORGANISATION_FIELDS: &[&str] = &[
 ];
 /// The fields a `[[use_cases]]` table may map.
 pub const USE_CASE_FIELDS: &[&str] = &["title", "url", "organisation", "country", "audience"];
-/// The roles an organisation may play for a tool.
-pub const ROLES: &[&str] = &["develops", "maintains", "funds", "uses"];
+/// The roles an organisation may play for a tool (`OrgRole`'s names).
+const ROLES: [&str; 4] = OrgRole::NAMES;
 /// Part fields whose values are links (resolved against the page when relative).
 const LINK_FIELDS: &[&str] = &["website", "forge_account", "url"];
 /// Fields of which a part needs one to be kept.
@@ -121,7 +121,7 @@ pub(crate) fn take_parts<P>(
     for (i, mut t) in tables.into_iter().enumerate() {
         let at = format!("{key}[{i}]");
         let role = match (kind, t.remove("role")) {
-            (PartKind::Organisations, Some(Value::String(r))) if ROLES.contains(&r.as_str()) => {
+            (PartKind::Organisations, Some(Value::String(r))) if OrgRole::parse(&r).is_some() => {
                 Some(r)
             }
             (PartKind::Organisations, Some(other)) => {

@@ -20,6 +20,28 @@ fn data_dir() -> Option<PathBuf> {
     None
 }
 
+/// The DPG nominees (`dpga/nominees-index.json`).
+fn dpg_nominees(dir: &std::path::Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(dir.join("dpga/nominees-index.json")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value.as_array().cloned().unwrap_or_default()
+}
+
+/// The cells of one column of the SILL 2019 spreadsheet, trimmed.
+fn sill_2019_column(dir: &std::path::Path, name: &str) -> Vec<String> {
+    let mut rdr = csv::Reader::from_path(dir.join("sill/sill-2019.csv")).unwrap();
+    let col = rdr
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == name)
+        .unwrap();
+    rdr.records()
+        .filter_map(|r| r.ok())
+        .map(|r| r[col].trim().to_string())
+        .collect()
+}
+
 /// (mapped, total, values that did not map)
 fn rate(values: &[String], f: impl Fn(&str) -> Option<String>) -> (usize, usize, Vec<String>) {
     let mut missed = Vec::new();
@@ -65,13 +87,7 @@ fn real_licences_countries_and_languages_map() {
         return;
     };
     // DPG nominees: license[].spdx
-    let dpg: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("dpga/nominees-index.json")).unwrap(),
-    )
-    .unwrap();
-    let dpg_licences: Vec<String> = dpg
-        .as_array()
-        .unwrap()
+    let dpg_licences: Vec<String> = dpg_nominees(&dir)
         .iter()
         .flat_map(|r| r["license"].as_array().cloned().unwrap_or_default())
         .filter_map(|l| l["spdx"].as_str().map(str::to_string))
@@ -81,17 +97,8 @@ fn real_licences_countries_and_languages_map() {
     assert_eq!(ok, n, "every DPG licence id maps");
 
     // SILL 2019: free-text LICENCE column
-    let mut rdr = csv::Reader::from_path(dir.join("sill/sill-2019.csv")).unwrap();
-    let col = rdr
-        .headers()
-        .unwrap()
-        .iter()
-        .position(|h| h == "LICENCE")
-        .unwrap();
-    let sill: Vec<String> = rdr
-        .records()
-        .filter_map(|r| r.ok())
-        .map(|r| r[col].trim().to_string())
+    let sill: Vec<String> = sill_2019_column(&dir, "LICENCE")
+        .into_iter()
         .filter(|v| !v.is_empty() && !license::is_no_assertion(v))
         .collect();
     let (ok, n, missed) = rate(&sill, license::normalise);
@@ -146,31 +153,14 @@ fn real_descriptions_give_their_language() {
         return;
     };
     // DPG nominees: English descriptions.
-    let dpg: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("dpga/nominees-index.json")).unwrap(),
-    )
-    .unwrap();
-    let en: Vec<String> = dpg
-        .as_array()
-        .unwrap()
+    let en: Vec<String> = dpg_nominees(&dir)
         .iter()
         .filter_map(|r| r["description"].as_str().map(str::to_string))
         .collect();
     let (right, wrong, none) = detection(&en, "en");
     eprintln!("DPG nominees descriptions: {right} en, {wrong} other, {none} undetected");
     // SILL 2019: French function descriptions.
-    let mut rdr = csv::Reader::from_path(dir.join("sill/sill-2019.csv")).unwrap();
-    let col = rdr
-        .headers()
-        .unwrap()
-        .iter()
-        .position(|h| h == "FONCTIONNALITÉ")
-        .unwrap();
-    let fr: Vec<String> = rdr
-        .records()
-        .filter_map(|r| r.ok())
-        .map(|r| r[col].trim().to_string())
-        .collect();
+    let fr = sill_2019_column(&dir, "FONCTIONNALITÉ");
     let (fr_right, fr_wrong, fr_none) = detection(&fr, "fr");
     eprintln!("SILL 2019 functions: {fr_right} fr, {fr_wrong} other, {fr_none} undetected");
     // Measured 2026-12-07: DPG 56/63 (7 undetected), SILL 21/30 (9 undetected), none wrong.

@@ -28,6 +28,12 @@ pub fn tool_id(key: &str) -> String {
     id_text(id_bits(key))
 }
 
+/// `prefix` and the id bits of `key` in 12 base32 characters: tools' `ct_` ids, and the
+/// `co_`, `cu_` ids of organisations and use cases.
+pub(crate) fn derived_id(prefix: &str, key: &str) -> String {
+    prefixed_text(prefix, id_bits(key))
+}
+
 /// The 60 bits of the id derived from `key`: the first 60 bits of its SHA-256.
 fn id_bits(key: &str) -> u64 {
     let digest = Sha256::digest(key.as_bytes());
@@ -37,8 +43,13 @@ fn id_bits(key: &str) -> u64 {
 
 /// `ct_` and the 60 bits in 12 base32 characters.
 fn id_text(bits: u64) -> String {
-    let mut id = String::with_capacity(15);
-    id.push_str("ct_");
+    prefixed_text("ct_", bits)
+}
+
+/// `prefix` and the 60 bits in 12 base32 characters.
+fn prefixed_text(prefix: &str, bits: u64) -> String {
+    let mut id = String::with_capacity(prefix.len() + 12);
+    id.push_str(prefix);
     for i in 0..12 {
         let idx = (bits >> (55 - 5 * i)) & 31;
         id.push(ALPHABET[idx as usize] as char);

@@ -379,7 +379,7 @@ async fn the_shipped_catalogue_reaches_the_ogp_toolbox_showcase_and_every_source
     }
     assert_eq!(fetched, expected);
     // Per source, how its licence values read (issue 21): code.gouv.fr's `other` and
-    // code.json's `null`-like value are no licence, every other value is mapped.
+    // code.json's `NOASSERTION` are no licence, every other value is mapped.
     let licences = |id: &str| -> Value {
         let s = report["sources"]
             .as_array()

@@ -97,7 +97,8 @@ async fn evaluate(set: &str, floor: (f64, f64)) {
         true_orgs.len(),
         orgs.organisations.len()
     );
-    // Per class: the pairs of mentions of the class with any other mention.
+    // Per class: the pairs among the mentions of the organisations that have a mention of
+    // the class (an approximation: their other mentions count too).
     for class in classes.keys() {
         let members: BTreeSet<&str> = labels
             .iter()

@@ -35,11 +35,6 @@ impl NameIds {
         self.own.map(|(hash, _)| hash)
     }
 
-    /// The record's own distinctive identity: hash and length.
-    pub(super) fn own(&self) -> Option<(u64, u32)> {
-        self.own
-    }
-
     pub(super) fn of(f: &Features, vendors: &[u64]) -> NameIds {
         let own = names::identity(&f.name);
         let vendorless = names::without_vendor(&f.name, |w| {
@@ -99,6 +94,9 @@ pub(super) struct NameGroups {
     starts: Vec<(u32, u32)>,
     /// The identity hash of each group, ascending.
     pub(super) hashes: Vec<u64>,
+    /// (identity hash, record, identity length) of the identities one record alone carries
+    /// as its own name (no group), ascending.
+    singles: Vec<(u64, u32, u32)>,
 }
 
 /// The two passes of the name-only match.
@@ -125,13 +123,17 @@ impl NameGroups {
             vendorless: Vec::new(),
             starts: Vec::new(),
             hashes: Vec::new(),
+            singles: Vec::new(),
         };
         // A group needs a record carrying the identity as its own name: two names that are
         // the same only without their first words (`Denver Budget`, `Rennes Budget`) are not.
-        for run in keyed
-            .chunk_by(|a, b| a.0 == b.0)
-            .filter(|r| r.len() > 1 && r.iter().any(|e| !e.3))
-        {
+        for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+            if let [(hash, len, i, false)] = run {
+                out.singles.push((*hash, *i, *len));
+            }
+            if run.len() < 2 || run.iter().all(|e| e.3) {
+                continue;
+            }
             out.starts.push((out.records.len() as u32, run[0].1));
             out.hashes.push(run[0].0);
             out.records.extend(run.iter().map(|&(_, _, i, _)| i));
@@ -139,6 +141,19 @@ impl NameGroups {
         }
         out.starts.push((out.records.len() as u32, 0));
         out
+    }
+
+    /// The records carrying the identity `hash` as their name, its length, and whether the
+    /// name may merge clusters on its own ([`Clarity::Clear`]): its group's, or the one
+    /// record carrying it (clear).
+    pub(super) fn carriers(&self, hash: u64, clarity: &[Clarity]) -> Option<(&[u32], usize, bool)> {
+        if let Ok(g) = self.hashes.binary_search(&hash) {
+            let (members, len) = self.group(g);
+            return Some((members, len, clarity[g] == Clarity::Clear));
+        }
+        let at = self.singles.partition_point(|e| e.0 < hash);
+        let single = self.singles.get(at).filter(|e| e.0 == hash)?;
+        Some((std::slice::from_ref(&single.1), single.2 as usize, true))
     }
 
     /// Group `g`'s members and its identity's length.

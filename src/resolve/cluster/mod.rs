@@ -414,7 +414,7 @@ fn unite_names(forest: &mut Forest, features: &[Features], ids: &[NameIds]) {
     apply(forest, pairs);
     let pairs = groups.vendor_pairs(forest, features, ids, &clarity);
     apply(forest, pairs);
-    groups.unite_former_names(forest, features, ids, &clarity);
+    groups.unite_former_names(forest, features, &clarity);
     let pairs = extension_pairs(forest, features);
     apply(forest, pairs);
 }

@@ -22,14 +22,6 @@ impl NameGroups {
     ) -> Vec<Pair> {
         let mut out = Vec::new();
         let group = |hash: u64| self.hashes.binary_search(&hash).ok();
-        // (identity hash, record, identity length) of every record carrying one, sorted:
-        // a product may be named by one record only (no group then).
-        let mut own: Vec<(u64, u32, usize)> = ids
-            .iter()
-            .enumerate()
-            .filter_map(|(i, id)| id.own().map(|(h, len)| (h, i as u32, len as usize)))
-            .collect();
-        own.sort_unstable();
         for (i, f) in features.iter().enumerate() {
             let (i, me) = (i as u32, forest.root(i as u32));
             if f.org_products.is_empty() || forest.keyed(me) {
@@ -53,18 +45,8 @@ impl NameGroups {
                     continue;
                 }
                 // The product's records: its name group, or the one record carrying it.
-                let (members, len, clear): (&[u32], usize, bool) = match group(product) {
-                    Some(g) => {
-                        let (members, len) = self.group(g);
-                        (members, len, clarity[g] == Clarity::Clear)
-                    }
-                    None => {
-                        let at = own.partition_point(|e| e.0 < product);
-                        match own.get(at) {
-                            Some(e) if e.0 == product => (std::slice::from_ref(&e.1), e.2, true),
-                            _ => continue,
-                        }
-                    }
+                let Some((members, len, clear)) = self.carriers(product, clarity) else {
+                    continue;
                 };
                 if !clear {
                     continue;
@@ -163,31 +145,15 @@ impl NameGroups {
         &self,
         forest: &mut Forest,
         features: &[Features],
-        ids: &[NameIds],
         clarity: &[Clarity],
     ) {
         if features.iter().all(|f| f.former.is_empty()) {
             return;
         }
-        // A name one record only carries has no group: (identity hash, record), sorted.
-        let mut own: Vec<(u64, u32)> = ids
-            .iter()
-            .enumerate()
-            .filter_map(|(i, id)| id.own_hash().map(|h| (h, i as u32)))
-            .collect();
-        own.sort_unstable();
         for (i, f) in features.iter().enumerate() {
             for &former in f.former.iter() {
-                let members: &[u32] = match self.hashes.binary_search(&former) {
-                    Ok(g) if clarity[g] == Clarity::Clear => self.group(g).0,
-                    Ok(_) => continue,
-                    Err(_) => {
-                        let at = own.partition_point(|e| e.0 < former);
-                        match own.get(at) {
-                            Some(e) if e.0 == former => std::slice::from_ref(&own[at].1),
-                            _ => continue,
-                        }
-                    }
+                let Some((members, _, true)) = self.carriers(former, clarity) else {
+                    continue;
                 };
                 let me = forest.find(i as u32);
                 let mut others: Vec<u32> = members

@@ -153,6 +153,13 @@ pub fn org_tag(s: &str) -> Option<u64> {
     (!empty).then(|| hasher.finish())
 }
 
+/// The text of each bracket of a name (`(ex-Piwik)`, `[GIZ]`), as written.
+pub fn bracketed(name: &str) -> impl Iterator<Item = &str> {
+    name.split(['(', '['])
+        .skip(1)
+        .filter_map(|rest| rest.split([')', ']']).next())
+}
+
 /// The identities of the former names a name states in brackets (`Matomo (ex-Piwik)`,
 /// `HedgeDoc (formerly CodiMD)`, `X (anciennement Y)`, `X (antes Y)`, `X (già Y)`): each
 /// distinctive one ([`identity`]: not generic, three characters or more).
@@ -170,9 +177,7 @@ pub fn former_names(name: &str) -> Vec<String> {
         "ehemals ",
         "früher ",
     ];
-    name.split(['(', '['])
-        .skip(1)
-        .filter_map(|rest| rest.split([')', ']']).next())
+    bracketed(name)
         .filter_map(|inside| {
             let lower = inside.trim().to_lowercase();
             let marker = MARKERS.iter().find(|m| lower.starts_with(**m))?;

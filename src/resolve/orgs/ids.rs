@@ -3,24 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sha2::{Digest, Sha256};
-
 use super::{Mention, ResolvedOrgs};
 use crate::resolve::Known;
-
-const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-
-/// `prefix` and 12 lowercase base32 characters of the SHA-256 of `key`.
-pub(crate) fn derived_id(prefix: &str, key: &str) -> String {
-    let digest = Sha256::digest(key.as_bytes());
-    let bits = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes")) >> 4;
-    let mut id = String::with_capacity(prefix.len() + 12);
-    id.push_str(prefix);
-    for i in 0..12 {
-        id.push(ALPHABET[((bits >> (55 - 5 * i)) & 31) as usize] as char);
-    }
-    id
-}
+use crate::resolve::ids::derived_id;
 
 /// The keys a cluster is registered under: its mentions' keys, and one per mention (its
 /// record, role and name or website), so an organisation keeps its id when its keys change.

@@ -22,7 +22,7 @@ use self::ids::assign_ids;
 use self::use_cases::use_cases;
 use super::Known;
 use super::keys::host_of;
-use super::names::org_form;
+use super::names::{bracketed, org_form};
 use crate::model::{
     NormOrg, NormRecord, OrgRole, Organisation, SourceRecordRow, ToolOrganisation, UseCase,
 };
@@ -248,9 +248,7 @@ const GENERIC_UNITS: &[&str] = &[
 
 /// The acronyms a name gives in brackets (`(GIZ)`), lowercased.
 fn bracketed_acronyms(name: &str) -> Vec<String> {
-    name.split(['(', '['])
-        .skip(1)
-        .filter_map(|rest| rest.split([')', ']']).next())
+    bracketed(name)
         .filter(|inside| acronym(inside.trim()).is_some())
         .map(|inside| inside.trim().to_lowercase())
         .collect()

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::Seen;
-use super::ids::derived_id;
 use crate::model::{SourceRecordRow, UseCase};
+use crate::resolve::ids::derived_id;
 use crate::resolve::names::org_form;
 
 /// The use cases of `rows`: one per tool and deployment URL (else organisation and title),
