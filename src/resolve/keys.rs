@@ -16,8 +16,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::names::{normalise_name, org_products, org_tag};
+use super::names::{self, normalise_name, org_products, org_tag};
 use super::{Input, Known};
+use crate::model::OrgRole;
 use crate::normalise::url::{forge_owner, is_forge_project, is_shared_host};
 
 /// Repository renames: old canonical URL → new canonical URL.
@@ -103,7 +104,7 @@ impl Renames {
 
 /// One record's identity facts; text it does not rewrite is borrowed from the record. Kept
 /// a million times over for the whole resolution, so boxed (no capacity field, no spare
-/// capacity): 208 bytes a record instead of 272.
+/// capacity): 216 bytes a record instead of 280.
 #[derive(Clone, Debug, Default)]
 pub struct Features<'a> {
     /// `repo:` keys, sorted, with the host of each (conflict check).
@@ -132,6 +133,11 @@ pub struct Features<'a> {
     pub shared_home: Option<&'a str>,
     pub license: Option<&'a str>,
     pub description: Option<&'a str>,
+    /// One of its organisations is named after it, whole words spelling its distinctive
+    /// name (`OpenStreetMap France` for OpenStreetMap, `Decidim Association` for Decidim,
+    /// not `Pencil2D Team` for Pencil): it speaks for the tool, so other organisations on
+    /// another record do not tell the two apart.
+    pub org_named: bool,
 }
 
 impl Features<'_> {
@@ -155,6 +161,19 @@ impl Features<'_> {
     pub fn registry_keys(&self) -> impl Iterator<Item = &str> {
         self.union_keys().chain(std::iter::once(&*self.rec))
     }
+}
+
+/// True when consecutive whole words of `form` run together spell `identity`
+/// (`openstreetmap france` holds `openstreetmap`; `pencil2d team` does not hold `pencil`).
+fn names_run(form: &str, identity: &str) -> bool {
+    let words: Vec<&str> = form.split(' ').collect();
+    (0..words.len()).any(|from| {
+        let mut run = String::new();
+        words[from..].iter().any(|w| {
+            run.push_str(w);
+            run == identity
+        })
+    })
 }
 
 /// The `rec:` key of a record.
@@ -225,9 +244,36 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
     repos.sort();
     repos.dedup();
     f.repos = repos.into_boxed_slice();
-    orgs.extend(r.organizations.iter().filter_map(|o| org_tag(o)));
-    let mut products: Vec<u64> = r
+    // The organisations it names, and those a source gives as building or maintaining it
+    // (not its users or funders: who runs a tool says nothing about which tool it is).
+    let builders = r
+        .organisations
+        .iter()
+        .filter(|o| matches!(o.role, OrgRole::Develops | OrgRole::Maintains));
+    let named: Vec<&str> = r
         .organizations
+        .iter()
+        .map(String::as_str)
+        .chain(builders.clone().filter_map(|o| o.name.as_deref()))
+        .collect();
+    orgs.extend(named.iter().filter_map(|o| org_tag(o)));
+    orgs.extend(
+        builders
+            .filter_map(|o| o.forge_account.as_deref())
+            .filter_map(|a| a.split_once(':'))
+            // `github:login`, `gitlab:host/group/subgroup`: the owner's last name.
+            .filter_map(|(_, path)| path.rsplit('/').next())
+            .filter_map(org_tag),
+    );
+    f.org_named = names::identity(&f.name).is_some_and(|id| {
+        !id.generic
+            && id.text.len() >= names::LONG_IDENTITY_LEN
+            && named
+                .iter()
+                .filter_map(|o| names::org_form(o))
+                .any(|form| names_run(&form, &id.text))
+    });
+    let mut products: Vec<u64> = named
         .iter()
         .flat_map(|o| org_products(o))
         .map(|p| super::cluster::text_hash(&p))
@@ -330,7 +376,7 @@ mod tests {
     #[test]
     fn features_stay_small() {
         // A million of them live through the whole resolution.
-        assert!(std::mem::size_of::<Features>() <= 208);
+        assert!(std::mem::size_of::<Features>() <= 216);
     }
 
     #[test]

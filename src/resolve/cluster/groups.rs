@@ -408,8 +408,10 @@ pub(super) fn catalogue<'a>(features: &'a [Features], i: u32) -> &'a str {
 /// What two records sharing a name of `len` characters say about each other.
 pub(super) fn name_only(features: &[Features], a: u32, b: u32, len: usize) -> names::NameOnly {
     let (fa, fb) = (&features[a as usize], &features[b as usize]);
+    // An organisation named after the tool speaks for it: others do not disagree with it.
     let orgs = (!fa.orgs.is_empty() && !fb.orgs.is_empty())
-        .then(|| fa.orgs.iter().any(|o| fb.orgs.contains(o)));
+        .then(|| fa.orgs.iter().any(|o| fb.orgs.contains(o)))
+        .filter(|&agree| agree || !(fa.org_named || fb.org_named));
     let descriptions = match (fa.description, fb.description) {
         (Some(x), Some(y)) => names::descriptions_agree(x, y),
         _ => None,

@@ -101,6 +101,8 @@ pub(super) const ORG_NOISE: &[&str] = &[
 /// piece of it: left out of a name's identity when something else is left (`Moodle LMS` is
 /// Moodle, `Firefox ESR` is Firefox), sorted.
 pub(super) const DESCRIPTORS: &[&str] = &[
+    "basic",
+    "ce",
     "cms",
     "community",
     "crm",

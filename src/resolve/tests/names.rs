@@ -463,3 +463,56 @@ fn a_name_stating_its_former_name_joins_the_tool_of_that_name() {
     assert_ne!(id_of(&out, "dir", "a"), id_of(&out, "dir", "b"));
     assert_ne!(id_of(&out, "dir", "a"), id_of(&out, "sill", "b"));
 }
+
+#[test]
+fn only_builders_weigh_as_organisations_and_one_named_after_the_tool_speaks_for_it() {
+    use crate::model::{NormOrg, OrgRole};
+    let org = |role, name: &str| NormOrg {
+        role,
+        name: Some(name.into()),
+        website: None,
+        country: None,
+        kind: None,
+        forge_account: None,
+        wikidata_id: None,
+        siren: None,
+        ipa: None,
+        pso_id: None,
+    };
+    let out = resolve_new(vec![
+        // A directory names who uses it; an inventory names who makes it.
+        named("comptoir", "70", "Pastell", |r| {
+            r.license = Some("AGPL-3.0-only".into());
+            r.organisations = vec![org(OrgRole::Uses, "ADULLACT")];
+        }),
+        named("city", "APP-11", "Pastell", |r| {
+            r.license = Some("AGPL-3.0-only".into());
+            r.organizations = vec!["Libriciel SCOP".into()];
+        }),
+        // The same two names, the directory naming another developer: apart.
+        named("comptoir", "71", "Webgate", |r| {
+            r.license = Some("AGPL-3.0-only".into());
+            r.organisations = vec![org(OrgRole::Develops, "Acme Software")];
+        }),
+        named("city", "APP-12", "Webgate", |r| {
+            r.license = Some("AGPL-3.0-only".into());
+            r.organizations = vec!["Libriciel SCOP".into()];
+        }),
+        // The association named after the tool speaks for it.
+        named("ogptoolbox", "1151", "Open Street Map", |r| {
+            r.homepage_url = Some("https://www.openstreetmap.fr".into());
+            r.organizations = vec!["OpenStreetMap France".into()];
+        }),
+        named("ctfg", "osm", "OpenStreetMap", |r| {
+            r.homepage_url = Some("https://www.openstreetmap.org".into());
+            repo(r, "https://github.com/openstreetmap/openstreetmap-website");
+        }),
+    ]);
+    assert_eq!(id_of(&out, "comptoir", "70"), id_of(&out, "city", "APP-11"));
+    assert_ne!(id_of(&out, "comptoir", "71"), id_of(&out, "city", "APP-12"));
+    assert_eq!(
+        id_of(&out, "ogptoolbox", "1151"),
+        id_of(&out, "ctfg", "osm")
+    );
+    assert_eq!(tools_of(&out), 4, "{:#?}", out.tools);
+}
