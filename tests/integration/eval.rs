@@ -4,9 +4,10 @@
 //! pair by pair against the set's labels.
 //!
 //! * `tuning/`: the set the resolver's thresholds were chosen on;
-//! * `holdout/`: written apart from the resolver and never tuned on; its scores are reported
-//!   beside the tuning set's. Each set must keep the figures last measured on it (a floor);
-//!   the output says whether issue 14's target (0.99 / 0.95) is met.
+//! * `holdout/`: written apart from the resolver and not tuned on until 2026-12-07, when its
+//!   misses had been read while rules changed: it is retired to a second tuning set, and a
+//!   fresh held-out set takes its place. Each set must keep the figures last measured on it
+//!   (a floor); the output says whether issue 14's target (0.99 / 0.95) is met.
 //!
 //! Each set holds `sources/*.toml` (`{{base}}` is the server's URL), `pages/`, `routes.csv`
 //! (`path,query_suffix,file`: the page served at a path, the first row whose query suffix
@@ -34,13 +35,12 @@ use crate::support::{Reply, Server};
 /// The target of issue 14 on both sets: pairwise precision and recall.
 const TARGET: (f64, f64) = (0.99, 0.95);
 /// What each set must keep: the figures measured when the rules were last changed, rounded
-/// down (BENCHMARKS.md, "resolution quality"). The tuning set meets the target; the held-out
-/// set is below it on recall: its misses left are mostly a spreadsheet's yearly rows whose
-/// source declares no id space (so no year of the catalogue vouches for the row), rebrands
-/// with no former name stated (`Riot` → `Element`) under moved repositories, and one directory
-/// listing a tool twice.
-const TUNING_FLOOR: (f64, f64) = (0.99, 0.95);
-const HOLDOUT_FLOOR: (f64, f64) = (0.985, 0.93);
+/// down (BENCHMARKS.md, "resolution quality"). Both meet the target; the misses left are
+/// mostly renames with nothing in common but a description (`Mes Aides` → `aides-jeunes`,
+/// `Riot` → `Element` under another site), homonyms a spreadsheet row cannot tell apart, and
+/// repositories named otherwise than their tool (`WindowsAgent`).
+const TUNING_FLOOR: (f64, f64) = (0.99, 0.96);
+const HOLDOUT_FLOOR: (f64, f64) = (0.99, 0.96);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -21,13 +21,22 @@ pub(super) struct NameIds {
     vendorless: Option<(u64, u32)>,
     /// The record's homepage host carries one of its identities.
     pub(super) host_named: bool,
+    /// Where the site in the homepage's host starts when the site carries the record's name
+    /// (`meta.decidim.org` → `decidim.org`): the hosts of one project's site are one host
+    /// to the name match; 0 otherwise.
+    pub(super) site_from: u16,
 }
 
 impl NameIds {
     /// True when two records giving one homepage are one tool whatever repositories they
     /// link: they carry one distinctive identity, and their homepage's host carries it.
     pub(super) fn moved_repository(&self, other: &NameIds) -> bool {
-        self.own.is_some() && self.own == other.own && self.host_named && other.host_named
+        self.same_name(other) && self.host_named && other.host_named
+    }
+
+    /// True when both records carry one distinctive identity as their own name.
+    pub(super) fn same_name(&self, other: &NameIds) -> bool {
+        self.own.is_some() && self.own == other.own
     }
 
     /// The hash of the record's own distinctive identity.
@@ -48,6 +57,17 @@ impl NameIds {
                 .flatten()
                 .any(|id| names::host_carries(h, &id.text))
         });
+        let site_from = f
+            .host
+            .and_then(|h| {
+                let site = names::site_of(h);
+                let named = [&own, &vendorless]
+                    .into_iter()
+                    .flatten()
+                    .any(|id| names::host_carries(site, &id.text));
+                (named && site.len() < h.len()).then(|| (h.len() - site.len()) as u16)
+            })
+            .unwrap_or(0);
         let distinct = |id: Option<names::Identity>| {
             id.filter(|id| !id.generic && id.text.len() >= names::MIN_IDENTITY_LEN)
                 .map(|id| (text_hash(&id.text), id.text.len() as u32))
@@ -56,6 +76,7 @@ impl NameIds {
             own: distinct(own),
             vendorless: distinct(vendorless),
             host_named,
+            site_from,
         }
     }
 }

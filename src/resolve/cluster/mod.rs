@@ -209,9 +209,10 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
             let (f, id) = (&features[i as usize], &ids[i as usize]);
             let repo_hosts = f.repos.iter().map(|(_, h)| fact(REPO_HOST, h));
             let wikidata = f.wikidata.iter().map(|w| fact(WIKIDATA, w));
-            let hosts = f.host.iter().map(|h| fact(HOST, h));
-            let named = f
-                .host
+            // A project's hosts (`meta.decidim.org`, `decidim.org`) are its site's.
+            let site = f.host.map(|h| &h[id.site_from as usize..]);
+            let hosts = site.iter().map(|h| fact(HOST, h));
+            let named = site
                 .iter()
                 .filter(|_| id.host_named)
                 .map(|h| fact(HOST_NAMED, h));
@@ -234,14 +235,16 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
         |f| f.wikidata.as_deref(),
         |_, _| false,
     );
-    // Two records giving the very same homepage, on a host that carries the name both give,
-    // are one tool even when they link different repositories on one forge: a catalogue
-    // still linking a moved repository (`pol-is/polisserver` for `compdemocracy/polis`),
-    // unless one is a fork: a repository of the same name under another owner (GSA's
-    // `gsa/ckan` under ckan.org).
+    // Two records giving the very same homepage, on a host that carries the name both give
+    // (or with repositories under one owner), are one tool even when they link different
+    // repositories on one forge: a catalogue still linking a moved repository
+    // (`pol-is/polisserver` for `compdemocracy/polis`, `citizensfoundation/your-priorities`
+    // for `…/your-priorities-app` under citizens.is), unless one is a fork: a repository of
+    // the same name under another owner (GSA's `gsa/ckan` under ckan.org).
     let moved = |a: u32, b: u32| {
-        !forks(&features[a as usize], &features[b as usize])
-            && ids[a as usize].moved_repository(&ids[b as usize])
+        let (fa, fb) = (&features[a as usize], &features[b as usize]);
+        let (ia, ib) = (&ids[a as usize], &ids[b as usize]);
+        !forks(fa, fb) && (ia.moved_repository(ib) || ia.same_name(ib) && one_owner(fa, fb))
     };
     unite_conditional(&mut forest, features, |f| f.home.as_deref(), moved);
     unite_names(&mut forest, features, &ids);
@@ -363,6 +366,18 @@ fn forks(a: &Features, b: &Features) -> bool {
         b.repos
             .iter()
             .any(|(kb, hb)| ha == hb && ka != kb && name(ka) == name(kb))
+    })
+}
+
+/// True when a repository of `a` and one of `b` are on one host under one owner (a
+/// repository renamed by its owner: `citizensfoundation/your-priorities` and
+/// `citizensfoundation/your-priorities-app`).
+fn one_owner(a: &Features, b: &Features) -> bool {
+    let owner = |key: &str| key.split('/').nth(3).map(str::to_ascii_lowercase);
+    a.repos.iter().any(|(ka, ha)| {
+        b.repos
+            .iter()
+            .any(|(kb, hb)| ha == hb && owner(ka).is_some() && owner(ka) == owner(kb))
     })
 }
 

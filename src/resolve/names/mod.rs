@@ -304,6 +304,28 @@ pub fn host_carries(host: &str, identity: &str) -> bool {
         .contains(identity)
 }
 
+/// The registrable part of a host, the site its owner registered: its last two labels, or
+/// three under a country's second level (`meta.decidim.org` → `decidim.org`,
+/// `www.data.gouv.fr` → `data.gouv.fr`, `app.example.co.uk` → `example.co.uk`).
+pub fn site_of(host: &str) -> &str {
+    const SECOND_LEVEL: &[&str] = &[
+        "ac", "co", "com", "edu", "gob", "gouv", "gov", "govt", "net", "nic", "org",
+    ];
+    let host = host.split(':').next().unwrap_or(host);
+    let labels: Vec<&str> = host.split('.').collect();
+    let n = labels.len();
+    let keep = if n >= 3 && labels[n - 1].len() == 2 && SECOND_LEVEL.contains(&labels[n - 2]) {
+        3
+    } else {
+        2
+    };
+    if n <= keep {
+        return host;
+    }
+    let skip: usize = labels[..n - keep].iter().map(|l| l.len() + 1).sum();
+    &host[skip..]
+}
+
 /// The blocking keys of a normalised name: its compact form's first and last four bytes,
 /// packed into integers (a tag for prefix or suffix, the length, the bytes). Normalised names
 /// are ASCII, so four bytes are four characters.

@@ -247,3 +247,13 @@ fn former_names_are_read_from_brackets() {
         "a generic former name"
     );
 }
+
+#[test]
+fn the_site_of_a_host_is_its_registered_part() {
+    assert_eq!(site_of("meta.decidim.org"), "decidim.org");
+    assert_eq!(site_of("decidim.org"), "decidim.org");
+    assert_eq!(site_of("www.data.gouv.fr"), "data.gouv.fr");
+    assert_eq!(site_of("app.example.co.uk"), "example.co.uk");
+    assert_eq!(site_of("localhost"), "localhost");
+    assert_eq!(site_of("a.b.example.com:8080"), "example.com");
+}

@@ -110,6 +110,7 @@ pub(super) const DESCRIPTORS: &[&str] = &[
     "dms",
     "ecm",
     "edition",
+    "engine",
     "erp",
     "esr",
     "ged",

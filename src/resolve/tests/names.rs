@@ -516,3 +516,55 @@ fn only_builders_weigh_as_organisations_and_one_named_after_the_tool_speaks_for_
     );
     assert_eq!(tools_of(&out), 4, "{:#?}", out.tools);
 }
+
+#[test]
+fn a_projects_hosts_are_one_site_and_a_repository_renamed_by_its_owner_is_one_tool() {
+    let out = resolve_new(vec![
+        // One directory lists Decidim twice: its site and its community's hub on a subdomain.
+        named("ctfg", "decidim", "Decidim", |r| {
+            r.homepage_url = Some("https://decidim.org".into())
+        }),
+        named("ctfg", "decidim-1", "decidim", |r| {
+            r.homepage_url = Some("https://meta.decidim.org".into())
+        }),
+        // Two Budgets on two cities' subdomains of one registered site stay apart.
+        named("dir", "b1", "Budget Participatif", |r| {
+            r.homepage_url = Some("https://budget.lyon.fr".into())
+        }),
+        named("dir", "b2", "Budget Participatif", |r| {
+            r.homepage_url = Some("https://budget.paris.fr".into())
+        }),
+        // One owner renamed its repository; the catalogues give one homepage.
+        named("ctfg", "yp", "Your Priorities", |r| {
+            r.homepage_url = Some("https://citizens.is".into());
+            repo(r, "https://github.com/citizensfoundation/your-priorities");
+        }),
+        named("dpga", "yp", "Your Priorities", |r| {
+            r.homepage_url = Some("https://citizens.is".into());
+            repo(
+                r,
+                "https://github.com/citizensfoundation/your-priorities-app",
+            );
+        }),
+        // Two tools of one owner under its site stay two.
+        named("gh", "ac", "Active Citizen", |r| {
+            r.homepage_url = Some("https://citizens.is".into());
+            repo(r, "https://github.com/citizensfoundation/active-citizen");
+        }),
+        named("sill", "d", "Docker Engine", |r| {
+            r.license = Some("Apache-2.0".into())
+        }),
+        named("sill-2019", "d", "Docker", |r| {
+            r.license = Some("Apache-2.0".into())
+        }),
+    ]);
+    assert_eq!(
+        id_of(&out, "ctfg", "decidim"),
+        id_of(&out, "ctfg", "decidim-1")
+    );
+    assert_ne!(id_of(&out, "dir", "b1"), id_of(&out, "dir", "b2"));
+    assert_eq!(id_of(&out, "ctfg", "yp"), id_of(&out, "dpga", "yp"));
+    assert_ne!(id_of(&out, "gh", "ac"), id_of(&out, "dpga", "yp"));
+    assert_eq!(id_of(&out, "sill", "d"), id_of(&out, "sill-2019", "d"));
+    assert_eq!(tools_of(&out), 6, "{:#?}", out.tools);
+}
