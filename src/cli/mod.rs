@@ -7,6 +7,7 @@ mod outcome;
 mod run;
 mod schedule;
 mod sources;
+mod status;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -73,6 +74,9 @@ enum Command {
     Diff(diff::DiffArgs),
     /// List the schedules, print crontab lines for them, or run them in-process.
     Schedule(schedule::ScheduleArgs),
+    /// Is the catalogue fresh? The latest release's age and each source's health, for people
+    /// and for alarms (exit 0 fresh, 3 some source stale, 1 no release or too old).
+    Status(status::StatusArgs),
 }
 
 /// Parses argv, runs the command and returns its exit code.
@@ -103,6 +107,7 @@ pub fn main() -> ExitCode {
         Command::Sources(args) => sources::exec(args),
         Command::Diff(args) => diff::exec(args),
         Command::Schedule(args) => schedule::exec(args, settings),
+        Command::Status(args) => status::exec(args),
     };
     ExitCode::from(code)
 }

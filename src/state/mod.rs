@@ -7,6 +7,7 @@
 //! killed at any moment leaves either the old or the new state, never a mix.
 
 mod checks;
+mod health;
 pub mod lock;
 mod migrations;
 mod registry;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
+pub use self::health::SourceHealth;
 pub use crate::model::Validators;
 use crate::model::{RawRecord, Role, SourceRow, SourceStatus};
 

@@ -15,3 +15,4 @@ mod schedule;
 mod site;
 mod spine;
 mod state;
+mod status;
