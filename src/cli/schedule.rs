@@ -1,4 +1,4 @@
-//! `civicrawl schedule list|crontab|daemon`: the jobs of `schedules/` (SPEC section 5).
+//! `civicrawl schedule list|crontab|export|daemon`: the jobs of `schedules/` (SPEC section 5).
 
 use std::path::PathBuf;
 
@@ -25,6 +25,25 @@ enum Action {
     List,
     /// Print crontab lines that run each schedule from this directory.
     Crontab,
+    /// Write the schedules for another scheduler: crontab lines, systemd service and timer
+    /// units, a GitHub Actions workflow or Kubernetes CronJobs (with the output volume claim).
+    Export {
+        #[arg(long, value_enum)]
+        format: schedule::export::Format,
+        /// Write the files into this directory (created if needed) instead of printing them.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// The civicrawl executable the jobs run (crontab, systemd; default: this one).
+        #[arg(long, value_name = "PATH")]
+        program: Option<String>,
+        /// The directory the jobs run in, holding sources/, schedules/ and output/ (crontab,
+        /// systemd; default: the current directory).
+        #[arg(long, value_name = "DIR")]
+        workdir: Option<String>,
+        /// The container image (kubernetes).
+        #[arg(long, default_value = "civicrawl:latest", value_name = "IMAGE")]
+        image: String,
+    },
     /// Run the schedules in this process, one job at a time, until stopped.
     Daemon {
         /// Directory of source declarations.
@@ -82,14 +101,31 @@ pub fn exec(args: ScheduleArgs, settings: Settings) -> u8 {
             exit::OK
         }
         Action::Crontab => {
-            let program = std::env::current_exe()
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|_| "civicrawl".into());
-            let workdir = std::env::current_dir()
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|_| ".".into());
-            print!("{}", schedule::crontab(&schedules, &program, &workdir));
+            print!(
+                "{}",
+                schedule::crontab(&schedules, &current_program(), &current_dir())
+            );
             exit::OK
+        }
+        Action::Export {
+            format,
+            out,
+            program,
+            workdir,
+            image,
+        } => {
+            let target = schedule::export::Target {
+                program: program.unwrap_or_else(current_program),
+                workdir: workdir.unwrap_or_else(current_dir),
+                image,
+            };
+            match schedule::export::export(&schedules, format, &target) {
+                Ok(files) => write_files(&files, out.as_deref()),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    exit::USAGE
+                }
+            }
         }
         Action::Daemon {
             sources,
@@ -97,6 +133,47 @@ pub fn exec(args: ScheduleArgs, settings: Settings) -> u8 {
             max_runs,
         } => daemon(&schedules, sources, out, max_runs, settings),
     }
+}
+
+/// This executable's path.
+fn current_program() -> String {
+    std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "civicrawl".into())
+}
+
+/// The current directory.
+fn current_dir() -> String {
+    std::env::current_dir()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| ".".into())
+}
+
+/// Prints the files (a `# ==> name <==` line before each when there are several), or writes
+/// them into `dir` and prints their paths.
+fn write_files(files: &[(String, String)], dir: Option<&std::path::Path>) -> u8 {
+    let Some(dir) = dir else {
+        for (name, text) in files {
+            if files.len() > 1 {
+                println!("# ==> {name} <==");
+            }
+            print!("{text}");
+        }
+        return exit::OK;
+    };
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("error: {}: {e}", dir.display());
+        return exit::FAILURE;
+    }
+    for (name, text) in files {
+        let path = dir.join(name);
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("error: {}: {e}", path.display());
+            return exit::FAILURE;
+        }
+        println!("{}", path.display());
+    }
+    exit::OK
 }
 
 fn daemon(

@@ -3,6 +3,8 @@
 //! crontab lines for them, and the in-process daemon loop. The daemon gets its job as a
 //! closure, so this module knows nothing of the pipeline.
 
+pub mod export;
+
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
