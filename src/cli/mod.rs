@@ -79,6 +79,18 @@ enum Command {
     Status(status::StatusArgs),
 }
 
+/// Whether this process draws progress bars (set once the flags are read).
+static SHOW_PROGRESS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The run's progress bars: on stderr when a person is watching, else none.
+fn progress() -> crate::pipeline::progress::Progress {
+    if SHOW_PROGRESS.load(std::sync::atomic::Ordering::Relaxed) {
+        crate::pipeline::progress::Progress::on_stderr()
+    } else {
+        crate::pipeline::progress::Progress::hidden()
+    }
+}
+
 /// Parses argv, runs the command and returns its exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -94,6 +106,15 @@ pub fn main() -> ExitCode {
         }
     };
     init_logging(cli.verbose, cli.quiet, cli.log_format);
+    // Bars only for a person at a terminal: not under -q, not with JSON logs, not when
+    // stderr is a pipe or a file (cron mail), never with CIVICRAWL_NO_PROGRESS set.
+    SHOW_PROGRESS.store(
+        cli.quiet == 0
+            && matches!(cli.log_format, LogFormat::Text)
+            && std::io::IsTerminal::is_terminal(&std::io::stderr())
+            && std::env::var_os("CIVICRAWL_NO_PROGRESS").is_none(),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     let settings = match load_settings(cli.config.as_ref()) {
         Ok(s) => s,
         Err(e) => {
@@ -134,7 +155,7 @@ fn init_logging(verbose: u8, quiet: u8, format: LogFormat) {
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(crate::pipeline::progress::LogWriter)
         .with_ansi(ansi)
         .with_target(false);
     let _ = match format {

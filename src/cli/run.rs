@@ -64,6 +64,7 @@ pub fn exec(args: RunArgs, settings: Settings) -> u8 {
         settings,
         accept_drop: args.accept_drop,
         wait: args.wait,
+        progress: super::progress(),
     };
     let rt = match super::runtime() {
         Ok(rt) => rt,

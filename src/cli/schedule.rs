@@ -198,6 +198,7 @@ fn daemon(
             settings: settings.clone(),
             accept_drop: false,
             wait: true,
+            progress: pipeline::progress::Progress::hidden(),
         };
         async move {
             tracing::info!(schedule = %s.name, "scheduled run starts");

@@ -89,11 +89,20 @@ pub struct FetchStats {
     /// Pauses and waits for an API's rate limit (each also counted in `retries` when it
     /// retried a rate-limited answer).
     pub rate_limit_waits: AtomicU64,
+    /// Home pages a `site` source has visited.
+    pub visits: AtomicU64,
+    /// The rate-limit wait under way, in milliseconds (0 when none): what a progress line
+    /// shows as a wait rather than as a stall.
+    pub waiting_ms: AtomicU64,
 }
 
 impl FetchStats {
     pub(crate) fn bump(counter: &AtomicU64, by: u64) {
         counter.fetch_add(by, Ordering::Relaxed);
+    }
+
+    pub(crate) fn set(counter: &AtomicU64, to: u64) {
+        counter.store(to, Ordering::Relaxed);
     }
 
     /// A counter's value.

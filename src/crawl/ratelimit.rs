@@ -267,7 +267,9 @@ impl Limiting {
         }
         FetchStats::bump(&stats.rate_limit_waits, 1);
         tracing::warn!(url, wait_ms = wait.as_millis() as u64, "{what}");
+        FetchStats::set(&stats.waiting_ms, wait.as_millis() as u64);
         tokio::time::sleep(wait).await;
+        FetchStats::set(&stats.waiting_ms, 0);
         self.waited = self.waited.saturating_add(wait);
         Ok(())
     }

@@ -17,6 +17,8 @@ use crate::model::{Ended, HomepageCheck, RawRecord, Secret, SourceRow, Validator
 use crate::report::Issue;
 use crate::state::{SourceRun, StateError, Store};
 
+use super::progress::Progress;
+
 /// How one source did in this run.
 #[derive(Clone, Debug)]
 pub struct SourceOutcome {
@@ -36,6 +38,16 @@ pub struct SourceOutcome {
 }
 
 impl SourceOutcome {
+    /// Its end, for a progress line: `412 records`, `stopped by a rate limit: 80 records`,
+    /// `failed`.
+    pub fn summary(&self) -> String {
+        match self.status {
+            Ended::Ok => format!("{} records", self.records),
+            Ended::RateLimited => format!("stopped by a rate limit: {} records", self.records),
+            _ => "failed (earlier records kept)".to_string(),
+        }
+    }
+
     /// True when the source failed this run (its earlier records are kept stale).
     pub fn failed(&self) -> bool {
         self.status.kept_stale()
@@ -82,6 +94,7 @@ pub(super) async fn crawl_all(
     fetcher: Arc<Fetcher>,
     deadline: Deadline,
     site_targets: Arc<[SiteTarget]>,
+    progress: &Progress,
 ) -> Vec<SourceHarvest> {
     let Deadline {
         at: deadline,
@@ -93,8 +106,15 @@ pub(super) async fn crawl_all(
         let fetcher = Arc::clone(&fetcher);
         let site_targets = Arc::clone(&site_targets);
         let id = decl.id.clone();
+        let progress = progress.clone();
+        // A `site` source visits at most `max_sites` of the home pages planned.
+        let site_visits = match &decl.source {
+            kinds::Source::Site(s) => Some(site_targets.len().min(s.max_sites) as u64),
+            _ => None,
+        };
         let handle = set.spawn(async move {
-            let stats = FetchStats::default();
+            let stats = Arc::new(FetchStats::default());
+            progress.source(&decl.id, &stats, site_visits);
             let started = Instant::now();
             let fetched_at = crate::clock::now();
             let cx = SourceCx {
@@ -111,7 +131,9 @@ pub(super) async fn crawl_all(
                     .unwrap_or(Err(kinds::SourceError::Deadline { max_run_s })),
                 None => work.await,
             };
-            finish_source(&decl.id, result, &stats, started, fetched_at)
+            let harvest = finish_source(&decl.id, result, &stats, started, fetched_at);
+            progress.source_done(&stats, &harvest.outcome.summary());
+            harvest
         });
         ids.insert(handle.id(), id);
     }

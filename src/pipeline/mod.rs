@@ -30,10 +30,12 @@ use crate::state::{StateError, Store};
 
 pub use self::harvest::SourceOutcome;
 use self::harvest::{Deadline, StateValidators, crawl_all, declared_row, save_harvest};
+use self::progress::Progress;
 pub use self::release::release_id;
 use self::release::{Resolution, ThisRun};
 
 mod harvest;
+pub mod progress;
 mod release;
 mod report;
 mod site;
@@ -49,6 +51,8 @@ pub struct RunOptions {
     pub accept_drop: bool,
     /// Wait for another run's lock instead of exiting 4.
     pub wait: bool,
+    /// Bars on the terminal, or none.
+    pub progress: Progress,
 }
 
 /// A run or build that published a release.
@@ -163,7 +167,14 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
             fetcher.register_host(&url, d.rate);
         }
     }
-    let harvests = crawl_all(others, Arc::clone(&fetcher), deadline, Arc::from([])).await;
+    let harvests = crawl_all(
+        others,
+        Arc::clone(&fetcher),
+        deadline,
+        Arc::from([]),
+        &opts.progress,
+    )
+    .await;
     crate::failpoint::hit("run-after-crawl");
     let mut outcomes = Vec::new();
     for h in harvests {
@@ -174,7 +185,7 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         let plan = site::plan(&store, &Resolution::for_site_plan(&store)?)?;
         site::register_hosts(&fetcher, &sites, &plan.targets);
         let targets: Arc<[kinds::SiteTarget]> = Arc::from(plan.targets.as_slice());
-        for mut h in crawl_all(sites, fetcher, deadline, targets).await {
+        for mut h in crawl_all(sites, fetcher, deadline, targets, &opts.progress).await {
             if !h.outcome.failed() {
                 store.save_homepage_checks(&h.checks)?;
                 site::carry_over(&store, &h.outcome.id, &mut h.records, &plan)?;
@@ -193,7 +204,10 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
     }
     crate::failpoint::hit("run-before-publish");
     // Resolved after the site visits: the release needs their records.
+    let resolving = opts.progress.stage("resolving");
     let resolution = Resolution::of(&store)?;
+    drop(resolving);
+    let _publishing = opts.progress.stage("publishing");
     let this_run = ThisRun {
         outcomes: &outcomes,
         started,

@@ -10,6 +10,7 @@ mod eval_orgs;
 mod faults;
 mod forges;
 mod hostile;
+mod progress;
 mod publish;
 mod schedule;
 mod site;

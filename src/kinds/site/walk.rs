@@ -42,6 +42,7 @@ pub(crate) async fn run(src: &SiteSource, cx: &SourceCx<'_>) -> Result<Harvest, 
         .map(|t| async move {
             let visit_and_read = async {
                 let visit = cx.fetcher.visit(&t.url, cx.stats).await;
+                crate::crawl::FetchStats::bump(&cx.stats.visits, 1);
                 read(&t, visit).await
             };
             match deadline {
