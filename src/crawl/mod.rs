@@ -64,6 +64,8 @@ use robots::Robots;
 pub struct Fetcher {
     /// The guarded clients and their guard (`guard.rs`; `visit.rs` for home pages).
     clients: Clients,
+    /// Requests in flight over all hosts at most (`[crawl] concurrency`).
+    concurrency: usize,
     permits: Semaphore,
     hosts: Hosts,
     policy: RetryPolicy,
@@ -87,12 +89,19 @@ impl Fetcher {
         Ok(Fetcher {
             clients: Clients::new(settings, guard)?,
             permits: Semaphore::new(settings.concurrency.max(1)),
+            concurrency: settings.concurrency.max(1),
             hosts: Hosts::default(),
             policy: RetryPolicy::from_settings(settings),
             max_body_bytes: settings.max_body_bytes,
             cache: None,
             lanes: Lanes::default(),
         })
+    }
+
+    /// Requests in flight over all hosts at most (`[crawl] concurrency`): how many requests a
+    /// walk may hand the fetcher at once, the per-host limiter deciding when each is sent.
+    pub fn concurrency(&self) -> usize {
+        self.concurrency
     }
 
     /// Archives every body fetched from now on and sends conditional requests with the

@@ -25,6 +25,12 @@ pub(crate) struct Page {
 pub(crate) trait Pages {
     /// GETs `url`.
     async fn get(&self, url: &Url) -> Result<Page, FetchError>;
+
+    /// How many pages a walk may ask for at once (the fetcher's limits decide when each is
+    /// sent).
+    fn in_flight(&self) -> usize {
+        1
+    }
 }
 
 /// [`Pages`] over the run's real `Fetcher`.
@@ -33,6 +39,10 @@ pub(crate) struct FetcherPages<'a, 'b> {
 }
 
 impl Pages for FetcherPages<'_, '_> {
+    fn in_flight(&self) -> usize {
+        self.cx.fetcher.concurrency()
+    }
+
     async fn get(&self, url: &Url) -> Result<Page, FetchError> {
         let response = self
             .cx

@@ -2,10 +2,12 @@
 //! and detail pages, all counted against the source's page cap. The only file of `html/`
 //! that awaits.
 
+use futures::StreamExt;
 use url::Url;
 
 use super::decl::HtmlSource;
 use super::extract::{self, Item};
+use crate::crawl::FetchError;
 use crate::kinds::mapping::Collector;
 use crate::kinds::pages::{self, Admit, Listing, Pager, Pages};
 use crate::kinds::{Harvest, SourceError};
@@ -28,16 +30,35 @@ pub(crate) async fn walk<P: Pages>(
             let parsed = extract::parse_listing(src, &page.url, &page.body)?;
             out.extend(Vec::new(), parsed.issues);
             listing.advance(&mut pager, &mut out, &page.url, parsed.next);
+            // The items in page order; detail pages fetched together (as many in flight as
+            // the fetcher allows: its per-host limiter and global permits pace them), read in
+            // page order so a release stays byte-identical.
+            let mut slots: Vec<Slot> = Vec::with_capacity(parsed.items.len());
+            let mut links: Vec<Url> = Vec::new();
             for item in parsed.items {
                 match item {
-                    Item::Record(record) => out.push(record),
+                    Item::Record(record) => slots.push(Slot::Record(record)),
                     Item::Detail(link) => match pager.admit(&link)? {
                         Admit::Seen => {
                             let message = format!("detail page `{link}` listed again; read once");
                             out.issue(Issue::new(page.url.as_str(), message));
                         }
-                        Admit::Fetch => fetch_detail(src, pages, &link, &mut out).await,
+                        Admit::Fetch => {
+                            slots.push(Slot::Detail);
+                            links.push(link);
+                        }
                     },
+                }
+            }
+            let mut details = fetch_details(src, pages, links).await.into_iter();
+            for slot in slots {
+                match slot {
+                    Slot::Record(record) => out.push(record),
+                    Slot::Detail => {
+                        if let Some(detail) = details.next() {
+                            detail.into(&mut out);
+                        }
+                    }
                 }
             }
         }
@@ -45,17 +66,49 @@ pub(crate) async fn walk<P: Pages>(
     Ok(out.finish())
 }
 
-/// Fetches and reads one detail page; a failure skips the item with an issue.
-async fn fetch_detail<P: Pages>(src: &HtmlSource, pages: &P, link: &Url, out: &mut Collector) {
-    match pages::get_or_skip(pages, link, out).await {
-        Ok(Some(page)) => {
-            let (record, issues) = extract::parse_detail(src, &page.url, link, &page.body);
-            out.extend(record.into_iter().collect(), issues);
+/// An item of a listing page, in page order.
+enum Slot {
+    Record(crate::model::RawRecord),
+    /// The next detail page fetched.
+    Detail,
+}
+
+/// What one detail page gave.
+enum Detail {
+    Read(Option<crate::model::RawRecord>, Vec<Issue>),
+    Disallowed(Url),
+    Failed(Url, FetchError),
+}
+
+impl Detail {
+    fn into(self, out: &mut Collector) {
+        match self {
+            Detail::Read(record, issues) => out.extend(record.into_iter().collect(), issues),
+            Detail::Disallowed(link) => out.robots_skipped(&link),
+            // A failure skips the item with an issue.
+            Detail::Failed(link, e) => out.issue(Issue::new(
+                link.as_str(),
+                format!("detail page not fetched: {e}; item skipped"),
+            )),
         }
-        Ok(None) => {}
-        Err(e) => out.issue(Issue::new(
-            link.as_str(),
-            format!("detail page not fetched: {e}; item skipped"),
-        )),
     }
+}
+
+/// Fetches and reads the detail pages `links`, up to `pages.in_flight()` at once, in order.
+async fn fetch_details<P: Pages>(src: &HtmlSource, pages: &P, links: Vec<Url>) -> Vec<Detail> {
+    futures::stream::iter(links)
+        .map(|link| async move {
+            match pages.get(&link).await {
+                Ok(page) => {
+                    tracing::debug!(url = %link, bytes = page.body.len(), "page fetched");
+                    let (record, issues) = extract::parse_detail(src, &page.url, &link, &page.body);
+                    Detail::Read(record, issues)
+                }
+                Err(FetchError::Disallowed { .. }) => Detail::Disallowed(link),
+                Err(e) => Detail::Failed(link, e),
+            }
+        })
+        .buffered(pages.in_flight().max(1))
+        .collect()
+        .await
 }
