@@ -41,6 +41,13 @@ const TARGET: (f64, f64) = (0.99, 0.95);
 /// repositories named otherwise than their tool (`WindowsAgent`).
 const TUNING_FLOOR: (f64, f64) = (0.99, 0.96);
 const HOLDOUT_FLOOR: (f64, f64) = (0.99, 0.96);
+/// `holdout-2/`, the second held-out set (written apart from the resolver, after the first
+/// held-out set had been looked at while rules changed): the figures of its first run
+/// (0.9868 / 0.8922), rounded down. Below the target on recall: renames and moved
+/// repositories with no former name stated (Garradin → Paheko, Framaforms → Yakforms, SGA
+/// Livre → Novo SGA, matrix-org → element-hq), name variants (`Pod`, `GNU Mailman`,
+/// `Superset`, `Zabbix 6.0 LTS`); one false merge (two software named `Amadeus`).
+const HOLDOUT_2_FLOOR: (f64, f64) = (0.986, 0.892);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -414,6 +421,11 @@ async fn the_tuning_set_keeps_its_precision_and_recall() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_held_out_set_keeps_its_precision_and_recall() {
     evaluate("holdout", HOLDOUT_FLOOR).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_second_held_out_set_keeps_its_precision_and_recall() {
+    evaluate("holdout-2", HOLDOUT_2_FLOOR).await;
 }
 
 /// Prints every record a set yields, for labelling: `EVAL_SET=<set>` (default `tuning`).
