@@ -58,6 +58,13 @@ pub(crate) enum Reply {
 pub(crate) struct FakePages {
     replies: HashMap<String, Reply>,
     pub log: Mutex<Vec<String>>,
+    /// What `in_flight` says (1 when 0).
+    pub in_flight: usize,
+    /// Per URL, how many times its answer yields to other requests before it comes.
+    lags: HashMap<String, usize>,
+    /// Requests under way now, and the most at once.
+    active: std::sync::atomic::AtomicUsize,
+    pub peak: std::sync::atomic::AtomicUsize,
 }
 
 impl FakePages {
@@ -70,14 +77,31 @@ impl FakePages {
         self.with(url, Reply::Body(body.into()))
     }
 
+    /// `url` answers after yielding `n` times to the other requests under way.
+    pub(crate) fn lagging(mut self, url: &str, n: usize) -> Self {
+        self.lags.insert(url.to_owned(), n);
+        self
+    }
+
     pub(crate) fn requests(&self) -> Vec<String> {
         self.log.lock().unwrap().clone()
     }
 }
 
 impl Pages for FakePages {
+    fn in_flight(&self) -> usize {
+        self.in_flight.max(1)
+    }
+
     async fn get(&self, url: &Url) -> Result<Page, FetchError> {
+        use std::sync::atomic::Ordering::SeqCst;
         self.log.lock().unwrap().push(url.to_string());
+        let now = self.active.fetch_add(1, SeqCst) + 1;
+        self.peak.fetch_max(now, SeqCst);
+        for _ in 0..self.lags.get(url.as_str()).copied().unwrap_or(0) {
+            tokio::task::yield_now().await;
+        }
+        self.active.fetch_sub(1, SeqCst);
         let status = |status| FetchError::Status {
             url: url.to_string(),
             status,

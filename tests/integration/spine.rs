@@ -344,3 +344,56 @@ async fn a_declaration_error_exits_2_before_any_request() {
     run.expect_code(2);
     assert!(run.stderr().contains("unknown key `itme`"));
 }
+
+/// Issue 19: a directory's detail pages are asked for together, not one after the other,
+/// within the host's rate (the order records are read in: `kinds::html` tests).
+#[tokio::test]
+async fn detail_pages_are_fetched_together_and_read_in_listing_order() {
+    let s = Server::start().await;
+    let b = s.base();
+    s.always("/robots.txt", Reply::text("User-agent: *\nAllow: /\n"));
+    const N: usize = 8;
+    let items: String = (0..N)
+        .rev()
+        .map(|i| format!("<article class=\"tool\"><a class=\"details\" href=\"/tools/t{i}\">T{i}</a></article>"))
+        .collect();
+    s.always(
+        "/directory/",
+        Reply::html(format!("<html><body>{items}</body></html>")),
+    );
+    // Each detail page answers after 400 ms, the later ones sooner: fetched one after the
+    // other they would arrive 400 ms apart, and finish in another order than asked.
+    for i in 0..N {
+        let delay = std::time::Duration::from_millis(400 - 30 * i as u64);
+        s.always(
+            &format!("/tools/t{i}"),
+            Reply::html(format!("<html><body><h1>Tool {i}</h1></body></html>")).delayed(delay),
+        );
+    }
+    let w = Workdir::new();
+    w.source(
+        "dir",
+        &format!(
+            "kind = \"html\"\nstart_urls = [\"{b}/directory/\"]\nitem = \"article.tool\"\ndetail = \"a.details\"\nrate = {{ per_second = 100.0, burst = 20 }}\n[fields]\nname = \"h1\"\n"
+        ),
+    );
+    w.civicrawl(&["run"]).await.expect_code(0);
+    let arrivals: Vec<std::time::Instant> = (0..N)
+        .map(|i| s.times(&format!("/tools/t{i}"))[0])
+        .collect();
+    let first = *arrivals.iter().min().unwrap();
+    let last = *arrivals.iter().max().unwrap();
+    assert!(
+        last - first < std::time::Duration::from_millis(400),
+        "every detail page was asked before the first answered: {:?}",
+        arrivals.iter().map(|t| *t - first).collect::<Vec<_>>()
+    );
+    for i in 0..N {
+        assert_eq!(s.times(&format!("/tools/t{i}")).len(), 1, "t{i} asked once");
+    }
+    let records = read_jsonl(&w.latest().join("source_records.jsonl"));
+    let mut names: Vec<&str> = records.iter().filter_map(|r| r["name"].as_str()).collect();
+    names.sort_unstable();
+    let want: Vec<String> = (0..N).map(|i| format!("Tool {i}")).collect();
+    assert_eq!(names, want, "every detail page read");
+}

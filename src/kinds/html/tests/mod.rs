@@ -380,3 +380,34 @@ fn build_reports_every_problem_naming_its_key() {
     assert!(errs[0].starts_with("`start_urls` is required"));
     assert!(errs[1].starts_with("`item` is required"));
 }
+
+#[test]
+fn detail_pages_are_asked_together_and_read_in_listing_order() {
+    // The first detail page answers last: asked one after the other, none would overlap.
+    let tools = |slug: &str| format!("{BASE}/tools/{slug}");
+    let mut pages = site()
+        .lagging(&tools("decidim"), 6)
+        .lagging(&tools("consul-democracy"), 3);
+    pages.in_flight = 8;
+    let harvest = block_on(walk(&source(DETAIL), &pages, 100)).unwrap();
+    assert_eq!(
+        pages.peak.load(std::sync::atomic::Ordering::SeqCst),
+        3,
+        "the first listing page's three detail pages under way at once"
+    );
+    let ids: Vec<&str> = harvest
+        .records
+        .iter()
+        .map(|r| r.record_id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            tools("decidim"),
+            tools("consul-democracy"),
+            tools("fixmystreet"),
+            tools("alaveteli")
+        ],
+        "records in the listing's order, whatever order the pages answered in"
+    );
+}
