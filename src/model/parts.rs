@@ -64,6 +64,24 @@ pub struct NormOrg {
     pub pso_id: Option<String>,
 }
 
+impl NormOrg {
+    /// An organisation in `role` known by its name only.
+    pub fn named(role: OrgRole, name: &str) -> NormOrg {
+        NormOrg {
+            role,
+            name: Some(name.to_string()),
+            website: None,
+            country: None,
+            kind: None,
+            forge_account: None,
+            wikidata_id: None,
+            siren: None,
+            ipa: None,
+            pso_id: None,
+        }
+    }
+}
+
 /// One deployment of a tool a record lists, normalised.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NormUseCase {

@@ -17,18 +17,7 @@ fn orgs_of(rows: &[SourceRecordRow], tools: &[Tool], known: &Known) -> ResolvedO
 }
 
 fn org(role: OrgRole, name: &str, f: impl FnOnce(&mut NormOrg)) -> NormOrg {
-    let mut o = NormOrg {
-        role,
-        name: Some(name.to_string()),
-        website: None,
-        country: None,
-        kind: None,
-        forge_account: None,
-        wikidata_id: None,
-        siren: None,
-        ipa: None,
-        pso_id: None,
-    };
+    let mut o = NormOrg::named(role, name);
     f(&mut o);
     o
 }

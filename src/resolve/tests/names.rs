@@ -467,18 +467,7 @@ fn a_name_stating_its_former_name_joins_the_tool_of_that_name() {
 #[test]
 fn only_builders_weigh_as_organisations_and_one_named_after_the_tool_speaks_for_it() {
     use crate::model::{NormOrg, OrgRole};
-    let org = |role, name: &str| NormOrg {
-        role,
-        name: Some(name.into()),
-        website: None,
-        country: None,
-        kind: None,
-        forge_account: None,
-        wikidata_id: None,
-        siren: None,
-        ipa: None,
-        pso_id: None,
-    };
+    let org = NormOrg::named;
     let out = resolve_new(vec![
         // A directory names who uses it; an inventory names who makes it.
         named("comptoir", "70", "Pastell", |r| {
