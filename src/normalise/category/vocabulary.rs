@@ -688,11 +688,11 @@ pub const VOCABULARY: &[Category] = &[
                      trackers, package managers, frameworks, libraries, SDKs, design systems, \
                      developer portals",
         phrases: &[
-            ("en:software development", 1.0),
-            ("en:application development", 1.0),
+            ("x:software development", 1.0),
+            ("x:application development", 1.0),
             ("en:development environment", 1.0),
-            ("en:development platform", 1.0),
-            ("en:development framework", 1.0),
+            ("x:development platform", 1.0),
+            ("x:development framework", 1.0),
             ("x:developer", 0.5),
             ("x:developers", 0.5),
             ("en:developer portal", 1.0),
