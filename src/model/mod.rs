@@ -149,6 +149,13 @@ pub struct NormRecord {
     /// `languages` was detected from the description (no language was stated).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub languages_inferred: bool,
+    /// `categories` were inferred from the name, description and tags (the source declared
+    /// none that maps to the vocabulary).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub categories_inferred: bool,
+    /// The inferred categories with their scores, `id:score` (empty when declared).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub category_scores: Vec<String>,
     /// The organisations the record names, with their roles.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub organisations: Vec<NormOrg>,
@@ -211,9 +218,10 @@ pub struct Provenance(u32);
 
 impl Provenance {
     /// The tool fields a record can supply, in alphabetical order (the order they print in).
-    pub const FIELDS: [&'static str; 18] = [
+    pub const FIELDS: [&'static str; 19] = [
         "archived",
         "categories",
+        "categories (inferred)",
         "countries",
         "created_at",
         "description",

@@ -134,12 +134,19 @@ pub fn normalise(
         .iter()
         .map(|c| text::plain(c))
         .collect();
-    let (categories, other) =
-        category::assign(&source_categories, &rec.tags, rec.description.as_deref());
-    rec.categories = categories;
+    let assigned = category::assign(
+        &source_categories,
+        rec.name.as_deref(),
+        rec.description.as_deref(),
+        &rec.tags,
+    );
+    rec.categories = assigned.categories;
+    rec.categories_inferred = assigned.inferred;
+    rec.category_scores = assigned.scores;
     // A source category outside the vocabulary is kept as a tag.
-    if !other.is_empty() {
-        rec.tags.extend(other.iter().map(|c| tags::normalise(c)));
+    if !assigned.unmatched.is_empty() {
+        rec.tags
+            .extend(assigned.unmatched.iter().map(|c| tags::normalise(c)));
         rec.tags.retain(|t| !t.is_empty());
         rec.tags.sort();
         rec.tags.dedup();

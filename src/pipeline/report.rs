@@ -79,6 +79,7 @@ pub(super) fn report_json(
     let outcomes: HashMap<&str, &SourceOutcome> = this_run
         .map(|r| r.outcomes.iter().map(|s| (s.id.as_str(), s)).collect())
         .unwrap_or_default();
+    let coverage = CategoryCoverage::of(&resolved.rows);
     let rows: Vec<Value> = sources
         .iter()
         .map(|s| {
@@ -111,6 +112,9 @@ pub(super) fn report_json(
             if let Some(l) = licences.get(&s.id) {
                 merge_into(&mut v, json!({ "licences": l.json() }));
             }
+            if let Some(c) = coverage.per_source.get(s.id.as_str()) {
+                merge_into(&mut v, json!({ "categories": c.json() }));
+            }
             merge_into(&mut v, json!({ "issues": record_issues }));
             v
         })
@@ -135,6 +139,7 @@ pub(super) fn report_json(
             "sources": n.sources.iter().map(|(s, c)| json!({"source": s, "records": c})).collect::<Vec<_>>(),
             "reason": n.reason,
         })).collect::<Vec<_>>(),
+        "categories": coverage.all.json(),
         "homepages": homepages(&resolved.rows),
         "requests": requests,
         "not_modified": not_modified,
@@ -143,6 +148,72 @@ pub(super) fn report_json(
         "sources_stale": sources.iter().filter(|s| s.status == SourceStatus::Stale).map(|s| s.id.clone()).collect::<Vec<_>>(),
         "sources": rows,
     })
+}
+
+/// How many tools have a functional category, and how many of those only inferred ones.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Coverage {
+    tools: usize,
+    with_category: usize,
+    inferred_only: usize,
+}
+
+impl Coverage {
+    fn add(&mut self, t: ToolCategories) {
+        self.tools += 1;
+        self.with_category += usize::from(t.declared || t.inferred);
+        self.inferred_only += usize::from(t.inferred && !t.declared);
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "tools": self.tools,
+            "with_category": self.with_category,
+            "inferred_only": self.inferred_only,
+            "share": (self.tools > 0).then(|| self.with_category as f64 / self.tools as f64),
+        })
+    }
+}
+
+/// Where one tool's categories came from.
+#[derive(Clone, Copy, Debug, Default)]
+struct ToolCategories {
+    declared: bool,
+    inferred: bool,
+}
+
+/// `report.json` → `categories` (every tool) and `sources[].categories` (the tools a source
+/// contributed a record to), read from the records' provenance.
+struct CategoryCoverage<'a> {
+    all: Coverage,
+    per_source: HashMap<&'a str, Coverage>,
+}
+
+impl<'a> CategoryCoverage<'a> {
+    fn of(rows: &'a [SourceRecordRow]) -> Self {
+        let mut tools: HashMap<&str, ToolCategories> = HashMap::new();
+        let mut sources: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+        for r in rows {
+            let t = tools.entry(r.tool_id.as_str()).or_default();
+            t.declared |= r.provenance.contains("categories");
+            t.inferred |= r.provenance.contains("categories (inferred)");
+            sources
+                .entry(r.record.source_id.as_str())
+                .or_default()
+                .insert(r.tool_id.as_str());
+        }
+        let mut all = Coverage::default();
+        tools.values().for_each(|t| all.add(*t));
+        let per_source = sources
+            .into_iter()
+            .map(|(source, ids)| {
+                let mut c = Coverage::default();
+                ids.iter().for_each(|id| c.add(tools[id]));
+                (source, c)
+            })
+            .collect();
+        CategoryCoverage { all, per_source }
+    }
 }
 
 fn merge_into(target: &mut Value, extra: Value) {
@@ -188,6 +259,41 @@ fn homepages(rows: &[SourceRecordRow]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn category_coverage_counts_tools_once_and_inferred_only_apart() {
+        use crate::model::NormRecord;
+        let row = |tool: &str, source: &str, field: Option<&str>| {
+            let mut r = SourceRecordRow {
+                tool_id: tool.into(),
+                record: NormRecord {
+                    source_id: source.into(),
+                    ..NormRecord::default()
+                },
+                ..SourceRecordRow::default()
+            };
+            if let Some(f) = field {
+                r.provenance.insert(f);
+            }
+            r
+        };
+        let rows = [
+            row("ct_a", "sill", Some("categories")),
+            row("ct_a", "dpga", Some("categories (inferred)")),
+            row("ct_b", "dpga", Some("categories (inferred)")),
+            row("ct_c", "dpga", None),
+        ];
+        let c = CategoryCoverage::of(&rows);
+        let want = |tools, with_category, inferred_only| Coverage {
+            tools,
+            with_category,
+            inferred_only,
+        };
+        assert_eq!(c.all, want(3, 2, 1));
+        assert_eq!(c.per_source["dpga"], want(3, 2, 1));
+        assert_eq!(c.per_source["sill"], want(1, 1, 0));
+        assert_eq!(c.all.json()["share"], json!(2.0 / 3.0));
+    }
 
     #[test]
     fn licence_counts_split_values_and_list_the_unmapped_given_most() {

@@ -76,7 +76,23 @@ pub fn merge(id: &str, members: &[&Input]) -> (Tool, Vec<Provenance>) {
         all.dedup();
         all
     };
-    let categories = union("categories", &|m| &m.record.categories);
+    static NONE: Vec<String> = Vec::new();
+    // Categories a source declares win over those inferred from what records say: the
+    // inferred ones count only when no record declares any.
+    let declared = members
+        .iter()
+        .any(|m| !m.record.categories_inferred && !m.record.categories.is_empty());
+    let categories = if declared {
+        union("categories", &|m| {
+            if m.record.categories_inferred {
+                &NONE
+            } else {
+                &m.record.categories
+            }
+        })
+    } else {
+        union("categories (inferred)", &|m| &m.record.categories)
+    };
     let tags = union("tags", &|m| &m.record.tags);
     let countries = union("countries", &|m| &m.record.countries);
     // Languages a source states win over those detected from descriptions: the detected
@@ -84,7 +100,6 @@ pub fn merge(id: &str, members: &[&Input]) -> (Tool, Vec<Provenance>) {
     let stated = members
         .iter()
         .any(|m| !m.record.languages_inferred && !m.record.languages.is_empty());
-    static NONE: Vec<String> = Vec::new();
     let languages = if stated {
         union("languages", &|m| {
             if m.record.languages_inferred {

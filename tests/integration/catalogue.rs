@@ -393,6 +393,16 @@ async fn the_shipped_catalogue_reaches_the_ogp_toolbox_showcase_and_every_source
     assert_eq!(licences("code-gouv-fr")["not_a_licence"], 1);
     assert_eq!(licences("us-code-json")["mapped_share"], 1.0);
     assert_eq!(licences("dpga")["top_unmapped"], json!([]));
+    // Category coverage (issue 21): over every tool, and per source.
+    let cats = &report["categories"];
+    println!("release from the shipped fixtures: categories {cats}");
+    for s in report["sources"].as_array().unwrap() {
+        println!("  {}: {}", s["id"], s["categories"]);
+    }
+    assert_eq!(cats["tools"], report["tools"]);
+    let with = cats["with_category"].as_u64().unwrap();
+    assert!(with * 100 >= cats["tools"].as_u64().unwrap() * 80, "{cats}");
+    assert!(cats["inferred_only"].as_u64().unwrap() > 0, "{cats}");
     // The organisations and deployments the shipped declarations map travel with their
     // records into the state store (`[[organisations]]`, `[[use_cases]]`).
     let db = rusqlite::Connection::open_with_flags(

@@ -489,22 +489,9 @@ fn class_counts_split_pairs_by_hard_case() {
     assert_eq!(counts["-"].found, 0);
 }
 
-/// The real third-party samples in `../shared/data` (SILL's 2019 spreadsheet, the DPG
-/// registry's nominees), read through the kinds as a user would declare them and resolved
-/// together: the duplicates their publishers wrote are one tool each, and the different
-/// products with close names stay apart. Skipped when `../shared` is absent, except under CI.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn real_samples_keep_close_names_apart_and_duplicates_together() {
-    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    if !shared.is_dir() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{} is missing under CI",
-            shared.display()
-        );
-        eprintln!("skipped: {} is absent", shared.display());
-        return;
-    }
+/// The records of SILL's 2019 spreadsheet and the DPG registry's nominees in `shared` (the
+/// `../shared/data` directory), read through the kinds as a user would declare them.
+pub(super) async fn shared_samples(shared: &Path) -> Vec<Input> {
     let dir = tempfile::tempdir().unwrap();
     let (pages, sources) = (dir.path().join("pages"), dir.path().join("sources"));
     std::fs::create_dir_all(&pages).unwrap();
@@ -553,7 +540,26 @@ organizations = "$.organizations[*].name"
     )
     .unwrap();
     let (_server, base) = serve(dir.path().to_path_buf()).await;
-    let inputs = extract(dir.path(), &base).await;
+    extract(dir.path(), &base).await
+}
+
+/// The real third-party samples in `../shared/data` (SILL's 2019 spreadsheet, the DPG
+/// registry's nominees), read through the kinds as a user would declare them and resolved
+/// together: the duplicates their publishers wrote are one tool each, and the different
+/// products with close names stay apart. Skipped when `../shared` is absent, except under CI.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_samples_keep_close_names_apart_and_duplicates_together() {
+    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    if !shared.is_dir() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is missing under CI",
+            shared.display()
+        );
+        eprintln!("skipped: {} is absent", shared.display());
+        return;
+    }
+    let inputs = shared_samples(&shared).await;
     // The two `/Grammalecte/` rows map to the same fields: one record (one content hash).
     assert_eq!(inputs.len(), 160 + 63, "every row and nominee extracted");
     let out = resolve(inputs, &Known::default());

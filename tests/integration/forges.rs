@@ -886,14 +886,14 @@ async fn publiccode_yml_is_mapped_over_the_repository_and_an_invalid_one_is_repo
     );
     assert_eq!(r["homepage_url"], "https://decidim.org");
     assert_eq!(r["license"], "AGPL-3.0-or-later");
+    // publiccode.yml's categories `e-participation` and `voting` are declared: the
+    // vocabulary's `consultation` and `voting-and-elections` (docs/normalisation.md).
+    assert_eq!(
+        r["categories"],
+        serde_json::json!(["consultation", "voting-and-elections"])
+    );
     let text = r.to_string().to_lowercase();
-    for want in [
-        "e-participation",
-        "ajuntament de barcelona",
-        "\"es\"",
-        "\"fr\"",
-        "\"ca\"",
-    ] {
+    for want in ["ajuntament de barcelona", "\"es\"", "\"fr\"", "\"ca\""] {
         assert!(text.contains(want), "{want} in {r}");
     }
     let rep = source_report(&w, "gh");

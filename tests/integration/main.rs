@@ -4,6 +4,7 @@
 mod support;
 
 mod catalogue;
+mod categories;
 mod crash;
 mod eval;
 mod eval_orgs;

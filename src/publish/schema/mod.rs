@@ -12,8 +12,8 @@ use crate::model::{Liveness, Role, SourceRecordRow, SourceRow, SourceStatus, Too
 /// when a column is removed, renamed or changes type; the minor part when one is added; the
 /// patch part when only descriptions or documented constraints change (1.2.1: closed value
 /// lists; 1.3.0: the `organisations`, `tool_organisations` and `use_cases` tables; 1.4.0:
-/// `sources.country`).
-pub const SCHEMA_VERSION: &str = "1.4.0";
+/// `sources.country`; 1.5.0: `source_records.category_scores`).
+pub const SCHEMA_VERSION: &str = "1.5.0";
 
 /// The logical type of a column, as the user sees it in every format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -274,6 +274,13 @@ pub const SOURCE_RECORDS: &[Column<SourceRecordRow>] = &[
         |r| Cell::opt(&r.record.license_raw),
     ),
     shared(CATEGORIES, |r| Cell::List(&r.record.categories)),
+    col(
+        "category_scores",
+        List,
+        true,
+        "the categories civicrawl inferred (the source declared none that maps to the vocabulary) from the record's name, description and tags, each with its score (`health:2.00`, threshold 1.00; docs/normalisation.md); empty when declared or none inferred",
+        |r| Cell::List(&r.record.category_scores),
+    ),
     shared(TAGS, |r| Cell::List(&r.record.tags)),
     shared(COUNTRIES, |r| Cell::List(&r.record.countries)),
     shared(LANGUAGES, |r| Cell::List(&r.record.languages)),
@@ -334,7 +341,7 @@ pub const SOURCE_RECORDS: &[Column<SourceRecordRow>] = &[
         "provenance",
         Object,
         true,
-        "tool field → id of the source that supplied it; `languages (inferred)`: languages civicrawl detected in the record's description (no source stated any)",
+        "tool field → id of the source that supplied it; `languages (inferred)`: languages civicrawl detected in the record's description (no source stated any); `categories (inferred)`: categories civicrawl inferred from the record's name, description and tags (no source declared any), their scores in `category_scores`",
         |r| Cell::Object(r.provenance, &r.record.source_id),
     ),
 ];

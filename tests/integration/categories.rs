@@ -1,0 +1,298 @@
+//! Functional categories measured on hand-labelled real tools (tests/fixtures/categories/).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use civicrawl::model::NormRecord;
+use civicrawl::normalise::category;
+use civicrawl::resolve::Input;
+
+use crate::eval::{extract, serve, set_dir, shared_samples};
+
+/// `../shared/data` when present; absent under CI is a failure.
+fn shared_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is missing under CI",
+        dir.display()
+    );
+    None
+}
+
+/// Every record the labels may name: (origin, input), origin `tuning` or `holdout` (the
+/// evaluation sets of tests/fixtures/eval/) or `shared` (the samples of `../shared/data`).
+async fn records() -> Vec<(&'static str, Input)> {
+    let mut out = Vec::new();
+    for set in ["tuning", "holdout"] {
+        let dir = set_dir(set);
+        let (_server, base) = serve(dir.clone()).await;
+        out.extend(extract(&dir, &base).await.into_iter().map(|i| (set, i)));
+    }
+    if let Some(shared) = shared_dir() {
+        out.extend(
+            shared_samples(&shared)
+                .await
+                .into_iter()
+                .map(|i| ("shared", i)),
+        );
+    }
+    out
+}
+
+/// Prints every record's text as JSON lines (for labelling):
+/// `cargo test --test integration categories::list -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn list() {
+    for (origin, i) in records().await {
+        let r = &i.record;
+        println!(
+            "{}",
+            serde_json::json!({
+                "origin": origin,
+                "source": r.source_id,
+                "record": r.record_id,
+                "name": r.name,
+                "description": r.description,
+                "tags": r.tags,
+            })
+        );
+    }
+}
+
+/// One labelled record of `tests/fixtures/categories/labels.csv`.
+struct Label {
+    part: String,
+    key: (String, String, String),
+    name: String,
+    categories: BTreeSet<String>,
+}
+
+fn labels() -> Vec<Label> {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/categories/labels.csv");
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let categories: BTreeSet<String> = r[5].split(';').map(str::to_string).collect();
+            for c in &categories {
+                assert!(category::is_category(c), "{}: `{c}` is no category", &r[4]);
+            }
+            Label {
+                part: r[0].to_string(),
+                key: (r[1].to_string(), r[2].to_string(), r[3].to_string()),
+                name: r[4].to_string(),
+                categories,
+            }
+        })
+        .collect()
+}
+
+/// Counts of one part (or one category of a part).
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    records: usize,
+    covered: usize,
+    /// (tool, category) pairs assigned / assigned and labelled / labelled.
+    assigned: usize,
+    right: usize,
+    labelled: usize,
+}
+
+impl Counts {
+    fn precision(&self) -> f64 {
+        self.right as f64 / self.assigned.max(1) as f64
+    }
+    fn recall(&self) -> f64 {
+        self.right as f64 / self.labelled.max(1) as f64
+    }
+    fn coverage(&self) -> f64 {
+        self.covered as f64 / self.records.max(1) as f64
+    }
+}
+
+/// Issue 21's target over the whole sample: (coverage, precision).
+const TARGET: (f64, f64) = (0.80, 0.90);
+/// What each part must keep: the figures measured when the phrases were last changed, rounded
+/// down (docs/normalisation.md): (coverage, precision). The held-out part is below the
+/// precision target; its errors were never read to choose phrases.
+const TUNE_FLOOR: (f64, f64) = (0.87, 0.94);
+const HELDOUT_FLOOR: (f64, f64) = (0.86, 0.84);
+
+/// Coverage, precision and recall of the categories civicrawl gives the hand-labelled real
+/// tools (tests/fixtures/categories/), per part and per category. The records are read through
+/// the real kinds and `normalise`, so declared categories count beside inferred ones. Without
+/// `../shared/data` only the evaluation sets' records are scored (skipped records are
+/// counted and the floors not checked), except under CI, where it fails.
+/// `CATEGORY_MISSES=tune cargo test --test integration categories::labelled -- --nocapture`
+/// prints the tune part's wrong and missed categories with their evidence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn labelled_tools_are_covered_and_precise() {
+    let records: HashMap<(String, String, String), NormRecord> = records()
+        .await
+        .into_iter()
+        .map(|(origin, i)| {
+            let r = i.record;
+            (
+                (origin.to_string(), r.source_id.clone(), r.record_id.clone()),
+                r,
+            )
+        })
+        .collect();
+    let show = std::env::var("CATEGORY_MISSES").ok();
+    let labels = labels();
+    let mut parts: BTreeMap<&str, Counts> = BTreeMap::new();
+    let mut per: BTreeMap<(&str, String), Counts> = BTreeMap::new();
+    let mut skipped = 0;
+    let mut inferred_only = 0;
+    for l in &labels {
+        let Some(r) = records.get(&l.key) else {
+            assert!(
+                l.key.0 != "shared" || shared_dir().is_none(),
+                "{:?} not found",
+                l.key
+            );
+            skipped += 1;
+            continue;
+        };
+        let got: BTreeSet<String> = r.categories.iter().cloned().collect();
+        inferred_only += usize::from(r.categories_inferred);
+        for part in [l.part.as_str(), "all"] {
+            let c = parts.entry(part).or_default();
+            c.records += 1;
+            c.covered += usize::from(!got.is_empty());
+            c.assigned += got.len();
+            c.right += got.intersection(&l.categories).count();
+            c.labelled += l.categories.len();
+            for cat in got.union(&l.categories) {
+                let c = per.entry((part, cat.clone())).or_default();
+                c.assigned += usize::from(got.contains(cat));
+                c.labelled += usize::from(l.categories.contains(cat));
+                c.right += usize::from(got.contains(cat) && l.categories.contains(cat));
+            }
+        }
+        if show.as_deref() == Some(l.part.as_str()) && got != l.categories {
+            let texts: Vec<&str> = r
+                .name
+                .iter()
+                .chain(&r.description)
+                .map(String::as_str)
+                .collect();
+            let evidence = category::score(&texts, &r.tags);
+            println!(
+                "{} ({}/{}): got {:?} want {:?} | {} | tags {:?} | {:?}",
+                l.name,
+                l.key.1,
+                l.key.2,
+                got,
+                l.categories,
+                r.description.as_deref().unwrap_or(""),
+                r.tags,
+                evidence
+                    .iter()
+                    .map(|e| format!("{} {:.1} {:?}", e.category, e.score, e.phrases))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+    println!(
+        "labelled records scored: {} (skipped {skipped}); categories inferred on {inferred_only}",
+        labels.len() - skipped
+    );
+    println!("| part | records | coverage | precision | recall |");
+    for (part, c) in &parts {
+        println!(
+            "| {part} | {} | {:.3} ({}/{}) | {:.3} ({}/{}) | {:.3} ({}/{}) |",
+            c.records,
+            c.coverage(),
+            c.covered,
+            c.records,
+            c.precision(),
+            c.right,
+            c.assigned,
+            c.recall(),
+            c.right,
+            c.labelled
+        );
+    }
+    println!("| category | tune precision | tune recall | held-out precision | held-out recall |");
+    for cat in category::VOCABULARY {
+        let f = |part: &str| {
+            let c = per
+                .get(&(part, cat.id.to_string()))
+                .copied()
+                .unwrap_or_default();
+            (
+                format!("{:.2} ({}/{})", c.precision(), c.right, c.assigned),
+                format!("{:.2} ({}/{})", c.recall(), c.right, c.labelled),
+            )
+        };
+        let (tp, tr) = f("tune");
+        let (hp, hr) = f("heldout");
+        println!("| `{}` | {tp} | {tr} | {hp} | {hr} |", cat.id);
+    }
+    if skipped > 0 {
+        // The floors are figures of the whole sample; without ../shared/data it is another.
+        eprintln!("../shared/data absent: {skipped} labelled records skipped, floors not checked");
+        return;
+    }
+    for (part, floor) in [("tune", TUNE_FLOOR), ("heldout", HELDOUT_FLOOR)] {
+        let Some(c) = parts.get(part) else { continue };
+        assert!(
+            c.coverage() >= floor.0,
+            "{part}: coverage {:.3} below {}",
+            c.coverage(),
+            floor.0
+        );
+        assert!(
+            c.precision() >= floor.1,
+            "{part}: precision {:.3} below {}",
+            c.precision(),
+            floor.1
+        );
+    }
+    let all = parts["all"];
+    let met = all.coverage() >= TARGET.0 && all.precision() >= TARGET.1;
+    println!(
+        "issue 21's target over the whole sample ({} coverage, {} precision): {}",
+        TARGET.0,
+        TARGET.1,
+        if met { "met" } else { "not met" }
+    );
+    assert!(met, "issue 21's target");
+}
+
+/// Issue 21, part 4: of the licence values the real-format records give that are licences
+/// (`license::read`: mapped or unmapped; not the no-assertion markers nor text that is no
+/// licence statement), at least 98% map to SPDX. Over every record of the evaluation sets
+/// and the shared samples; a record's values are read back from `license_raw` (joined with
+/// `; `).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn licence_values_that_are_licences_map() {
+    use civicrawl::normalise::license::{Reading, read};
+    let (mut mapped, mut not_licence, mut unmapped) = (0, 0, Vec::new());
+    for (_, i) in records().await {
+        let Some(raw) = &i.record.license_raw else {
+            continue;
+        };
+        for value in raw.split("; ") {
+            match read(value) {
+                Reading::Mapped(_) => mapped += 1,
+                Reading::NotALicence => not_licence += 1,
+                Reading::Unmapped => unmapped.push(value.to_string()),
+            }
+        }
+    }
+    let share = mapped as f64 / (mapped + unmapped.len()) as f64;
+    println!(
+        "licence values: {mapped} mapped, {} unmapped ({share:.4} of licences), {not_licence} not a licence; unmapped: {unmapped:?}",
+        unmapped.len()
+    );
+    assert!(share >= 0.98, "{share:.4} of licence values mapped");
+}
