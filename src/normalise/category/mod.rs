@@ -14,6 +14,8 @@ use super::values;
 
 /// The score a category needs to be inferred: one strong phrase (1.0), or two weak ones.
 pub const THRESHOLD: f32 = 1.0;
+/// The share of a record's best score another category needs to be inferred beside it.
+pub const RELATIVE: f32 = 0.5;
 
 /// True when `id` is a category of the vocabulary.
 pub fn is_category(id: &str) -> bool {
@@ -218,9 +220,11 @@ pub fn assign(
     }
     let mut texts: Vec<&str> = name.into_iter().chain(description).collect();
     texts.extend(out.unmatched.iter().map(String::as_str));
-    let mut found: Vec<Evidence> = score(&texts, tags)
+    let scored = score(&texts, tags);
+    let best = scored.iter().map(|e| e.score).fold(0.0, f32::max);
+    let mut found: Vec<Evidence> = scored
         .into_iter()
-        .filter(|e| e.score >= THRESHOLD)
+        .filter(|e| e.score >= THRESHOLD && e.score >= RELATIVE * best)
         .collect();
     found.sort_by(|a, b| a.category.cmp(b.category));
     out.inferred = !found.is_empty();
