@@ -8,8 +8,10 @@
 //! they conflict), then by their name's form (accents and case folded, legal forms dropped:
 //! `Libriciel SCOP` = `Libriciel`) unless they conflict: two Wikidata items, two SIRENs, two
 //! IPA codes or two countries that differ. An acronym and its expansion (`DINUM`, `Direction
-//! interministérielle du numérique`) join only through a key.
+//! interministérielle du numérique`) join only through a key or the documented alias list
+//! (`aliases.toml`, see [`aliases`]), last and on the same terms as a soft key.
 
+mod aliases;
 mod ids;
 mod kind;
 mod use_cases;
@@ -18,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
+use self::aliases::Aliases;
 use self::ids::assign_ids;
 use self::use_cases::use_cases;
 use super::Known;
@@ -74,6 +77,9 @@ pub(super) struct Mention<'a> {
     pub(super) strong: Vec<String>,
     /// Keys joined unless the clusters conflict: the website host, the name's form.
     pub(super) soft: Vec<String>,
+    /// The alias key of the body of the alias list the name is a form of, if any: joined
+    /// like a soft key, after them; neither registered nor used to derive an id.
+    pub(super) alias: Vec<String>,
 }
 
 /// What may not be in one organisation twice with different values.
@@ -118,8 +124,13 @@ impl Facts {
     }
 }
 
-fn mentions<'a>(rows: &'a [SourceRecordRow], unmatched: &'a [NormRecord]) -> Vec<Mention<'a>> {
+fn mentions<'a>(
+    rows: &'a [SourceRecordRow],
+    unmatched: &'a [NormRecord],
+    source_countries: &HashMap<String, String>,
+) -> Vec<Mention<'a>> {
     let mut out = Vec::new();
+    let list = Aliases::get();
     let records = rows
         .iter()
         .map(|r| (&r.record, Some(r.tool_id.as_str()), r.stale))
@@ -147,20 +158,48 @@ fn mentions<'a>(rows: &'a [SourceRecordRow], unmatched: &'a [NormRecord]) -> Vec
             // The name's form run together (`Entr'ouvert` = `Entrouvert`), and an acronym
             // the name gives in brackets (`Deutsche Gesellschaft für Internationale
             // Zusammenarbeit (GIZ) GmbH`).
+            let run_together = form.as_deref().map(|f| f.replace(' ', ""));
+            let acronyms = org
+                .name
+                .as_deref()
+                .map(bracketed_acronyms)
+                .unwrap_or_default();
             soft.extend(
-                form.iter()
-                    .map(|f| f.replace(' ', ""))
+                run_together
+                    .iter()
                     .filter(|f| !GENERIC_UNITS.contains(&f.as_str()))
                     .map(|f| format!("org:name:{f}")),
             );
-            soft.extend(
-                org.name
-                    .as_deref()
-                    .map(bracketed_acronyms)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|a| format!("org:name:{a}")),
-            );
+            soft.extend(acronyms.iter().map(|a| format!("org:name:{a}")));
+            // The alias list: the name's form, the name without its brackets
+            // (`Direction interministérielle du numérique (DINUM)`), its acronyms.
+            let unbracketed = org
+                .name
+                .as_deref()
+                .filter(|n| n.contains(['(', '[']))
+                .and_then(|n| aliases::fold(&outside_brackets(n)));
+            // A mention stating no country is looked up as such, then, when that finds no
+            // one body (an acronym too short, or of bodies of several countries), in its
+            // source's declared country (a national catalogue's bodies).
+            let forms = || {
+                run_together
+                    .iter()
+                    .chain(&unbracketed)
+                    .chain(&acronyms)
+                    .map(String::as_str)
+            };
+            let alias = list
+                .key(forms(), org.country.as_deref())
+                .or_else(|| {
+                    let hint = source_countries.get(&record.source_id);
+                    (org.country.is_none())
+                        .then_some(hint)
+                        .flatten()
+                        .and_then(|c| list.key(forms(), Some(c)))
+                })
+                .map(str::to_string)
+                .into_iter()
+                .collect();
             out.push(Mention {
                 record,
                 tool,
@@ -169,6 +208,7 @@ fn mentions<'a>(rows: &'a [SourceRecordRow], unmatched: &'a [NormRecord]) -> Vec
                 form,
                 strong,
                 soft,
+                alias,
             });
         }
     }
@@ -254,6 +294,24 @@ fn bracketed_acronyms(name: &str) -> Vec<String> {
         .collect()
 }
 
+/// `name` without the text in its brackets (`(…)`, `[…]`).
+fn outside_brackets(name: &str) -> String {
+    let mut depth = 0usize;
+    name.chars()
+        .filter(|&c| match c {
+            '(' | '[' => {
+                depth += 1;
+                false
+            }
+            ')' | ']' => {
+                depth = depth.saturating_sub(1);
+                false
+            }
+            _ => depth == 0,
+        })
+        .collect()
+}
+
 /// `name` as an acronym, lowercased: one word of 2 to 8 letters and digits with at least
 /// two capitals (`DGFiP`, `INSEE`, `CISA`).
 fn acronym(name: &str) -> Option<String> {
@@ -267,14 +325,26 @@ fn acronym(name: &str) -> Option<String> {
 /// Resolves the organisations and use cases of the tool resolver's output (`resolved`:
 /// its rows, tools and the records that matched no tool) against the id registry `known`.
 pub fn resolve_orgs(resolved: &super::Resolved, known: &Known) -> ResolvedOrgs {
+    resolve_orgs_with(resolved, known, &HashMap::new())
+}
+
+/// [`resolve_orgs`], knowing the country each source declares (`source_countries`: source
+/// id → ISO 3166-1 alpha-2, a national catalogue's `country`), which the alias list uses
+/// for a mention that states none.
+pub fn resolve_orgs_with(
+    resolved: &super::Resolved,
+    known: &Known,
+    source_countries: &HashMap<String, String>,
+) -> ResolvedOrgs {
     let (rows, tools) = (&resolved.rows, &resolved.tools);
-    let ms = mentions(rows, &resolved.unmatched_parts);
+    let ms = mentions(rows, &resolved.unmatched_parts, source_countries);
     let mut forest = Forest {
         parent: (0..ms.len()).collect(),
         facts: ms.iter().map(|m| Facts::of(m.org)).collect(),
     };
     unite(&mut forest, &ms, |m| &m.strong, false);
     unite(&mut forest, &ms, |m| &m.soft, true);
+    unite(&mut forest, &ms, |m| &m.alias, true);
     let mut clusters: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for i in 0..ms.len() {
         let root = forest.find(i);
