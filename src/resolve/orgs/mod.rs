@@ -23,9 +23,10 @@ use chrono::{DateTime, Utc};
 use self::aliases::Aliases;
 use self::ids::assign_ids;
 use self::use_cases::use_cases;
-use super::Known;
 use super::keys::host_of;
 use super::names::{bracketed, org_form};
+use super::order::parallel_map;
+use super::{FastMap, Known};
 use crate::model::{
     NormOrg, NormRecord, OrgRole, Organisation, SourceRecordRow, ToolOrganisation, UseCase,
 };
@@ -82,19 +83,20 @@ pub(super) struct Mention<'a> {
     pub(super) alias: Vec<String>,
 }
 
-/// What may not be in one organisation twice with different values.
+/// What may not be in one organisation twice with different values: per kind, the values
+/// its mentions give, sorted, each once (most organisations have none or one).
 #[derive(Clone, Default)]
-struct Facts {
-    wikidata: BTreeSet<String>,
-    siren: BTreeSet<String>,
-    ipa: BTreeSet<String>,
-    pso: BTreeSet<String>,
-    countries: BTreeSet<String>,
+struct Facts<'a> {
+    wikidata: Vec<&'a str>,
+    siren: Vec<&'a str>,
+    ipa: Vec<&'a str>,
+    pso: Vec<&'a str>,
+    countries: Vec<&'a str>,
 }
 
-impl Facts {
-    fn of(org: &NormOrg) -> Facts {
-        let one = |v: &Option<String>| v.iter().cloned().collect();
+impl<'a> Facts<'a> {
+    fn of(org: &'a NormOrg) -> Facts<'a> {
+        let one = |v: &'a Option<String>| v.as_deref().into_iter().collect();
         Facts {
             wikidata: one(&org.wikidata_id),
             siren: one(&org.siren),
@@ -105,8 +107,8 @@ impl Facts {
     }
 
     fn conflict(&self, other: &Facts) -> bool {
-        let clash = |a: &BTreeSet<String>, b: &BTreeSet<String>| {
-            !a.is_empty() && !b.is_empty() && a.is_disjoint(b)
+        let clash = |a: &[&str], b: &[&str]| {
+            !a.is_empty() && !b.is_empty() && !a.iter().any(|v| b.contains(v))
         };
         clash(&self.wikidata, &other.wikidata)
             || clash(&self.siren, &other.siren)
@@ -115,12 +117,19 @@ impl Facts {
             || clash(&self.countries, &other.countries)
     }
 
-    fn absorb(&mut self, other: Facts) {
-        self.wikidata.extend(other.wikidata);
-        self.siren.extend(other.siren);
-        self.ipa.extend(other.ipa);
-        self.pso.extend(other.pso);
-        self.countries.extend(other.countries);
+    fn absorb(&mut self, other: Facts<'a>) {
+        let join = |a: &mut Vec<&'a str>, b: Vec<&'a str>| {
+            if !b.is_empty() {
+                a.extend(b);
+                a.sort_unstable();
+                a.dedup();
+            }
+        };
+        join(&mut self.wikidata, other.wikidata);
+        join(&mut self.siren, other.siren);
+        join(&mut self.ipa, other.ipa);
+        join(&mut self.pso, other.pso);
+        join(&mut self.countries, other.countries);
     }
 }
 
@@ -129,13 +138,16 @@ fn mentions<'a>(
     unmatched: &'a [NormRecord],
     source_countries: &HashMap<String, String>,
 ) -> Vec<Mention<'a>> {
-    let mut out = Vec::new();
     let list = Aliases::get();
-    let records = rows
+    let records: Vec<(&NormRecord, Option<&str>, bool)> = rows
         .iter()
         .map(|r| (&r.record, Some(r.tool_id.as_str()), r.stale))
-        .chain(unmatched.iter().map(|r| (r, None, false)));
-    for (record, tool, stale) in records {
+        .chain(unmatched.iter().map(|r| (r, None, false)))
+        .filter(|(r, _, _)| !r.organisations.is_empty())
+        .collect();
+    // Each record's mentions on its own (on every core), in record order.
+    let per_record = parallel_map(&records, |&(record, tool, stale)| {
+        let mut out = Vec::with_capacity(record.organisations.len());
         for org in &record.organisations {
             let form = org.name.as_deref().and_then(org_form);
             let mut strong = Vec::new();
@@ -211,16 +223,17 @@ fn mentions<'a>(
                 alias,
             });
         }
-    }
-    out
+        out
+    });
+    per_record.into_iter().flatten().collect()
 }
 
-struct Forest {
+struct Forest<'a> {
     parent: Vec<usize>,
-    facts: Vec<Facts>,
+    facts: Vec<Facts<'a>>,
 }
 
-impl Forest {
+impl Forest<'_> {
     fn find(&mut self, mut i: usize) -> usize {
         while self.parent[i] != i {
             self.parent[i] = self.parent[self.parent[i]];
@@ -248,7 +261,7 @@ fn unite<'m>(
     keys: impl Fn(&'m Mention<'m>) -> &'m [String],
     soft: bool,
 ) {
-    let mut first: HashMap<&str, usize> = HashMap::new();
+    let mut first: FastMap<&str, usize> = FastMap::default();
     for (i, m) in ms.iter().enumerate() {
         for k in keys(m) {
             match first.get(k.as_str()) {
@@ -345,12 +358,17 @@ pub fn resolve_orgs_with(
     unite(&mut forest, &ms, |m| &m.strong, false);
     unite(&mut forest, &ms, |m| &m.soft, true);
     unite(&mut forest, &ms, |m| &m.alias, true);
-    let mut clusters: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    // Clusters in the order of their first mention (a root is its cluster's first).
+    let mut cluster_of_root: FastMap<usize, usize> = FastMap::default();
+    let mut clusters: Vec<Vec<usize>> = Vec::new();
     for i in 0..ms.len() {
         let root = forest.find(i);
-        clusters.entry(root).or_default().push(i);
+        let c = *cluster_of_root.entry(root).or_insert_with(|| {
+            clusters.push(Vec::new());
+            clusters.len() - 1
+        });
+        clusters[c].push(i);
     }
-    let clusters: Vec<Vec<usize>> = clusters.into_values().collect();
     let mut out = ResolvedOrgs::default();
     let ids = assign_ids(&clusters, &ms, known, &mut out);
     let seen: Seen<'_> = tools
@@ -360,9 +378,11 @@ pub fn resolve_orgs_with(
     let mut org_of_mention = vec![0usize; ms.len()];
     for (c, members) in clusters.iter().enumerate() {
         members.iter().for_each(|&m| org_of_mention[m] = c);
-        out.organisations
-            .push(organisation(&ids[c], members, &ms, &seen));
     }
+    let numbered: Vec<(usize, &Vec<usize>)> = clusters.iter().enumerate().collect();
+    out.organisations = parallel_map(&numbered, |&(c, members)| {
+        organisation(&ids[c], members, &ms, &seen)
+    });
     out.mentions = ms
         .iter()
         .enumerate()
@@ -381,33 +401,48 @@ pub fn resolve_orgs_with(
         })
         .collect();
     out.organisations.sort_by(|a, b| a.id.cmp(&b.id));
-    // Roles: (tool, organisation, role) → sources.
-    let mut roles: BTreeMap<(&str, &str, OrgRole), BTreeSet<&str>> = BTreeMap::new();
-    for (i, m) in ms.iter().enumerate() {
-        if let Some(tool) = m.tool {
-            roles
-                .entry((tool, &ids[org_of_mention[i]], m.org.role))
-                .or_default()
-                .insert(&m.record.source_id);
-        }
-    }
-    out.tool_organisations = roles
-        .into_iter()
-        .map(|((tool, org, role), sources)| ToolOrganisation {
-            tool_id: tool.to_string(),
-            organisation_id: org.to_string(),
-            role,
-            sources: sources.into_iter().map(str::to_string).collect(),
+    // Roles: (tool, organisation, role) → sources, sorted.
+    let mut roles: Vec<(&str, &str, OrgRole, &str)> = ms
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| {
+            let org = ids[org_of_mention[i]].as_str();
+            Some((m.tool?, org, m.org.role, m.record.source_id.as_str()))
         })
         .collect();
+    roles.sort_unstable();
+    roles.dedup();
+    for (tool, org, role, source) in roles {
+        match out.tool_organisations.last_mut() {
+            Some(last)
+                if last.tool_id == tool && last.organisation_id == org && last.role == role =>
+            {
+                last.sources.push(source.to_string());
+            }
+            _ => out.tool_organisations.push(ToolOrganisation {
+                tool_id: tool.to_string(),
+                organisation_id: org.to_string(),
+                role,
+                sources: vec![source.to_string()],
+            }),
+        }
+    }
     // A use case's organisation: the organisation of that name the same record names, else
     // the one organisation of that name.
-    let mut by_form: HashMap<&str, BTreeSet<&str>> = HashMap::new();
-    let mut by_record: HashMap<(&str, &str, &str), &str> = HashMap::new();
+    // Form → its one organisation, or none when several carry it.
+    let mut by_form: FastMap<&str, Option<&str>> = FastMap::default();
+    let mut by_record: FastMap<(&str, &str, &str), &str> = FastMap::default();
     for (i, m) in ms.iter().enumerate() {
         if let Some(form) = &m.form {
             let id = ids[org_of_mention[i]].as_str();
-            by_form.entry(form).or_default().insert(id);
+            by_form
+                .entry(form)
+                .and_modify(|one| {
+                    if *one != Some(id) {
+                        *one = None;
+                    }
+                })
+                .or_insert(Some(id));
             let rec = m.record;
             by_record.insert((&rec.source_id, &rec.record_id, form), id);
         }
@@ -422,10 +457,11 @@ pub fn resolve_orgs_with(
         )) {
             return Some(id.to_string());
         }
-        match by_form.get(form.as_str()) {
-            Some(ids) if ids.len() == 1 => ids.first().map(|id| id.to_string()),
-            _ => None,
-        }
+        by_form
+            .get(form.as_str())
+            .copied()
+            .flatten()
+            .map(str::to_string)
     });
     out
 }
