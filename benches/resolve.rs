@@ -13,12 +13,20 @@
 //! path) and misses fields (homepage, repository, organisation). Some tools share a name,
 //! some live on shared hosts (`*.github.io`, `sites.google.com`), some organisations own many
 //! tools. The generator is seeded: the same size gives the same records.
+//!
+//! Organisations (unless `ORGS=0`): a pool of 0.3 organisations per record (300,000 for
+//! 1,000,000 records), each with a name (some with a legal form or accents), and some with
+//! a country, a website on its own host, a GitHub account or a Wikidata item. Each record
+//! names 1 to 3 of them (about 2,000,000 mentions for 1,000,000 records): its tool's
+//! developer, then users drawn from the pool. A mention spells the name its own way (case,
+//! legal form dropped or added, accents dropped) and gives only some of the organisation's
+//! keys. After the tools, `resolve_orgs` is timed the same way, first run and rerun.
 
 use std::time::Instant;
 
-use civicrawl::model::NormRecord;
+use civicrawl::model::{NormOrg, NormRecord, OrgRole};
 use civicrawl::normalise::url::canonical;
-use civicrawl::resolve::{Input, Known, resolve};
+use civicrawl::resolve::{Input, Known, resolve, resolve_orgs};
 
 /// xorshift64*: small, seeded, no dependency.
 struct Rng(u64);
@@ -75,10 +83,82 @@ const SOURCES: &[(&str, i64)] = &[
     ("directory", 10),
 ];
 
+/// One true organisation of the pool.
+struct Org {
+    name: String,
+    country: Option<&'static str>,
+    website: Option<String>,
+    forge: Option<String>,
+    wikidata: Option<String>,
+}
+
+const COUNTRIES: &[&str] = &["FR", "US", "IT", "ES", "DE", "GB", "BR", "MX", "KE", "IN"];
+const ORG_KINDS: &[&str] = &[
+    "Foundation",
+    "Ltd",
+    "SAS",
+    "GmbH",
+    "Association",
+    "Collectif",
+    "Ministère de la",
+    "City of",
+    "Agencia",
+    "Comune di",
+];
+
+fn org(rng: &mut Rng, i: usize) -> Org {
+    let base = format!("{}{}", word(rng), if rng.chance(0.3) { "é" } else { "" });
+    let kind = ORG_KINDS[rng.below(ORG_KINDS.len() as u64) as usize];
+    let name = if kind.ends_with(" di") || kind.ends_with(" de la") || kind.ends_with(" of") {
+        format!("{kind} {base}")
+    } else {
+        format!("{base} {kind}")
+    };
+    let login = format!("{}{i}", base.to_lowercase().replace('é', "e"));
+    Org {
+        name,
+        country: rng
+            .chance(0.6)
+            .then(|| COUNTRIES[rng.below(COUNTRIES.len() as u64) as usize]),
+        website: rng.chance(0.5).then(|| format!("https://www.{login}.org/")),
+        forge: rng.chance(0.5).then(|| format!("github:{login}")),
+        wikidata: rng.chance(0.15).then(|| format!("Q{}", 50_000_000 + i)),
+    }
+}
+
+/// One record's mention of `o`: some of its keys, its name spelled its own way.
+fn mention(rng: &mut Rng, o: &Org, role: OrgRole) -> NormOrg {
+    let name = match rng.below(10) {
+        0..=5 => Some(o.name.clone()),
+        6 => Some(o.name.to_uppercase()),
+        7 => Some(o.name.replace('é', "e")),
+        8 => Some(format!("{} Inc.", o.name)),
+        _ => None,
+    };
+    let mut m = NormOrg {
+        role,
+        name,
+        website: o.website.clone().filter(|_| rng.chance(0.5)),
+        country: o.country.map(str::to_string).filter(|_| rng.chance(0.5)),
+        kind: None,
+        forge_account: o.forge.clone().filter(|_| rng.chance(0.5)),
+        wikidata_id: o.wikidata.clone().filter(|_| rng.chance(0.4)),
+        siren: None,
+        ipa: None,
+        pso_id: None,
+    };
+    if m.name.is_none() && m.website.is_none() && m.forge_account.is_none() {
+        m.name = Some(o.name.clone());
+    }
+    m
+}
+
 /// One true tool.
 struct Tool {
     name: String,
     org: String,
+    /// Its developer in the organisation pool.
+    developer: usize,
     repo: Option<String>,
     home: Option<String>,
     license: &'static str,
@@ -94,7 +174,7 @@ fn word(rng: &mut Rng) -> String {
     w
 }
 
-fn tool(rng: &mut Rng, i: usize, orgs: &[String]) -> Tool {
+fn tool(rng: &mut Rng, i: usize, orgs: &[String], developer: usize) -> Tool {
     let org = orgs[rng.below(orgs.len() as u64) as usize].clone();
     let name = match rng.below(10) {
         0..=5 => word(rng),
@@ -119,6 +199,7 @@ fn tool(rng: &mut Rng, i: usize, orgs: &[String]) -> Tool {
     Tool {
         name,
         org,
+        developer,
         repo,
         home,
         license: LICENSES[rng.below(LICENSES.len() as u64) as usize],
@@ -159,7 +240,15 @@ fn url_variant(rng: &mut Rng, url: &str, repo: bool) -> String {
 
 /// One source's record of `t`, as `normalise` would leave it: URLs through the real
 /// canonicaliser (so URL variants meet its rules), other fields as the source spells them.
-fn record(rng: &mut Rng, t: &Tool, source: &str, n: usize) -> NormRecord {
+/// `orgs` draws the organisations (its own generator, so the tools' records are the same
+/// with and without them).
+fn record(
+    rng: &mut Rng,
+    t: &Tool,
+    source: &str,
+    n: usize,
+    (pool, orgs): (&[Org], &mut Rng),
+) -> NormRecord {
     let mut r = NormRecord {
         source_id: source.to_string(),
         record_id: format!("{n}"),
@@ -192,7 +281,20 @@ fn record(rng: &mut Rng, t: &Tool, source: &str, n: usize) -> NormRecord {
     {
         r.wikidata_id = Some(q.clone());
     }
+    if !pool.is_empty() {
+        r.organisations
+            .push(mention(orgs, &pool[t.developer], OrgRole::Develops));
+        for _ in 0..orgs.below(3) {
+            let o = &pool[orgs.below(pool.len() as u64) as usize];
+            r.organisations.push(mention(orgs, o, OrgRole::Uses));
+        }
+    }
     r
+}
+
+/// True unless `ORGS=0`: organisations are generated and resolved.
+fn with_orgs() -> bool {
+    std::env::var("ORGS").map_or(true, |v| v != "0")
 }
 
 /// `n` records and how many true tools they describe.
@@ -201,10 +303,19 @@ fn generate(n: usize) -> (Vec<Input>, usize) {
     let orgs: Vec<String> = (0..(n / 20).max(10))
         .map(|_| format!("{} Lab", word(&mut rng)))
         .collect();
+    let mut orng = Rng(0x2545_f491_4f6c_dd1d ^ n as u64);
+    let pool: Vec<Org> = if with_orgs() {
+        (0..(n * 3 / 10).max(10))
+            .map(|i| org(&mut orng, i))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut out = Vec::with_capacity(n);
     let mut tools = 0;
     while out.len() < n {
-        let t = tool(&mut rng, tools, &orgs);
+        let developer = orng.below(pool.len().max(1) as u64) as usize;
+        let t = tool(&mut rng, tools, &orgs, developer);
         tools += 1;
         let copies = 1 + rng.below(5) as usize;
         let mut used = [false; 5];
@@ -216,7 +327,7 @@ fn generate(n: usize) -> (Vec<Input>, usize) {
             used[s] = true;
             let (source, priority) = SOURCES[s];
             out.push(Input {
-                record: record(&mut rng, &t, source, out.len()),
+                record: record(&mut rng, &t, source, out.len(), (&pool, &mut orng)),
                 priority,
                 create: true,
                 stale: false,
@@ -298,7 +409,9 @@ fn min_median(mut v: Vec<f64>) -> (f64, f64) {
 fn run(n: usize, repeat: usize) {
     let (mut first, mut again, mut first_cpu, mut again_cpu) = (vec![], vec![], vec![], vec![]);
     let mut first_sys = vec![];
-    let (mut true_tools, mut tools) = (0, 0);
+    let (mut org_first, mut org_again, mut org_first_cpu) = (vec![], vec![], vec![]);
+    let (mut true_tools, mut tools, mut mentions, mut organisations) = (0, 0, 0, 0);
+    let mut tools_peak = 0.0;
     for _ in 0..repeat {
         let (inputs, t) = generate(n);
         true_tools = t;
@@ -308,13 +421,23 @@ fn run(n: usize, repeat: usize) {
         first.push(wall);
         first_cpu.push(cpu);
         first_sys.push(user_system_s().1 - sys_before);
+        tools_peak = peak_mib();
         tools = resolved.tools.len();
         let at = chrono::Utc::now();
-        let known: Known = resolved
+        let mut known: Known = resolved
             .new_ids
             .iter()
             .map(|(k, id)| (k.clone(), (id.clone(), at)))
             .collect();
+        if with_orgs() {
+            // The organisations of that output, as a release resolves them next.
+            let (orgs, wall, cpu) = timed(|| resolve_orgs(&resolved, &Known::default()));
+            org_first.push(wall);
+            org_first_cpu.push(cpu);
+            mentions = orgs.mentions.len();
+            organisations = orgs.organisations.len();
+            known.extend(orgs.new_ids.into_iter().map(|(k, id)| (k, (id, at))));
+        }
         drop(resolved);
         // The same records again: a rerun over an unchanged catalogue.
         let (inputs, _) = generate(n);
@@ -324,6 +447,12 @@ fn run(n: usize, repeat: usize) {
         again_cpu.push(cpu);
         assert_eq!(second.tools.len(), tools);
         assert!(second.new_ids.is_empty() && second.aliases.is_empty());
+        if with_orgs() {
+            let (orgs, wall, _) = timed(|| resolve_orgs(&second, &known));
+            org_again.push(wall);
+            assert_eq!(orgs.organisations.len(), organisations);
+            assert!(orgs.new_ids.is_empty() && orgs.aliases.is_empty());
+        }
     }
     let (f, fm) = min_median(first);
     let (fc, _) = min_median(first_cpu);
@@ -337,6 +466,16 @@ fn run(n: usize, repeat: usize) {
         n as f64 / f,
         peak_mib()
     );
+    if with_orgs() {
+        let (of, ofm) = min_median(org_first);
+        let (ofc, _) = min_median(org_first_cpu);
+        let (oa, oam) = min_median(org_again);
+        println!(
+            "orgs    n={n:>8} mentions={mentions} organisations={organisations} \
+             first_run min={of:.2}s median={ofm:.2}s (cpu min {ofc:.2}s) \
+             rerun min={oa:.2}s median={oam:.2}s peak_rss_before_orgs={tools_peak:.0}MiB"
+        );
+    }
 }
 
 /// Arguments: sizes, each optionally with a repeat count (`100000x5`; default 3).

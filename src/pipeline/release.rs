@@ -93,7 +93,11 @@ impl Resolution {
         }
         let known: resolve::Known = store.id_registry()?;
         let resolved = resolve::resolve(inputs, &known);
-        let mut orgs = resolve::resolve_orgs(&resolved, &known);
+        let countries: HashMap<String, String> = sources
+            .iter()
+            .filter_map(|s| Some((s.id.clone(), s.country.clone()?)))
+            .collect();
+        let mut orgs = resolve::resolve_orgs_with(&resolved, &known, &countries);
         site::attach_use_case_checks(store, &mut orgs.use_cases)?;
         Ok(Resolution {
             sources,

@@ -34,7 +34,7 @@ use crate::model::{NormRecord, Provenance, SourceRecordRow, Tool};
 pub use hubs::NonIdentifying;
 pub use ids::tool_id;
 use order::{Keyed, packed_prefix, parallel_map, sort_by_text, sort_keyed};
-pub use orgs::{MentionRow, ResolvedOrgs, resolve_orgs};
+pub use orgs::{MentionRow, ResolvedOrgs, resolve_orgs, resolve_orgs_with};
 
 /// The hash map of the registry and the resolver's working tables: keys come from our own
 /// state, so a fast hasher (foldhash, fixed seed) instead of SipHash; nothing depends on its

@@ -8,10 +8,10 @@
 //!
 //! Issue 15's target on both: precision 0.99, recall 0.90. Each set must keep its floor.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
-use civicrawl::resolve::{Known, resolve, resolve_orgs};
+use civicrawl::resolve::{Known, resolve, resolve_orgs_with};
 
 use crate::eval::{extract, pairwise, serve};
 
@@ -49,6 +49,26 @@ fn labels(set: &str) -> Labels {
     out
 }
 
+/// The country each source of the set declares, as the pipeline gives it to the
+/// organisation resolver.
+fn source_countries(dir: &std::path::Path, base: &str) -> HashMap<String, String> {
+    let tmp = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(dir.join("sources")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            tmp.path().join(path.file_name().unwrap()),
+            text.replace("{{base}}", base),
+        )
+        .unwrap();
+    }
+    civicrawl::declare::load_dir(tmp.path())
+        .unwrap_or_else(|_| panic!("{}: declarations", dir.display()))
+        .into_iter()
+        .filter_map(|d| Some((d.id.clone(), d.country.clone()?)))
+        .collect()
+}
+
 /// The scores of one set; fails below `floor`.
 async fn evaluate(set: &str, floor: (f64, f64)) {
     let dir = set_dir(set);
@@ -56,7 +76,7 @@ async fn evaluate(set: &str, floor: (f64, f64)) {
     let inputs = extract(&dir, &base).await;
     let known = Known::default();
     let tools = resolve(inputs, &known);
-    let orgs = resolve_orgs(&tools, &known);
+    let orgs = resolve_orgs_with(&tools, &known, &source_countries(&dir, &base));
     let labels = labels(set);
     let mut predicted: Vec<(&str, &str)> = Vec::new();
     let mut classes: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
@@ -154,12 +174,14 @@ async fn evaluate(set: &str, floor: (f64, f64)) {
 }
 
 /// The floors each set must keep: the figures measured when the rules were last changed,
-/// rounded down (BENCHMARKS.md, "Organisation resolution"). Both are below the target on
-/// recall: an acronym and its expansion join only through a key (issue 15: or a documented
-/// alias list, not written yet), and names of one body spelled apart (`Labs` and
-/// `Laboratories`, a parent's name before a unit's) stay apart.
-const TUNING_FLOOR: (f64, f64) = (0.99, 0.83);
-const HOLDOUT_FLOOR: (f64, f64) = (0.97, 0.70);
+/// rounded down (BENCHMARKS.md, "Organisation resolution"): tuning 1.0000 / 0.8952,
+/// held-out 0.9804 / 0.7463. Both are below the target on recall: an acronym joins its
+/// expansion only through a key or the alias list, and a three-letter one (`GSA`, `VA`)
+/// only when its mention or its source states the country (these sets' declarations state
+/// none); names of one body spelled apart (`Labs` and `Laboratories`, a parent's name before
+/// a unit's) stay apart.
+const TUNING_FLOOR: (f64, f64) = (0.99, 0.89);
+const HOLDOUT_FLOOR: (f64, f64) = (0.98, 0.74);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organisations_of_the_tuning_set() {

@@ -9,6 +9,8 @@
 //!    `GmbH`, `Ltd`, `SAS`, `SCOP`; `Foundation`, `Association`; `University`; `Code for`);
 //! 5. `none`: unknown.
 
+use std::sync::OnceLock;
+
 use crate::model::{OrgKind, Organisation};
 use crate::normalise::country::fold;
 
@@ -213,6 +215,17 @@ const NAME_WORDS: &[(OrgKind, &[&str])] = &[
     ),
 ];
 
+/// [`NAME_WORDS`], each word between spaces (` city of `), made once.
+fn padded_name_words() -> &'static [(OrgKind, Vec<String>)] {
+    static PADDED: OnceLock<Vec<(OrgKind, Vec<String>)>> = OnceLock::new();
+    PADDED.get_or_init(|| {
+        NAME_WORDS
+            .iter()
+            .map(|(kind, words)| (*kind, words.iter().map(|w| format!(" {w} ")).collect()))
+            .collect()
+    })
+}
+
 /// The kind of `o` and the rule that decided it; `source_kinds` are what the sources call it.
 pub(super) fn classify(o: &Organisation, source_kinds: &[&str]) -> (OrgKind, String) {
     for text in source_kinds {
@@ -241,10 +254,10 @@ pub(super) fn classify(o: &Organisation, source_kinds: &[&str]) -> (OrgKind, Str
         }
     }
     let names: Vec<String> = o.names.iter().map(|n| format!(" {} ", fold(n))).collect();
-    for (kind, words) in NAME_WORDS {
+    for (kind, words) in padded_name_words() {
         if names
             .iter()
-            .any(|n| words.iter().any(|w| n.contains(&format!(" {w} "))))
+            .any(|n| words.iter().any(|w| n.contains(w.as_str())))
         {
             return (*kind, "name".into());
         }

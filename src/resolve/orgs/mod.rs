@@ -8,8 +8,10 @@
 //! they conflict), then by their name's form (accents and case folded, legal forms dropped:
 //! `Libriciel SCOP` = `Libriciel`) unless they conflict: two Wikidata items, two SIRENs, two
 //! IPA codes or two countries that differ. An acronym and its expansion (`DINUM`, `Direction
-//! interministérielle du numérique`) join only through a key.
+//! interministérielle du numérique`) join only through a key or the documented alias list
+//! (`aliases.toml`, see [`aliases`]), last and on the same terms as a soft key.
 
+mod aliases;
 mod ids;
 mod kind;
 mod use_cases;
@@ -18,11 +20,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
+use self::aliases::Aliases;
 use self::ids::assign_ids;
 use self::use_cases::use_cases;
-use super::Known;
 use super::keys::host_of;
 use super::names::{bracketed, org_form};
+use super::order::parallel_map;
+use super::{FastMap, Known};
 use crate::model::{
     NormOrg, NormRecord, OrgRole, Organisation, SourceRecordRow, ToolOrganisation, UseCase,
 };
@@ -74,21 +78,25 @@ pub(super) struct Mention<'a> {
     pub(super) strong: Vec<String>,
     /// Keys joined unless the clusters conflict: the website host, the name's form.
     pub(super) soft: Vec<String>,
+    /// The alias key of the body of the alias list the name is a form of, if any: joined
+    /// like a soft key, after them; neither registered nor used to derive an id.
+    pub(super) alias: Vec<String>,
 }
 
-/// What may not be in one organisation twice with different values.
+/// What may not be in one organisation twice with different values: per kind, the values
+/// its mentions give, sorted, each once (most organisations have none or one).
 #[derive(Clone, Default)]
-struct Facts {
-    wikidata: BTreeSet<String>,
-    siren: BTreeSet<String>,
-    ipa: BTreeSet<String>,
-    pso: BTreeSet<String>,
-    countries: BTreeSet<String>,
+struct Facts<'a> {
+    wikidata: Vec<&'a str>,
+    siren: Vec<&'a str>,
+    ipa: Vec<&'a str>,
+    pso: Vec<&'a str>,
+    countries: Vec<&'a str>,
 }
 
-impl Facts {
-    fn of(org: &NormOrg) -> Facts {
-        let one = |v: &Option<String>| v.iter().cloned().collect();
+impl<'a> Facts<'a> {
+    fn of(org: &'a NormOrg) -> Facts<'a> {
+        let one = |v: &'a Option<String>| v.as_deref().into_iter().collect();
         Facts {
             wikidata: one(&org.wikidata_id),
             siren: one(&org.siren),
@@ -99,8 +107,8 @@ impl Facts {
     }
 
     fn conflict(&self, other: &Facts) -> bool {
-        let clash = |a: &BTreeSet<String>, b: &BTreeSet<String>| {
-            !a.is_empty() && !b.is_empty() && a.is_disjoint(b)
+        let clash = |a: &[&str], b: &[&str]| {
+            !a.is_empty() && !b.is_empty() && !a.iter().any(|v| b.contains(v))
         };
         clash(&self.wikidata, &other.wikidata)
             || clash(&self.siren, &other.siren)
@@ -109,22 +117,37 @@ impl Facts {
             || clash(&self.countries, &other.countries)
     }
 
-    fn absorb(&mut self, other: Facts) {
-        self.wikidata.extend(other.wikidata);
-        self.siren.extend(other.siren);
-        self.ipa.extend(other.ipa);
-        self.pso.extend(other.pso);
-        self.countries.extend(other.countries);
+    fn absorb(&mut self, other: Facts<'a>) {
+        let join = |a: &mut Vec<&'a str>, b: Vec<&'a str>| {
+            if !b.is_empty() {
+                a.extend(b);
+                a.sort_unstable();
+                a.dedup();
+            }
+        };
+        join(&mut self.wikidata, other.wikidata);
+        join(&mut self.siren, other.siren);
+        join(&mut self.ipa, other.ipa);
+        join(&mut self.pso, other.pso);
+        join(&mut self.countries, other.countries);
     }
 }
 
-fn mentions<'a>(rows: &'a [SourceRecordRow], unmatched: &'a [NormRecord]) -> Vec<Mention<'a>> {
-    let mut out = Vec::new();
-    let records = rows
+fn mentions<'a>(
+    rows: &'a [SourceRecordRow],
+    unmatched: &'a [NormRecord],
+    source_countries: &HashMap<String, String>,
+) -> Vec<Mention<'a>> {
+    let list = Aliases::get();
+    let records: Vec<(&NormRecord, Option<&str>, bool)> = rows
         .iter()
         .map(|r| (&r.record, Some(r.tool_id.as_str()), r.stale))
-        .chain(unmatched.iter().map(|r| (r, None, false)));
-    for (record, tool, stale) in records {
+        .chain(unmatched.iter().map(|r| (r, None, false)))
+        .filter(|(r, _, _)| !r.organisations.is_empty())
+        .collect();
+    // Each record's mentions on its own (on every core), in record order.
+    let per_record = parallel_map(&records, |&(record, tool, stale)| {
+        let mut out = Vec::with_capacity(record.organisations.len());
         for org in &record.organisations {
             let form = org.name.as_deref().and_then(org_form);
             let mut strong = Vec::new();
@@ -147,20 +170,48 @@ fn mentions<'a>(rows: &'a [SourceRecordRow], unmatched: &'a [NormRecord]) -> Vec
             // The name's form run together (`Entr'ouvert` = `Entrouvert`), and an acronym
             // the name gives in brackets (`Deutsche Gesellschaft für Internationale
             // Zusammenarbeit (GIZ) GmbH`).
+            let run_together = form.as_deref().map(|f| f.replace(' ', ""));
+            let acronyms = org
+                .name
+                .as_deref()
+                .map(bracketed_acronyms)
+                .unwrap_or_default();
             soft.extend(
-                form.iter()
-                    .map(|f| f.replace(' ', ""))
+                run_together
+                    .iter()
                     .filter(|f| !GENERIC_UNITS.contains(&f.as_str()))
                     .map(|f| format!("org:name:{f}")),
             );
-            soft.extend(
-                org.name
-                    .as_deref()
-                    .map(bracketed_acronyms)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|a| format!("org:name:{a}")),
-            );
+            soft.extend(acronyms.iter().map(|a| format!("org:name:{a}")));
+            // The alias list: the name's form, the name without its brackets
+            // (`Direction interministérielle du numérique (DINUM)`), its acronyms.
+            let unbracketed = org
+                .name
+                .as_deref()
+                .filter(|n| n.contains(['(', '[']))
+                .and_then(|n| aliases::fold(&outside_brackets(n)));
+            // A mention stating no country is looked up as such, then, when that finds no
+            // one body (an acronym too short, or of bodies of several countries), in its
+            // source's declared country (a national catalogue's bodies).
+            let forms = || {
+                run_together
+                    .iter()
+                    .chain(&unbracketed)
+                    .chain(&acronyms)
+                    .map(String::as_str)
+            };
+            let alias = list
+                .key(forms(), org.country.as_deref())
+                .or_else(|| {
+                    let hint = source_countries.get(&record.source_id);
+                    (org.country.is_none())
+                        .then_some(hint)
+                        .flatten()
+                        .and_then(|c| list.key(forms(), Some(c)))
+                })
+                .map(str::to_string)
+                .into_iter()
+                .collect();
             out.push(Mention {
                 record,
                 tool,
@@ -169,18 +220,20 @@ fn mentions<'a>(rows: &'a [SourceRecordRow], unmatched: &'a [NormRecord]) -> Vec
                 form,
                 strong,
                 soft,
+                alias,
             });
         }
-    }
-    out
+        out
+    });
+    per_record.into_iter().flatten().collect()
 }
 
-struct Forest {
+struct Forest<'a> {
     parent: Vec<usize>,
-    facts: Vec<Facts>,
+    facts: Vec<Facts<'a>>,
 }
 
-impl Forest {
+impl Forest<'_> {
     fn find(&mut self, mut i: usize) -> usize {
         while self.parent[i] != i {
             self.parent[i] = self.parent[self.parent[i]];
@@ -208,7 +261,7 @@ fn unite<'m>(
     keys: impl Fn(&'m Mention<'m>) -> &'m [String],
     soft: bool,
 ) {
-    let mut first: HashMap<&str, usize> = HashMap::new();
+    let mut first: FastMap<&str, usize> = FastMap::default();
     for (i, m) in ms.iter().enumerate() {
         for k in keys(m) {
             match first.get(k.as_str()) {
@@ -254,6 +307,24 @@ fn bracketed_acronyms(name: &str) -> Vec<String> {
         .collect()
 }
 
+/// `name` without the text in its brackets (`(…)`, `[…]`).
+fn outside_brackets(name: &str) -> String {
+    let mut depth = 0usize;
+    name.chars()
+        .filter(|&c| match c {
+            '(' | '[' => {
+                depth += 1;
+                false
+            }
+            ')' | ']' => {
+                depth = depth.saturating_sub(1);
+                false
+            }
+            _ => depth == 0,
+        })
+        .collect()
+}
+
 /// `name` as an acronym, lowercased: one word of 2 to 8 letters and digits with at least
 /// two capitals (`DGFiP`, `INSEE`, `CISA`).
 fn acronym(name: &str) -> Option<String> {
@@ -267,20 +338,37 @@ fn acronym(name: &str) -> Option<String> {
 /// Resolves the organisations and use cases of the tool resolver's output (`resolved`:
 /// its rows, tools and the records that matched no tool) against the id registry `known`.
 pub fn resolve_orgs(resolved: &super::Resolved, known: &Known) -> ResolvedOrgs {
+    resolve_orgs_with(resolved, known, &HashMap::new())
+}
+
+/// [`resolve_orgs`], knowing the country each source declares (`source_countries`: source
+/// id → ISO 3166-1 alpha-2, a national catalogue's `country`), which the alias list uses
+/// for a mention that states none.
+pub fn resolve_orgs_with(
+    resolved: &super::Resolved,
+    known: &Known,
+    source_countries: &HashMap<String, String>,
+) -> ResolvedOrgs {
     let (rows, tools) = (&resolved.rows, &resolved.tools);
-    let ms = mentions(rows, &resolved.unmatched_parts);
+    let ms = mentions(rows, &resolved.unmatched_parts, source_countries);
     let mut forest = Forest {
         parent: (0..ms.len()).collect(),
         facts: ms.iter().map(|m| Facts::of(m.org)).collect(),
     };
     unite(&mut forest, &ms, |m| &m.strong, false);
     unite(&mut forest, &ms, |m| &m.soft, true);
-    let mut clusters: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    unite(&mut forest, &ms, |m| &m.alias, true);
+    // Clusters in the order of their first mention (a root is its cluster's first).
+    let mut cluster_of_root: FastMap<usize, usize> = FastMap::default();
+    let mut clusters: Vec<Vec<usize>> = Vec::new();
     for i in 0..ms.len() {
         let root = forest.find(i);
-        clusters.entry(root).or_default().push(i);
+        let c = *cluster_of_root.entry(root).or_insert_with(|| {
+            clusters.push(Vec::new());
+            clusters.len() - 1
+        });
+        clusters[c].push(i);
     }
-    let clusters: Vec<Vec<usize>> = clusters.into_values().collect();
     let mut out = ResolvedOrgs::default();
     let ids = assign_ids(&clusters, &ms, known, &mut out);
     let seen: Seen<'_> = tools
@@ -290,9 +378,11 @@ pub fn resolve_orgs(resolved: &super::Resolved, known: &Known) -> ResolvedOrgs {
     let mut org_of_mention = vec![0usize; ms.len()];
     for (c, members) in clusters.iter().enumerate() {
         members.iter().for_each(|&m| org_of_mention[m] = c);
-        out.organisations
-            .push(organisation(&ids[c], members, &ms, &seen));
     }
+    let numbered: Vec<(usize, &Vec<usize>)> = clusters.iter().enumerate().collect();
+    out.organisations = parallel_map(&numbered, |&(c, members)| {
+        organisation(&ids[c], members, &ms, &seen)
+    });
     out.mentions = ms
         .iter()
         .enumerate()
@@ -311,33 +401,48 @@ pub fn resolve_orgs(resolved: &super::Resolved, known: &Known) -> ResolvedOrgs {
         })
         .collect();
     out.organisations.sort_by(|a, b| a.id.cmp(&b.id));
-    // Roles: (tool, organisation, role) → sources.
-    let mut roles: BTreeMap<(&str, &str, OrgRole), BTreeSet<&str>> = BTreeMap::new();
-    for (i, m) in ms.iter().enumerate() {
-        if let Some(tool) = m.tool {
-            roles
-                .entry((tool, &ids[org_of_mention[i]], m.org.role))
-                .or_default()
-                .insert(&m.record.source_id);
-        }
-    }
-    out.tool_organisations = roles
-        .into_iter()
-        .map(|((tool, org, role), sources)| ToolOrganisation {
-            tool_id: tool.to_string(),
-            organisation_id: org.to_string(),
-            role,
-            sources: sources.into_iter().map(str::to_string).collect(),
+    // Roles: (tool, organisation, role) → sources, sorted.
+    let mut roles: Vec<(&str, &str, OrgRole, &str)> = ms
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| {
+            let org = ids[org_of_mention[i]].as_str();
+            Some((m.tool?, org, m.org.role, m.record.source_id.as_str()))
         })
         .collect();
+    roles.sort_unstable();
+    roles.dedup();
+    for (tool, org, role, source) in roles {
+        match out.tool_organisations.last_mut() {
+            Some(last)
+                if last.tool_id == tool && last.organisation_id == org && last.role == role =>
+            {
+                last.sources.push(source.to_string());
+            }
+            _ => out.tool_organisations.push(ToolOrganisation {
+                tool_id: tool.to_string(),
+                organisation_id: org.to_string(),
+                role,
+                sources: vec![source.to_string()],
+            }),
+        }
+    }
     // A use case's organisation: the organisation of that name the same record names, else
     // the one organisation of that name.
-    let mut by_form: HashMap<&str, BTreeSet<&str>> = HashMap::new();
-    let mut by_record: HashMap<(&str, &str, &str), &str> = HashMap::new();
+    // Form → its one organisation, or none when several carry it.
+    let mut by_form: FastMap<&str, Option<&str>> = FastMap::default();
+    let mut by_record: FastMap<(&str, &str, &str), &str> = FastMap::default();
     for (i, m) in ms.iter().enumerate() {
         if let Some(form) = &m.form {
             let id = ids[org_of_mention[i]].as_str();
-            by_form.entry(form).or_default().insert(id);
+            by_form
+                .entry(form)
+                .and_modify(|one| {
+                    if *one != Some(id) {
+                        *one = None;
+                    }
+                })
+                .or_insert(Some(id));
             let rec = m.record;
             by_record.insert((&rec.source_id, &rec.record_id, form), id);
         }
@@ -352,10 +457,11 @@ pub fn resolve_orgs(resolved: &super::Resolved, known: &Known) -> ResolvedOrgs {
         )) {
             return Some(id.to_string());
         }
-        match by_form.get(form.as_str()) {
-            Some(ids) if ids.len() == 1 => ids.first().map(|id| id.to_string()),
-            _ => None,
-        }
+        by_form
+            .get(form.as_str())
+            .copied()
+            .flatten()
+            .map(str::to_string)
     });
     out
 }

@@ -84,15 +84,16 @@ fn keys_and_name_forms_join_mentions_and_conflicts_keep_them_apart() {
                 |o| o.forge_account = Some("github:numerique-gouv".into()),
             )],
         ),
-        // An acronym and its expansion with no key in common stay two.
-        row("ctfg", "5", "ct_d", vec![org(Uses, "DITP", none)]),
+        // An acronym and its expansion with no key in common, not in the alias list,
+        // stay two.
+        row("ctfg", "5", "ct_d", vec![org(Uses, "CGET", none)]),
         row(
             "ctfg",
             "6",
             "ct_d",
             vec![org(
                 Uses,
-                "Direction interministérielle de la transformation publique",
+                "Commissariat général à l'égalité des territoires",
                 none,
             )],
         ),
@@ -130,11 +131,8 @@ fn keys_and_name_forms_join_mentions_and_conflicts_keep_them_apart() {
         id_of(&out, "Direction interministérielle du numérique")
     );
     assert_ne!(
-        id_of(&out, "DITP"),
-        id_of(
-            &out,
-            "Direction interministérielle de la transformation publique"
-        )
+        id_of(&out, "CGET"),
+        id_of(&out, "Commissariat général à l'égalité des territoires")
     );
     let valencias: Vec<&Organisation> = out
         .organisations
@@ -331,7 +329,8 @@ fn kinds_follow_the_documented_rules_in_order() {
 }
 
 #[test]
-fn an_acronym_joins_only_through_a_key_or_the_name_that_states_it_and_unit_names_need_a_key() {
+fn an_acronym_joins_only_through_a_key_the_alias_list_or_the_name_that_states_it_and_unit_names_need_a_key()
+ {
     use OrgRole::*;
     let rows = vec![
         row(
@@ -396,16 +395,16 @@ fn an_acronym_joins_only_through_a_key_or_the_name_that_states_it_and_unit_names
         .map(tool)
         .into();
     let out = orgs_of(&rows, &tools, &Known::default());
-    // An acronym is no key: it joins its expansion only through one (or a documented
-    // alias list), as `DINUM` and `Direction interministérielle du numérique`.
-    assert_ne!(
+    // An acronym is no key: it joins its expansion only through one or through the alias
+    // list (a body's acronym of four characters or more names it without a country).
+    assert_eq!(
         id_of(&out, "ANSSI"),
         id_of(
             &out,
             "Agence nationale de la sécurité des systèmes d'information"
         )
     );
-    assert_ne!(
+    assert_eq!(
         id_of(&out, "DGFiP"),
         id_of(&out, "Direction générale des Finances publiques")
     );
@@ -479,4 +478,335 @@ fn a_pso_id_is_a_key_and_an_identifier() {
     let out = orgs_of(&rows, &[tool("ct_a")], &Known::default());
     assert_eq!(out.organisations.len(), 1);
     assert_eq!(out.organisations[0].identifiers, ["pso:4a7d3c1e-culture"]);
+}
+
+#[test]
+fn the_alias_list_parses_and_every_body_has_a_country_a_name_and_a_reference() {
+    let list = Aliases::get();
+    assert!(list.bodies.len() >= 150, "{}", list.bodies.len());
+    let countries: BTreeSet<&str> = list.bodies.iter().map(|b| b.country.as_str()).collect();
+    for c in ["US", "FR", "IT", "GB", "ES", "DE", "EU"] {
+        assert!(
+            list.bodies.iter().filter(|b| b.country == c).count() >= 20,
+            "{c}"
+        );
+    }
+    assert!(countries.len() >= 10, "{countries:?}");
+    // One key per body.
+    let keys: BTreeSet<String> = list
+        .bodies
+        .iter()
+        .map(|b| format!("{}:{:?}", b.country, aliases::fold(&b.name)))
+        .collect();
+    assert_eq!(keys.len(), list.bodies.len());
+    // The loader refuses what the list must not hold.
+    let one = |country: &str, short: &str| {
+        format!(
+            "[[body]]\ncountry = \"{country}\"\nname = \"X agency\"\nshort = [\"{short}\"]\nref = \"r\"\n"
+        )
+    };
+    assert!(Aliases::parse(&one("FR", "XA")).is_ok());
+    assert!(Aliases::parse(&one("XX", "XA")).is_err(), "no such country");
+    assert!(Aliases::parse(&one("fr", "XA")).is_err(), "upper case");
+    assert!(Aliases::parse(&one("FR", "DSI")).is_err(), "a unit name");
+    assert!(Aliases::parse(&one("FR", "-")).is_err(), "folds to nothing");
+    assert!(
+        Aliases::parse("[[body]]\ncountry = \"FR\"\nname = \"X\"\nref = \" \"\n").is_err(),
+        "no reference"
+    );
+}
+
+#[test]
+fn the_alias_list_joins_the_forms_of_one_body_within_its_country() {
+    use OrgRole::*;
+    let country = |c: &'static str| move |o: &mut NormOrg| o.country = Some(c.into());
+    let rows = vec![
+        row(
+            "sill",
+            "1",
+            "ct_a",
+            vec![org(Develops, "DINUM", country("FR"))],
+        ),
+        row(
+            "codegouv",
+            "2",
+            "ct_b",
+            vec![org(
+                Develops,
+                "Direction interministérielle du numérique",
+                none,
+            )],
+        ),
+        row(
+            "old",
+            "3",
+            "ct_c",
+            vec![org(
+                Uses,
+                "Direction interministérielle du numérique et du système d'information et de \
+                 communication de l'État (DINSIC)",
+                none,
+            )],
+        ),
+        // Three letters name too many things: the country must be stated.
+        row("ctfg", "4", "ct_d", vec![org(Uses, "GSA", none)]),
+        row(
+            "codejson",
+            "5",
+            "ct_d",
+            vec![org(Uses, "GSA", country("US"))],
+        ),
+        row(
+            "dpg",
+            "6",
+            "ct_e",
+            vec![org(Funds, "U.S. General Services Administration", none)],
+        ),
+        // Another country's body of that acronym, or none in the list, stays apart.
+        row("es", "7", "ct_f", vec![org(Uses, "DGE", country("ES"))]),
+        row(
+            "fr",
+            "8",
+            "ct_f",
+            vec![org(
+                Uses,
+                "Direction générale des entreprises",
+                country("FR"),
+            )],
+        ),
+        // An acronym of two bodies of the list (`IGN` in FR and ES) joins only where the
+        // country says which.
+        row(
+            "b",
+            "10",
+            "ct_g",
+            vec![org(Uses, "Instituto Geográfico Nacional", none)],
+        ),
+        row(
+            "c",
+            "11",
+            "ct_g",
+            vec![org(
+                Uses,
+                "Institut national de l'information géographique et forestière",
+                none,
+            )],
+        ),
+        row("d", "12", "ct_g", vec![org(Uses, "IGN", country("FR"))]),
+        // Two names of one city are not in the list.
+        row(
+            "e",
+            "13",
+            "ct_h",
+            vec![org(Uses, "Ville de Paris", country("FR"))],
+        ),
+        row(
+            "f",
+            "14",
+            "ct_h",
+            vec![org(Uses, "Mairie de Paris", country("FR"))],
+        ),
+    ];
+    let tools: Vec<Tool> = [
+        "ct_a", "ct_b", "ct_c", "ct_d", "ct_e", "ct_f", "ct_g", "ct_h",
+    ]
+    .map(tool)
+    .into();
+    let out = orgs_of(&rows, &tools, &Known::default());
+    let dinum = id_of(&out, "DINUM");
+    assert_eq!(
+        dinum,
+        id_of(&out, "Direction interministérielle du numérique")
+    );
+    assert!(
+        out.mentions
+            .iter()
+            .filter(|m| m.record_id == "3")
+            .all(|m| m.organisation_id == dinum)
+    );
+    // `GSA` with no country joins the `GSA` stating US by its name; that one joins the
+    // full name through the list.
+    assert_eq!(
+        id_of(&out, "GSA"),
+        id_of(&out, "U.S. General Services Administration")
+    );
+    assert_ne!(
+        id_of(&out, "DGE"),
+        id_of(&out, "Direction générale des entreprises")
+    );
+    let ign_fr = id_of(
+        &out,
+        "Institut national de l'information géographique et forestière",
+    );
+    assert_eq!(id_of(&out, "IGN"), ign_fr);
+    assert_ne!(id_of(&out, "Instituto Geográfico Nacional"), ign_fr);
+    let list = Aliases::get();
+    assert_eq!(list.key(["ign"], None), None);
+    assert_eq!(
+        list.key(["ign"], Some("ES")),
+        Some("org:alias:es:institutogeograficonacional")
+    );
+    // An EU body: no country or a member state's.
+    assert_eq!(list.key(["jrc"], None), None);
+    assert_eq!(
+        list.key(["jrc"], Some("IT")),
+        Some("org:alias:eu:jointresearchcentre")
+    );
+    assert_eq!(list.key(["jrc"], Some("US")), None);
+    // Forms of two bodies in one mention: none.
+    assert_eq!(list.key(["dinum", "anssi"], None), None);
+    assert_ne!(
+        id_of(&out, "Ville de Paris"),
+        id_of(&out, "Mairie de Paris")
+    );
+}
+
+#[test]
+fn the_alias_list_never_joins_across_conflicting_keys_or_countries() {
+    use OrgRole::*;
+    let rows = vec![
+        row(
+            "a",
+            "1",
+            "ct_a",
+            vec![org(Uses, "ANSSI", |o| o.siren = Some("130007669".into()))],
+        ),
+        row(
+            "b",
+            "2",
+            "ct_a",
+            vec![org(
+                Uses,
+                "Agence nationale de la sécurité des systèmes d'information",
+                |o| o.siren = Some("110000001".into()),
+            )],
+        ),
+        row(
+            "c",
+            "3",
+            "ct_b",
+            vec![org(Uses, "INSEE", |o| {
+                o.wikidata_id = Some("Q156616".into())
+            })],
+        ),
+        row(
+            "d",
+            "4",
+            "ct_b",
+            vec![org(
+                Uses,
+                "Institut national de la statistique et des études économiques",
+                |o| o.wikidata_id = Some("Q1".into()),
+            )],
+        ),
+        // A mention stating another country than the body's is not that body.
+        row(
+            "e",
+            "5",
+            "ct_c",
+            vec![org(Uses, "NASA", |o| o.country = Some("BR".into()))],
+        ),
+        row(
+            "f",
+            "6",
+            "ct_c",
+            vec![org(
+                Uses,
+                "National Aeronautics and Space Administration",
+                none,
+            )],
+        ),
+    ];
+    let tools: Vec<Tool> = ["ct_a", "ct_b", "ct_c"].map(tool).into();
+    let out = orgs_of(&rows, &tools, &Known::default());
+    assert_ne!(
+        id_of(&out, "ANSSI"),
+        id_of(
+            &out,
+            "Agence nationale de la sécurité des systèmes d'information"
+        )
+    );
+    assert_ne!(
+        id_of(&out, "INSEE"),
+        id_of(
+            &out,
+            "Institut national de la statistique et des études économiques"
+        )
+    );
+    let of_record = |r: &str| {
+        out.mentions
+            .iter()
+            .find(|m| m.record_id == r)
+            .map(|m| m.organisation_id.clone())
+            .unwrap()
+    };
+    assert_ne!(of_record("5"), of_record("6"));
+}
+
+#[test]
+fn a_mention_stating_no_country_is_looked_up_in_its_sources_country_when_alone_it_finds_none() {
+    use OrgRole::*;
+    let rows = vec![
+        row(
+            "us-code-json",
+            "1",
+            "ct_a",
+            vec![org(Develops, "GSA", none)],
+        ),
+        row(
+            "dpg",
+            "2",
+            "ct_a",
+            vec![org(Funds, "General Services Administration", none)],
+        ),
+        row("sill", "3", "ct_b", vec![org(Uses, "CDC", none)]),
+        row(
+            "dpg",
+            "4",
+            "ct_b",
+            vec![org(Uses, "Caisse des dépôts et consignations", none)],
+        ),
+        row(
+            "other",
+            "5",
+            "ct_b",
+            vec![org(
+                Uses,
+                "Centers for Disease Control and Prevention",
+                none,
+            )],
+        ),
+    ];
+    let tools: Vec<Tool> = ["ct_a", "ct_b"].map(tool).into();
+    let resolved = Resolved {
+        rows: rows.clone(),
+        tools: tools.clone(),
+        ..Resolved::default()
+    };
+    let countries: HashMap<String, String> = [("us-code-json", "US"), ("sill", "FR")]
+        .map(|(s, c)| (s.to_string(), c.to_string()))
+        .into();
+    let out = resolve_orgs_with(&resolved, &Known::default(), &countries);
+    assert_eq!(
+        id_of(&out, "GSA"),
+        id_of(&out, "General Services Administration")
+    );
+    assert_eq!(
+        id_of(&out, "CDC"),
+        id_of(&out, "Caisse des dépôts et consignations")
+    );
+    assert_ne!(
+        id_of(&out, "CDC"),
+        id_of(&out, "Centers for Disease Control and Prevention")
+    );
+    // Without the sources' countries, three letters join nothing.
+    let out = orgs_of(&rows, &tools, &Known::default());
+    assert_ne!(
+        id_of(&out, "GSA"),
+        id_of(&out, "General Services Administration")
+    );
+    assert_ne!(
+        id_of(&out, "CDC"),
+        id_of(&out, "Caisse des dépôts et consignations")
+    );
 }
