@@ -174,14 +174,14 @@ async fn evaluate(set: &str, floor: (f64, f64)) {
 }
 
 /// The floors each set must keep: the figures measured when the rules were last changed,
-/// rounded down (BENCHMARKS.md, "Organisation resolution"): tuning 1.0000 / 0.8952,
-/// held-out 0.9804 / 0.7463. Both are below the target on recall: an acronym joins its
-/// expansion only through a key or the alias list, and a three-letter one (`GSA`, `VA`)
-/// only when its mention or its source states the country (these sets' declarations state
-/// none); names of one body spelled apart (`Labs` and `Laboratories`, a parent's name before
-/// a unit's) stay apart.
-const TUNING_FLOOR: (f64, f64) = (0.99, 0.89);
-const HOLDOUT_FLOOR: (f64, f64) = (0.98, 0.74);
+/// rounded down (BENCHMARKS.md, "Organisation resolution"): tuning 1.0000 / 0.9355,
+/// held-out 0.9815 / 0.7910, with the declarations of the catalogues civicrawl ships stating
+/// their country as the shipped ones do (SILL and code.gouv.fr FR, code.json US, Developers
+/// Italia IT). The tuning set meets the target; the held-out set is below it on recall: an
+/// acronym joins its expansion only through a key or the alias list, and names of one body
+/// spelled apart (`Labs` and `Laboratories`, a parent's name before a unit's) stay apart.
+const TUNING_FLOOR: (f64, f64) = (0.99, 0.93);
+const HOLDOUT_FLOOR: (f64, f64) = (0.98, 0.79);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organisations_of_the_tuning_set() {
