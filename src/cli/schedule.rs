@@ -28,6 +28,7 @@ enum Action {
     /// Write the schedules for another scheduler: crontab lines, systemd service and timer
     /// units, a GitHub Actions workflow or Kubernetes CronJobs (with the output volume claim).
     Export {
+        /// The scheduler to write for.
         #[arg(long, value_enum)]
         format: schedule::export::Format,
         /// Write the files into this directory (created if needed) instead of printing them.
