@@ -9,7 +9,7 @@ use super::decl::HtmlSource;
 use super::extract::{self, Item};
 use crate::crawl::FetchError;
 use crate::kinds::mapping::Collector;
-use crate::kinds::pages::{self, Admit, Listing, Pager, Pages};
+use crate::kinds::pages::{Admit, Listing, Page, Pager, Pages};
 use crate::kinds::{Harvest, SourceError};
 use crate::report::Issue;
 
@@ -23,9 +23,21 @@ pub(crate) async fn walk<P: Pages>(
     let mut pager = Pager::new(max_pages);
     for start in &src.start_urls {
         let mut listing = Listing::new(start.clone());
-        while let Some(url) = listing.next(&mut pager, &mut out)? {
-            let Some(page) = pages::get_or_skip(pages, &url, &mut out).await? else {
-                break;
+        let mut next = listing.next(&mut pager, &mut out)?;
+        // The next listing page, asked while the current page's detail pages were.
+        let mut asked: Option<Result<Page, FetchError>> = None;
+        while let Some(url) = next.take() {
+            let answer = match asked.take() {
+                Some(answer) => answer,
+                None => pages.get(&url).await,
+            };
+            let page = match answer {
+                Ok(page) => page,
+                Err(FetchError::Disallowed { .. }) => {
+                    out.robots_skipped(&url);
+                    break;
+                }
+                Err(e) => return Err(SourceError::Fetch(e)),
             };
             let parsed = extract::parse_listing(src, &page.url, &page.body)?;
             out.extend(Vec::new(), parsed.issues);
@@ -50,7 +62,17 @@ pub(crate) async fn walk<P: Pages>(
                     },
                 }
             }
-            let mut details = fetch_details(src, pages, links).await.into_iter();
+            // The next listing page is asked for beside them: a listing is read as fast as
+            // its host allows, not one round trip behind its detail pages.
+            next = listing.next(&mut pager, &mut out)?;
+            let (details, answer) = futures::join!(fetch_details(src, pages, links), async {
+                match &next {
+                    Some(url) => Some(pages.get(url).await),
+                    None => None,
+                }
+            });
+            asked = answer;
+            let mut details = details.into_iter();
             for slot in slots {
                 match slot {
                     Slot::Record(record) => out.push(record),

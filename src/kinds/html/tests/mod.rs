@@ -382,18 +382,19 @@ fn build_reports_every_problem_naming_its_key() {
 }
 
 #[test]
-fn detail_pages_are_asked_together_and_read_in_listing_order() {
+fn detail_pages_and_the_next_listing_page_are_asked_together_and_read_in_listing_order() {
     // The first detail page answers last: asked one after the other, none would overlap.
     let tools = |slug: &str| format!("{BASE}/tools/{slug}");
     let mut pages = site()
         .lagging(&tools("decidim"), 6)
-        .lagging(&tools("consul-democracy"), 3);
+        .lagging(&tools("consul-democracy"), 3)
+        .lagging(&tools("fixmystreet"), 2);
     pages.in_flight = 8;
     let harvest = block_on(walk(&source(DETAIL), &pages, 100)).unwrap();
     assert_eq!(
         pages.peak.load(std::sync::atomic::Ordering::SeqCst),
-        3,
-        "the first listing page's three detail pages under way at once"
+        4,
+        "the first listing page's three detail pages and the second listing page under way at once"
     );
     let ids: Vec<&str> = harvest
         .records
