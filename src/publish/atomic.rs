@@ -90,9 +90,15 @@ fn ensure_absent(id: &str, dir: &Path) -> Result<(), PublishError> {
     }
 }
 
-/// Removes `releases/.tmp-*` and `latest.tmp-*` left by runs that were killed.
+/// Removes `releases/.tmp-*`, `latest.tmp-*` and `index.html.tmp-*` left by runs that were
+/// killed.
 fn remove_leftovers(out_dir: &Path, releases: &Path) -> Result<(), PublishError> {
-    for (dir, prefix) in [(releases, TMP_PREFIX), (out_dir, LATEST_TMP_PREFIX)] {
+    let overview = super::page::overview::TMP_PREFIX;
+    for (dir, prefix) in [
+        (releases, TMP_PREFIX),
+        (out_dir, LATEST_TMP_PREFIX),
+        (out_dir, overview),
+    ] {
         let entries = fs::read_dir(dir).map_err(io_error("list", dir))?;
         for entry in entries {
             let entry = entry.map_err(io_error("list", dir))?;

@@ -37,7 +37,7 @@ pub(crate) struct Entry {
     pub name: String,
     /// File name in the release directory.
     pub path: String,
-    /// `csv`, `json`, `jsonl` or `parquet`.
+    /// `csv`, `json`, `jsonl`, `parquet` or `html` (the download page).
     pub format: &'static str,
     pub description: String,
     /// The Table Schema, for the tabular (CSV) resources.
@@ -52,6 +52,7 @@ pub(crate) fn mediatype(format: &str) -> &'static str {
         "json" => "application/json",
         "jsonl" => "application/jsonl",
         "parquet" => "application/vnd.apache.parquet",
+        "html" => "text/html",
         _ => "application/octet-stream",
     }
 }

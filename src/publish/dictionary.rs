@@ -70,7 +70,8 @@ pub(crate) fn readme(release_id: &str, t: &Tables<'_>) -> String {
          per line (lists as arrays, `null` for unknown). Parquet: zstd, `list<utf8>` lists, \
          timestamps in microseconds UTC.\n\n\
          `changes.json` lists the tools added, removed and changed since the previous release; \
-         `report.json` describes the run; `datapackage.json` is a Frictionless Data Package v2.\n\n\
+         `report.json` describes the run; `datapackage.json` is a Frictionless Data Package v2; \
+         `index.html` is a page describing the release, with charts and a table of the tools.\n\n\
          ## Verify and load\n\n\
          ```sh\n\
          sha256sum -c SHA256SUMS\n\

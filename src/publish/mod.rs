@@ -18,7 +18,8 @@
 //! (one table's files and package entries), `schema.rs` (the column catalogue), `cell.rs`
 //! (a cell and its bytes), one writer per format (`csv.rs`, `json.rs`, `jsonl.rs`,
 //! `parquet.rs`), `dictionary.rs` (README.md), `datapackage.rs`, `checksums.rs`,
-//! `changes.rs` and `diff.rs` (what changed since a release), `prune.rs` (retention).
+//! `changes.rs` and `diff.rs` (what changed since a release), `prune.rs` (retention),
+//! `page/` (the download page `index.html`, and `output/index.html` over every release).
 
 mod cell;
 mod changes;
@@ -29,6 +30,7 @@ mod dictionary;
 pub mod diff;
 mod json;
 mod jsonl;
+mod page;
 mod parquet;
 mod prune;
 pub mod schema;
@@ -55,6 +57,7 @@ pub use changes::{DiffError, ReleaseTools, diff_releases, read_tools};
 pub use checksums::SHA256SUMS;
 pub use datapackage::{DATA_LICENSE, DATAPACKAGE_JSON};
 pub use dictionary::README_MD;
+pub use page::INDEX_HTML;
 pub use prune::{next_release_id, prune};
 
 /// The folder of `out_dir` that holds one directory per release.
@@ -69,12 +72,13 @@ pub const CHANGES_JSON: &str = "changes.json";
 pub const TOOLS_SPREADSHEET_CSV: &str = "tools.spreadsheet.csv";
 
 /// Every file of a release, in name order: each table in each format, the spreadsheet copy
-/// of `tools.csv`, the data dictionary, and the [`RUN_FILES`].
-pub const RELEASE_FILES: [&str; 30] = [
+/// of `tools.csv`, the data dictionary, and the [`RUN_FILES`] (the download page among them).
+pub const RELEASE_FILES: [&str; 31] = [
     README_MD,
     SHA256SUMS,
     CHANGES_JSON,
     DATAPACKAGE_JSON,
+    INDEX_HTML,
     "organisations.csv",
     "organisations.json",
     "organisations.jsonl",
@@ -105,8 +109,15 @@ pub const RELEASE_FILES: [&str; 30] = [
 
 /// The files of a release whose bytes depend on more than its rows and id: the run
 /// (`report.json`), the publishing time (`datapackage.json` `created`), the previous release
-/// (`changes.json`), and `SHA256SUMS` over them all.
-pub const RUN_FILES: [&str; 4] = [SHA256SUMS, CHANGES_JSON, DATAPACKAGE_JSON, REPORT_JSON];
+/// (`changes.json`), the download page (`index.html`, which shows all three) and `SHA256SUMS`
+/// over them all.
+pub const RUN_FILES: [&str; 5] = [
+    SHA256SUMS,
+    CHANGES_JSON,
+    DATAPACKAGE_JSON,
+    INDEX_HTML,
+    REPORT_JSON,
+];
 
 /// The files of a release whose bytes depend only on its rows and its id: two releases of the
 /// same data are identical in these.
@@ -182,6 +193,11 @@ pub fn publish(release: &Release, out_dir: &Path) -> Result<PathBuf, PublishErro
     let dir = atomic::stage(out_dir, &release.id, |tmp| {
         write_release(release, tmp, previous.as_deref())
     })?;
+    // The release is whole and `latest` points at it: a failure here leaves only the overview
+    // page out of date (the next publish or prune rewrites it).
+    if let Err(e) = page::overview::write_overview(out_dir) {
+        tracing::warn!(error = %e, "cannot rewrite the overview of releases");
+    }
     tracing::info!(
         release_id = %release.id,
         tools = release.tools.len(),
@@ -194,8 +210,9 @@ pub fn publish(release: &Release, out_dir: &Path) -> Result<PathBuf, PublishErro
 }
 
 /// Writes every file of the release into the new, empty directory `dir`: the tables
-/// in every format, `report.json`, `changes.json`, `README.md`, `datapackage.json` and, last,
-/// `SHA256SUMS` over all of them.
+/// in every format, `report.json`, `changes.json`, `README.md`, then `index.html` (which lists
+/// them with sizes and hashes), `datapackage.json` (which lists it) and, last, `SHA256SUMS`
+/// over all of them.
 fn write_release(
     release: &Release,
     dir: &Path,
@@ -289,6 +306,8 @@ fn write_release(
     let (tools_ref, records_ref, sources_ref) = (&tools, &records, &sources);
     let (orgs_ref, roles_ref, cases_ref) = (&organisations, &roles, &use_cases);
     let aliases = &release.aliases;
+    let changes_done = std::sync::OnceLock::new();
+    let changes_ref = &changes_done;
     let spreadsheet: Job<'_> = Box::new(move || {
         let path = dir.join(TOOLS_SPREADSHEET_CSV);
         let digest = write_file(&path, |out| {
@@ -326,6 +345,7 @@ fn write_release(
         let changes = changes::changes(previous, tools_ref, &others, aliases);
         let value = serde_json::to_value(&changes).unwrap_or_default();
         let digest = write_pretty_json(&dir.join(CHANGES_JSON), &value)?;
+        let _ = changes_ref.set(changes);
         Ok(vec![(CHANGES_JSON.to_string(), digest)])
     });
     let jobs = vec![
@@ -378,6 +398,41 @@ fn write_release(
 
     let digest = write_pretty_json(&dir.join(REPORT_JSON), &release.report)?;
     files.digests.insert(REPORT_JSON.into(), digest);
+
+    let changes = changes_done.into_inner().unwrap_or_default();
+    let page = page::release_page(&page::PageInput {
+        release_id: &release.id,
+        created_at: &release.created_at,
+        tools: &tools,
+        records: &records,
+        sources: &sources,
+        rows: [
+            tools.len(),
+            records.len(),
+            sources.len(),
+            organisations.len(),
+            roles.len(),
+            use_cases.len(),
+        ],
+        files: &files.digests,
+        report: &release.report,
+        changes: &changes,
+    });
+    let path = dir.join(INDEX_HTML);
+    let digest = write_file(&path, |out| {
+        io::Write::write_all(out, page.as_bytes()).map_err(io_error("write", &path))
+    })?;
+    files.digests.insert(INDEX_HTML.into(), digest.clone());
+    files.entries.push(Entry {
+        name: "index".into(),
+        path: INDEX_HTML.into(),
+        format: "html",
+        description: "the release's download page: what it holds, every file with its size \
+                      and SHA-256, charts, source freshness, changes and a table of the tools"
+            .into(),
+        schema: None,
+        digest,
+    });
 
     let package = datapackage::package(release, &files.entries);
     let digest = write_pretty_json(&dir.join(DATAPACKAGE_JSON), &package)?;

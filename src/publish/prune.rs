@@ -1,6 +1,7 @@
 //! Retention: after a successful publish, the oldest release directories beyond
 //! `keep_releases` are removed (SPEC section 3 `[output]`). The release `latest` points at is
-//! never removed, nor is anything that is not a release directory (`.tmp-*`, files).
+//! never removed, nor is anything that is not a release directory (`.tmp-*`, files). After a
+//! removal `output/index.html` is rewritten.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,24 +17,7 @@ pub fn prune(out_dir: &Path, keep: usize) -> Result<Vec<PathBuf>, PublishError> 
     let latest = fs::read_link(out_dir.join(LATEST))
         .ok()
         .and_then(|t| t.file_name().map(|n| n.to_string_lossy().into_owned()));
-    let mut ids = Vec::new();
-    let entries = match fs::read_dir(&releases) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(io_error("list", &releases)(e)),
-    };
-    for entry in entries {
-        let entry = entry.map_err(io_error("list", &releases))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let is_dir = entry
-            .file_type()
-            .map_err(io_error("inspect", &entry.path()))?
-            .is_dir();
-        if is_dir && !name.starts_with('.') && !name.starts_with(TMP_PREFIX) {
-            ids.push(name);
-        }
-    }
-    ids.sort_by(|a, b| order(a).cmp(&order(b)));
+    let ids = release_ids(&releases)?;
     let keep = keep.max(1);
     let excess = ids.len().saturating_sub(keep);
     let mut removed = Vec::new();
@@ -48,8 +32,33 @@ pub fn prune(out_dir: &Path, keep: usize) -> Result<Vec<PathBuf>, PublishError> 
     }
     if !removed.is_empty() {
         super::atomic::sync_dir(&releases)?;
+        super::page::overview::write_overview(out_dir)?;
     }
     Ok(removed)
+}
+
+/// The release directories in `releases` (not `.tmp-*` nor other dot names), oldest first;
+/// none when `releases` does not exist.
+pub(super) fn release_ids(releases: &Path) -> Result<Vec<String>, PublishError> {
+    let mut ids = Vec::new();
+    let entries = match fs::read_dir(releases) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_error("list", releases)(e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(io_error("list", releases))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_dir = entry
+            .file_type()
+            .map_err(io_error("inspect", &entry.path()))?
+            .is_dir();
+        if is_dir && !name.starts_with('.') && !name.starts_with(TMP_PREFIX) {
+            ids.push(name);
+        }
+    }
+    ids.sort_by(|a, b| order(a).cmp(&order(b)));
+    Ok(ids)
 }
 
 /// A release id for `base` (e.g. `2026-11-26T030000Z`) that sorts after every release in

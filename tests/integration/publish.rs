@@ -69,7 +69,7 @@ async fn a_real_run_publishes_a_complete_verifiable_release() {
     );
     assert_eq!(package["licenses"][0]["name"], "ODbL-1.0");
     let resources = package["resources"].as_array().unwrap();
-    assert_eq!(resources.len(), 25);
+    assert_eq!(resources.len(), 26);
     for r in resources {
         let path = first.join(r["path"].as_str().unwrap());
         let bytes = std::fs::metadata(&path).unwrap().len();

@@ -57,7 +57,7 @@ fn sha256sums_lists_every_other_file_with_its_hash() {
             (n, hex)
         })
         .collect();
-    assert_eq!(expected.len(), 29);
+    assert_eq!(expected.len(), 30);
     assert_eq!(listed, expected);
 }
 
@@ -80,8 +80,11 @@ fn latest_is_a_relative_symlink_switched_by_each_publish() {
     );
     assert_eq!(latest_release(out.path()), Some(second));
     assert!(first.join("tools.csv").is_file(), "older releases stay");
-    // No temporary link or directory is left behind.
-    assert_eq!(sorted_files(out.path()), ["latest", "releases"]);
+    // No temporary link, page or directory is left behind; the overview is rewritten.
+    assert_eq!(
+        sorted_files(out.path()),
+        ["index.html", "latest", "releases"]
+    );
 }
 
 #[test]
@@ -118,10 +121,14 @@ fn leftovers_of_killed_runs_are_removed() {
     fs::create_dir_all(&leftover).unwrap();
     fs::write(leftover.join("tools.csv"), "half").unwrap();
     std::os::unix::fs::symlink("releases/r0", out.path().join("latest.tmp-99999")).unwrap();
+    fs::write(out.path().join("index.html.tmp-99999"), "<p>half").unwrap();
 
     publish(&sample("r1"), out.path()).unwrap();
     assert_eq!(sorted_files(&releases), ["r1"]);
-    assert_eq!(sorted_files(out.path()), ["latest", "releases"]);
+    assert_eq!(
+        sorted_files(out.path()),
+        ["index.html", "latest", "releases"]
+    );
 }
 
 #[test]
@@ -249,7 +256,15 @@ fn datapackage_describes_every_table_file_with_schema_size_and_hash() {
         .iter()
         .map(|r| r["path"].as_str().unwrap())
         .collect();
-    assert_eq!(paths.len(), 25);
+    assert_eq!(paths.len(), 26);
+    let page = resources
+        .iter()
+        .find(|r| r["path"] == "index.html")
+        .unwrap();
+    assert_eq!(
+        (&page["type"], &page["mediatype"]),
+        (&json!("file"), &json!("text/html"))
+    );
     for r in resources {
         let d = &digests[r["path"].as_str().unwrap()];
         assert_eq!(r["bytes"], d.bytes);

@@ -22,6 +22,7 @@ use crate::model::{
 
 mod formats;
 mod layout;
+mod page;
 
 const TRICKY: &str = "Participation, \"quoted\"\nsecond line: Décidé, 参加, ünïcødé";
 
