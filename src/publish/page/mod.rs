@@ -43,7 +43,7 @@ pub(crate) use table::TABLE_ROWS;
 /// The file name of the page, in a release and in the output directory.
 pub const INDEX_HTML: &str = "index.html";
 
-const STYLE: &str = include_str!("page.css");
+pub(crate) const STYLE: &str = include_str!("page.css");
 const SCRIPT: &str = include_str!("page.js");
 const DATA_LICENSE_URL: &str = "https://opendatacommons.org/licenses/odbl/1-0/";
 

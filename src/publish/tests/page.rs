@@ -278,3 +278,53 @@ fn a_large_catalogue_shows_the_first_tools_by_name_and_says_so() {
         "the last by name are left out"
     );
 }
+
+/// WCAG 2 contrast ratio of two `#rrggbb` colours.
+fn contrast(a: &str, b: &str) -> f64 {
+    let luminance = |hex: &str| {
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+    };
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+#[test]
+fn every_text_colour_meets_wcag_aa_on_every_background() {
+    let style = crate::publish::page::STYLE;
+    let var = |name: &str| -> String {
+        let at = style
+            .find(&format!("--{name}:"))
+            .unwrap_or_else(|| panic!("--{name}"));
+        let value: String = style[at + name.len() + 3..]
+            .chars()
+            .take_while(|c| *c != ';' && *c != '}')
+            .collect();
+        match value.len() {
+            // `#fff` is `#ffffff`.
+            4 => value.chars().flat_map(|c| [c, c]).skip(1).collect(),
+            _ => value,
+        }
+    };
+    for text in ["ink", "muted", "link", "ok", "bad"] {
+        for background in ["paper", "tint"] {
+            let ratio = contrast(&var(text), &var(background));
+            assert!(
+                ratio >= 4.5,
+                "--{text} on --{background}: {ratio:.2}:1, under WCAG AA's 4.5:1"
+            );
+        }
+    }
+    // The bars (the rest of a chart's values in grey) against the page: graphics, 3:1.
+    for bar in ["bar", "rest"] {
+        assert!(contrast(&var(bar), &var("paper")) >= 3.0, "--{bar}");
+    }
+    assert!((contrast("#000000", "#ffffff") - 21.0).abs() < 0.01);
+}
