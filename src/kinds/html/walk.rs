@@ -1,8 +1,19 @@
 //! Drives the fetches of an `html` source: listing pages (paginated through `pages::Listing`)
 //! and detail pages, all counted against the source's page cap. The only file of `html/`
 //! that awaits.
+//!
+//! The items of the listing pages read are queued in page order; up to `Pages::in_flight` of
+//! them are under way at once, across listing pages (the fetcher's per-host limiter and
+//! global permits pace the requests), and the next listing page is read while they are, so a
+//! directory is crawled as fast as its host allows rather than one page after another. Items
+//! come out in the order they were queued, so records and issues do too, and a release stays
+//! byte-identical.
+
+use std::collections::VecDeque;
 
 use futures::StreamExt;
+use futures::future::{Either, ready};
+use futures::stream::FuturesOrdered;
 use url::Url;
 
 use super::decl::HtmlSource;
@@ -11,6 +22,7 @@ use crate::crawl::FetchError;
 use crate::kinds::mapping::Collector;
 use crate::kinds::pages::{Admit, Listing, Page, Pager, Pages};
 use crate::kinds::{Harvest, SourceError};
+use crate::model::RawRecord;
 use crate::report::Issue;
 
 /// Fetches every listing page from each start URL, and each item's detail page.
@@ -19,96 +31,83 @@ pub(crate) async fn walk<P: Pages>(
     pages: &P,
     max_pages: usize,
 ) -> Result<Harvest, SourceError> {
+    let limit = pages.in_flight().max(1);
     let mut out = Collector::default();
-    let mut pager = Pager::new(max_pages);
-    for start in &src.start_urls {
-        let mut listing = Listing::new(start.clone());
-        let mut next = listing.next(&mut pager, &mut out)?;
-        // The next listing page, asked while the current page's detail pages were.
-        let mut asked: Option<Result<Page, FetchError>> = None;
-        while let Some(url) = next.take() {
-            let answer = match asked.take() {
-                Some(answer) => answer,
-                None => pages.get(&url).await,
+    let mut side = Side {
+        starts: src.start_urls.iter().cloned().collect(),
+        listing: None,
+        pager: Pager::new(max_pages),
+        queued: VecDeque::new(),
+    };
+    let mut under_way = FuturesOrdered::new();
+    // The listing page being read, if any.
+    let mut reading = None;
+    loop {
+        // The next listing page, once the items queued could all be under way.
+        if reading.is_none()
+            && side.queued.len() < limit
+            && let Some(url) = side.next_listing_page()?
+        {
+            reading = Some(Box::pin(get(pages, url)));
+        }
+        while under_way.len() < limit {
+            let Some(item) = side.queued.pop_front() else {
+                break;
             };
-            let page = match answer {
-                Ok(page) => page,
-                Err(FetchError::Disallowed { .. }) => {
-                    out.robots_skipped(&url);
-                    break;
-                }
-                Err(e) => return Err(SourceError::Fetch(e)),
-            };
-            let parsed = extract::parse_listing(src, &page.url, &page.body)?;
-            out.extend(Vec::new(), parsed.issues);
-            listing.advance(&mut pager, &mut out, &page.url, parsed.next);
-            // The items in page order; detail pages fetched together (as many in flight as
-            // the fetcher allows: its per-host limiter and global permits pace them), read in
-            // page order so a release stays byte-identical.
-            let mut slots: Vec<Slot> = Vec::with_capacity(parsed.items.len());
-            let mut links: Vec<Url> = Vec::new();
-            for item in parsed.items {
-                match item {
-                    Item::Record(record) => slots.push(Slot::Record(record)),
-                    Item::Detail(link) => match pager.admit(&link)? {
-                        Admit::Seen => {
-                            let message = format!("detail page `{link}` listed again; read once");
-                            out.issue(Issue::new(page.url.as_str(), message));
-                        }
-                        Admit::Fetch => {
-                            slots.push(Slot::Detail);
-                            links.push(link);
-                        }
-                    },
-                }
-            }
-            // The next listing page is asked for beside them: a listing is read as fast as
-            // its host allows, not one round trip behind its detail pages.
-            next = listing.next(&mut pager, &mut out)?;
-            let (details, answer) = futures::join!(fetch_details(src, pages, links), async {
-                match &next {
-                    Some(url) => Some(pages.get(url).await),
-                    None => None,
-                }
+            under_way.push_back(match item {
+                Queued::Ready(done) => Either::Left(ready(done)),
+                Queued::Detail(link) => Either::Right(fetch_detail(src, pages, link)),
             });
-            asked = answer;
-            let mut details = details.into_iter();
-            for slot in slots {
-                match slot {
-                    Slot::Record(record) => out.push(record),
-                    Slot::Detail => {
-                        if let Some(detail) = details.next() {
-                            detail.into(&mut out);
-                        }
-                    }
-                }
+        }
+        if under_way.is_empty() && reading.is_none() {
+            if side.queued.is_empty() {
+                break;
+            }
+            continue;
+        }
+        tokio::select! {
+            biased;
+            Some(done) = under_way.next(), if !under_way.is_empty() => done.into(&mut out),
+            (url, answer) = async { reading.as_mut().expect("reading").await }, if reading.is_some() => {
+                reading = None;
+                side.read_listing_page(src, url, answer)?;
             }
         }
     }
     Ok(out.finish())
 }
 
-/// An item of a listing page, in page order.
-enum Slot {
-    Record(crate::model::RawRecord),
-    /// The next detail page fetched.
-    Detail,
+/// GETs `url`, giving it back with the answer.
+async fn get<P: Pages>(pages: &P, url: Url) -> (Url, Result<Page, FetchError>) {
+    let answer = pages.get(&url).await;
+    (url, answer)
 }
 
-/// What one detail page gave.
-enum Detail {
-    Read(Option<crate::model::RawRecord>, Vec<Issue>),
-    Disallowed(Url),
+/// An item of a listing page waiting its turn, in page order.
+enum Queued {
+    Ready(Done),
+    /// Fetch and read this detail page.
+    Detail(Url),
+}
+
+/// What an item gave.
+enum Done {
+    Record(RawRecord),
+    Issue(Issue),
+    RobotsSkipped(Url),
+    Read(Option<RawRecord>, Vec<Issue>),
+    /// A detail page that could not be fetched: the item is skipped with an issue.
     Failed(Url, FetchError),
 }
 
-impl Detail {
+impl Done {
     fn into(self, out: &mut Collector) {
         match self {
-            Detail::Read(record, issues) => out.extend(record.into_iter().collect(), issues),
-            Detail::Disallowed(link) => out.robots_skipped(&link),
-            // A failure skips the item with an issue.
-            Detail::Failed(link, e) => out.issue(Issue::new(
+            Done::Record(record) => out.push(record),
+            Done::Issue(issue) => out.issue(issue),
+            Done::RobotsSkipped(url) => out.robots_skipped(&url),
+            Done::Read(record, issues) => out.extend(record.into_iter().collect(), issues),
+            Done::Failed(link, e) => out.issue(Issue::new(
                 link.as_str(),
                 format!("detail page not fetched: {e}; item skipped"),
             )),
@@ -116,21 +115,101 @@ impl Detail {
     }
 }
 
-/// Fetches and reads the detail pages `links`, up to `pages.in_flight()` at once, in order.
-async fn fetch_details<P: Pages>(src: &HtmlSource, pages: &P, links: Vec<Url>) -> Vec<Detail> {
-    futures::stream::iter(links)
-        .map(|link| async move {
-            match pages.get(&link).await {
-                Ok(page) => {
-                    tracing::debug!(url = %link, bytes = page.body.len(), "page fetched");
-                    let (record, issues) = extract::parse_detail(src, &page.url, &link, &page.body);
-                    Detail::Read(record, issues)
-                }
-                Err(FetchError::Disallowed { .. }) => Detail::Disallowed(link),
-                Err(e) => Detail::Failed(link, e),
+/// The listing side of the walk: the listings still to follow, the pager, and the items read
+/// and not yet under way.
+struct Side {
+    starts: VecDeque<Url>,
+    listing: Option<Listing>,
+    pager: Pager,
+    queued: VecDeque<Queued>,
+}
+
+impl Side {
+    /// The next listing page to read (counted against the cap), from the listing under way or
+    /// the next start URL; `None` when every listing has ended.
+    fn next_listing_page(&mut self) -> Result<Option<Url>, SourceError> {
+        loop {
+            let listing = match &mut self.listing {
+                Some(listing) => listing,
+                None => match self.starts.pop_front() {
+                    Some(start) => self.listing.insert(Listing::new(start)),
+                    None => return Ok(None),
+                },
+            };
+            let mut notes = Collector::default();
+            let next = listing.next(&mut self.pager, &mut notes);
+            self.queue_notes(notes);
+            match next? {
+                Some(url) => return Ok(Some(url)),
+                None => self.listing = None,
             }
-        })
-        .buffered(pages.in_flight().max(1))
-        .collect()
-        .await
+        }
+    }
+
+    /// Queues the items of the listing page `url` answered with.
+    fn read_listing_page(
+        &mut self,
+        src: &HtmlSource,
+        url: Url,
+        answer: Result<Page, FetchError>,
+    ) -> Result<(), SourceError> {
+        let page = match answer {
+            Ok(page) => page,
+            Err(FetchError::Disallowed { .. }) => {
+                self.queued.push_back(Queued::Ready(Done::RobotsSkipped(url)));
+                self.listing = None;
+                return Ok(());
+            }
+            Err(e) => return Err(SourceError::Fetch(e)),
+        };
+        let parsed = extract::parse_listing(src, &page.url, &page.body)?;
+        for issue in parsed.issues {
+            self.queued.push_back(Queued::Ready(Done::Issue(issue)));
+        }
+        let mut notes = Collector::default();
+        if let Some(listing) = &mut self.listing {
+            listing.advance(&mut self.pager, &mut notes, &page.url, parsed.next);
+        }
+        self.queue_notes(notes);
+        for item in parsed.items {
+            let queued = match item {
+                Item::Record(record) => Queued::Ready(Done::Record(record)),
+                Item::Detail(link) => match self.pager.admit(&link)? {
+                    Admit::Seen => {
+                        let message = format!("detail page `{link}` listed again; read once");
+                        Queued::Ready(Done::Issue(Issue::new(page.url.as_str(), message)))
+                    }
+                    Admit::Fetch => Queued::Detail(link),
+                },
+            };
+            self.queued.push_back(queued);
+        }
+        Ok(())
+    }
+
+    /// Queues the issues and robots.txt refusals `notes` gathered.
+    fn queue_notes(&mut self, notes: Collector) {
+        let notes = notes.finish();
+        for issue in notes.issues {
+            self.queued.push_back(Queued::Ready(Done::Issue(issue)));
+        }
+        for url in notes.robots_skipped {
+            if let Ok(url) = Url::parse(&url) {
+                self.queued.push_back(Queued::Ready(Done::RobotsSkipped(url)));
+            }
+        }
+    }
+}
+
+/// Fetches and reads one detail page.
+async fn fetch_detail<P: Pages>(src: &HtmlSource, pages: &P, link: Url) -> Done {
+    match pages.get(&link).await {
+        Ok(page) => {
+            tracing::debug!(url = %link, bytes = page.body.len(), "page fetched");
+            let (record, issues) = extract::parse_detail(src, &page.url, &link, &page.body);
+            Done::Read(record, issues)
+        }
+        Err(FetchError::Disallowed { .. }) => Done::RobotsSkipped(link),
+        Err(e) => Done::Failed(link, e),
+    }
 }
