@@ -2,10 +2,11 @@
 //! and detail pages, all counted against the source's page cap. The only file of `html/`
 //! that awaits.
 //!
-//! The items of the listing pages read are queued in page order; up to `Pages::in_flight` of
-//! them are under way at once, across listing pages (the fetcher's per-host limiter and
-//! global permits pace the requests), and the next listing page is read while they are, so a
-//! directory is crawled as fast as its host allows rather than one page after another. Items
+//! The items of the listing pages read are queued in page order; up to `Pages::in_flight` − 1
+//! of them are under way at once, across listing pages (the fetcher's per-host limiter and
+//! global permits pace the requests), and the next listing page is read as soon as the last
+//! one is, in the slot kept for it, so a directory is crawled as fast as its host allows
+//! rather than one page after another. Items
 //! come out in the order they were queued, so records and issues do too, and a release stays
 //! byte-identical.
 
@@ -31,7 +32,11 @@ pub(crate) async fn walk<P: Pages>(
     pages: &P,
     max_pages: usize,
 ) -> Result<Harvest, SourceError> {
-    let limit = pages.in_flight().max(1);
+    // One request of the fetcher's is kept for the listing: its pages come one after the
+    // other (each names the next), so a listing page waiting behind detail pages for a
+    // permit would slow the whole walk.
+    let in_flight = pages.in_flight().max(1);
+    let limit = if in_flight > 1 { in_flight - 1 } else { 1 };
     let mut out = Collector::default();
     let mut side = Side {
         starts: src.start_urls.iter().cloned().collect(),
@@ -43,9 +48,9 @@ pub(crate) async fn walk<P: Pages>(
     // The listing page being read, if any.
     let mut reading = None;
     loop {
-        // The next listing page, once the items queued could all be under way.
+        // The next listing page as soon as the last one is read (items queued up to a bound).
         if reading.is_none()
-            && side.queued.len() < limit
+            && side.queued.len() < MAX_QUEUED.max(limit)
             && let Some(url) = side.next_listing_page()?
         {
             reading = Some(Box::pin(get(pages, url)));
@@ -76,6 +81,9 @@ pub(crate) async fn walk<P: Pages>(
     }
     Ok(out.finish())
 }
+
+/// Most items of listing pages read ahead of the detail pages under way.
+const MAX_QUEUED: usize = 1_000;
 
 /// GETs `url`, giving it back with the answer.
 async fn get<P: Pages>(pages: &P, url: Url) -> (Url, Result<Page, FetchError>) {
@@ -156,7 +164,8 @@ impl Side {
         let page = match answer {
             Ok(page) => page,
             Err(FetchError::Disallowed { .. }) => {
-                self.queued.push_back(Queued::Ready(Done::RobotsSkipped(url)));
+                self.queued
+                    .push_back(Queued::Ready(Done::RobotsSkipped(url)));
                 self.listing = None;
                 return Ok(());
             }
@@ -195,7 +204,8 @@ impl Side {
         }
         for url in notes.robots_skipped {
             if let Ok(url) = Url::parse(&url) {
-                self.queued.push_back(Queued::Ready(Done::RobotsSkipped(url)));
+                self.queued
+                    .push_back(Queued::Ready(Done::RobotsSkipped(url)));
             }
         }
     }
