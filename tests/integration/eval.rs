@@ -112,8 +112,8 @@ pub(super) async fn serve(dir: PathBuf) -> (Server, String) {
     (server, base)
 }
 
-/// Every record of the set's declared sources, read through their kinds and normalised.
-pub(super) async fn extract(dir: &Path, base: &str) -> Vec<Input> {
+/// The set's declarations, `{{base}}` replaced by the server's URL.
+pub(super) fn declarations(dir: &Path, base: &str) -> Vec<civicrawl::declare::Declaration> {
     let tmp = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(dir.join("sources")).unwrap() {
         let path = entry.unwrap().path();
@@ -124,13 +124,18 @@ pub(super) async fn extract(dir: &Path, base: &str) -> Vec<Input> {
         )
         .unwrap();
     }
-    let decls = civicrawl::declare::load_dir(tmp.path()).unwrap_or_else(|e| {
+    civicrawl::declare::load_dir(tmp.path()).unwrap_or_else(|e| {
         panic!(
             "{}: declarations: {:?}",
             dir.display(),
             e.iter().map(|e| e.to_string()).collect::<Vec<_>>()
         )
-    });
+    })
+}
+
+/// Every record of the set's declared sources, read through their kinds and normalised.
+pub(super) async fn extract(dir: &Path, base: &str) -> Vec<Input> {
+    let decls = declarations(dir, base);
     let settings = CrawlSettings {
         allow_private_networks: true,
         max_attempts: 1,

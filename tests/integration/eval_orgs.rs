@@ -52,18 +52,7 @@ fn labels(set: &str) -> Labels {
 /// The country each source of the set declares, as the pipeline gives it to the
 /// organisation resolver.
 fn source_countries(dir: &std::path::Path, base: &str) -> HashMap<String, String> {
-    let tmp = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(dir.join("sources")).unwrap() {
-        let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(
-            tmp.path().join(path.file_name().unwrap()),
-            text.replace("{{base}}", base),
-        )
-        .unwrap();
-    }
-    civicrawl::declare::load_dir(tmp.path())
-        .unwrap_or_else(|_| panic!("{}: declarations", dir.display()))
+    crate::eval::declarations(dir, base)
         .into_iter()
         .filter_map(|d| Some((d.id.clone(), d.country.clone()?)))
         .collect()
