@@ -26,6 +26,19 @@ async fn on_a_terminal(w: &Workdir, args: &str) -> (i32, String) {
 
 #[tokio::test]
 async fn bars_show_on_a_terminal_and_never_on_a_pipe_or_under_quiet() {
+    // util-linux `script` gives the pseudo-terminal; required under CI, skipped elsewhere.
+    let util_linux = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("util-linux"));
+    assert!(
+        util_linux || std::env::var_os("CI").is_none(),
+        "util-linux `script` is required under CI"
+    );
+    if !util_linux {
+        eprintln!("skipped: no util-linux `script`");
+        return;
+    }
     let reg = registry_server().await;
     let dir = directory_server().await;
     let w = Workdir::new();
