@@ -443,6 +443,27 @@ mod tests {
     }
 
     #[test]
+    fn a_rate_limited_source_is_stale_only_once_its_last_success_is_too_old() {
+        let now: DateTime<Utc> = "2026-06-10T00:00:00Z".parse().unwrap();
+        let health = |status, days_ago: Option<i64>| SourceHealth {
+            source_id: "gh".into(),
+            status,
+            last_success_at: days_ago.map(|d| now - chrono::Duration::days(d)),
+            failing_since: None,
+            records: 1,
+            requests: 1,
+            not_modified: 0,
+        };
+        let max = chrono::Duration::hours(48);
+        assert!(!row(&health(SourceStatus::RateLimited, Some(1)), max, now).stale);
+        assert!(row(&health(SourceStatus::RateLimited, Some(3)), max, now).stale);
+        assert!(row(&health(SourceStatus::RateLimited, None), max, now).stale);
+        assert!(!row(&health(SourceStatus::Ok, Some(30)), max, now).stale);
+        assert!(row(&health(SourceStatus::Stale, Some(0)), max, now).stale);
+        assert!(row(&health(SourceStatus::NeverRun, None), max, now).stale);
+    }
+
+    #[test]
     fn ages_read_like_ages() {
         assert_eq!(human(42), "42s");
         assert_eq!(human(3_720), "1h 2m");

@@ -34,9 +34,9 @@ struct Inner {
     stop: AtomicBool,
 }
 
-/// A running source's line: its bar, its counters, the home pages it will visit (`site`
-/// sources).
-type Line = (ProgressBar, Arc<FetchStats>, Option<u64>);
+/// A running source's line: its bar, its counters, and whether it counts home-page visits
+/// (`site` sources) rather than spinning.
+type Line = (ProgressBar, Arc<FetchStats>, bool);
 
 /// The bars every log line is written above, once a run draws some.
 static BARS: OnceLock<MultiProgress> = OnceLock::new();
@@ -76,11 +76,6 @@ impl Progress {
         Progress(Some(inner))
     }
 
-    /// True when bars are drawn.
-    pub fn is_shown(&self) -> bool {
-        self.0.is_some()
-    }
-
     /// The line of a source starting now, reading `stats`; `site_visits` is the number of
     /// home pages a `site` source will visit (a bar instead of a counter).
     pub fn source(&self, id: &str, stats: &Arc<FetchStats>, site_visits: Option<u64>) {
@@ -101,7 +96,7 @@ impl Progress {
         let bar = inner.multi.add(bar.with_prefix(id.to_string()));
         bar.enable_steady_tick(REFRESH);
         if let Ok(mut lines) = inner.lines.lock() {
-            lines.push((bar, Arc::clone(stats), site_visits));
+            lines.push((bar, Arc::clone(stats), site_visits.is_some()));
         }
         inner.refresh();
     }
@@ -150,8 +145,8 @@ impl Drop for Inner {
 impl Inner {
     fn refresh(&self) {
         let Ok(lines) = self.lines.lock() else { return };
-        for (bar, stats, site) in lines.iter() {
-            if site.is_some() {
+        for (bar, stats, visits) in lines.iter() {
+            if *visits {
                 bar.set_position(FetchStats::get(&stats.visits));
             }
             bar.set_message(counters(stats));
@@ -224,5 +219,26 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogWriter {
     type Writer = LogLine;
     fn make_writer(&'a self) -> LogLine {
         LogLine(Vec::with_capacity(256))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rate_limit_wait_under_way_reads_as_a_wait() {
+        let stats = FetchStats::default();
+        FetchStats::bump(&stats.requests, 12);
+        FetchStats::bump(&stats.not_modified, 3);
+        assert_eq!(counters(&stats), "12 pages · 3 × 304");
+        FetchStats::bump(&stats.rate_limit_waits, 1);
+        FetchStats::set(&stats.waiting_ms, 41_200);
+        assert_eq!(
+            counters(&stats),
+            "12 pages · 3 × 304 · 1 rate-limit waits · waiting 42 s (rate limit)"
+        );
+        FetchStats::set(&stats.waiting_ms, 0);
+        assert!(!counters(&stats).contains("waiting"));
     }
 }

@@ -31,8 +31,7 @@ impl Store {
             .conn
             .prepare(
                 "SELECT s.source_id, r.status, runs.started_at, runs.finished_at, r.requests,
-                        r.not_modified,
-                        (SELECT COUNT(*) FROM records c WHERE c.source_id = s.source_id)
+                        r.not_modified
                  FROM sources s
                  LEFT JOIN source_runs r ON r.source_id = s.source_id
                  LEFT JOIN runs ON runs.run_id = r.run_id
@@ -47,7 +46,6 @@ impl Store {
             Option<DateTime<Utc>>,
             Option<i64>,
             Option<i64>,
-            i64,
         );
         let rows: Vec<Row> = stmt
             .query_map([], |r| {
@@ -58,7 +56,6 @@ impl Store {
                     r.get(3)?,
                     r.get(4)?,
                     r.get(5)?,
-                    r.get(6)?,
                 ))
             })
             .map_err(|e| self.err(e))?
@@ -71,12 +68,12 @@ impl Store {
                 status: SourceStatus::NeverRun,
                 last_success_at: None,
                 failing_since: None,
-                records: runs[0].6,
+                records: self.record_count(&runs[0].0)?,
                 requests: 0,
                 not_modified: 0,
             };
             // Oldest run first.
-            for (_, status, started, finished, requests, not_modified, _) in runs {
+            for (_, status, started, finished, requests, not_modified) in runs {
                 let Some(Named(status)) = status else {
                     continue;
                 };

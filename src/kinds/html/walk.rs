@@ -64,11 +64,10 @@ pub(crate) async fn walk<P: Pages>(
                 Queued::Detail(link) => Either::Right(fetch_detail(src, pages, link)),
             });
         }
+        // Nothing under way and no page being read: the queue is empty too (it just filled
+        // `under_way`), and no listing page is left.
         if under_way.is_empty() && reading.is_none() {
-            if side.queued.is_empty() {
-                break;
-            }
-            continue;
+            break;
         }
         tokio::select! {
             biased;
@@ -196,17 +195,10 @@ impl Side {
         Ok(())
     }
 
-    /// Queues the issues and robots.txt refusals `notes` gathered.
+    /// Queues the issues the listing cursor noted (a pagination loop, a next page elsewhere).
     fn queue_notes(&mut self, notes: Collector) {
-        let notes = notes.finish();
-        for issue in notes.issues {
+        for issue in notes.finish().issues {
             self.queued.push_back(Queued::Ready(Done::Issue(issue)));
-        }
-        for url in notes.robots_skipped {
-            if let Ok(url) = Url::parse(&url) {
-                self.queued
-                    .push_back(Queued::Ready(Done::RobotsSkipped(url)));
-            }
         }
     }
 }

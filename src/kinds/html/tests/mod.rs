@@ -180,6 +180,22 @@ fn detail_links_resolve_against_base_href() {
     );
 }
 
+/// The ids of a harvest's records, in order.
+fn ids(harvest: &crate::kinds::Harvest) -> Vec<&str> {
+    harvest
+        .records
+        .iter()
+        .map(|r| r.record_id.as_str())
+        .collect()
+}
+
+/// The detail pages `site()` lists, in the listing's order (their URLs are the records' ids).
+fn listed_in_order() -> Vec<String> {
+    ["decidim", "consul-democracy", "fixmystreet", "alaveteli"]
+        .map(|slug| format!("{BASE}/tools/{slug}"))
+        .to_vec()
+}
+
 #[test]
 fn walk_follows_pages_and_details_once_each() {
     let pages = site();
@@ -196,20 +212,7 @@ fn walk_follows_pages_and_details_once_each() {
             tools("alaveteli"),
         ]
     );
-    let ids: Vec<&str> = harvest
-        .records
-        .iter()
-        .map(|r| r.record_id.as_str())
-        .collect();
-    assert_eq!(
-        ids,
-        [
-            tools("decidim"),
-            tools("consul-democracy"),
-            tools("fixmystreet"),
-            tools("alaveteli")
-        ]
-    );
+    assert_eq!(ids(&harvest), listed_in_order());
     assert_eq!(harvest.records[1].all("tags"), ["petitions"]);
     let messages: Vec<&str> = harvest.issues.iter().map(|i| i.message.as_str()).collect();
     assert_eq!(messages.len(), 2, "{messages:#?}");
@@ -396,19 +399,9 @@ fn detail_pages_and_the_next_listing_page_are_asked_together_and_read_in_listing
         4,
         "the first listing page's three detail pages and the second listing page under way at once"
     );
-    let ids: Vec<&str> = harvest
-        .records
-        .iter()
-        .map(|r| r.record_id.as_str())
-        .collect();
     assert_eq!(
-        ids,
-        [
-            tools("decidim"),
-            tools("consul-democracy"),
-            tools("fixmystreet"),
-            tools("alaveteli")
-        ],
+        ids(&harvest),
+        listed_in_order(),
         "records in the listing's order, whatever order the pages answered in"
     );
 }
