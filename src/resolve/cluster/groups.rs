@@ -357,8 +357,10 @@ pub(super) const REPRESENTATIVES: usize = 8;
 
 /// True when a catalogue's records of one name in two clusters (`entries`: catalogue,
 /// cluster, record) tell two tools apart: the clusters' homepages are on different hosts, or
-/// their names end in different version numbers (`KeePass 1` and `KeePass 2` listed side by
-/// side). Descriptions do not: a directory that lists one tool twice, or two years of one
+/// one source lists the name in both with different version numbers (`KeePass 1` and
+/// `KeePass 2` side by side). Versions in two sources do not: a city's inventory of one year
+/// lists `Zabbix 5.0 LTS` and the next year's `Zabbix 6.0 LTS`, one tool upgraded.
+/// Descriptions do not: a directory that lists one tool twice, or two years of one
 /// catalogue, describe it in other words (two records of one source described with no word
 /// in common only lose points, `names::name_only_points`). Two ids of one id space do not
 /// either: SILL lists Grammalecte twice, as an extension of LibreOffice and of Firefox.
@@ -371,15 +373,25 @@ pub(super) fn tells_apart(
     if forest.host_clash(a, b) {
         return true;
     }
-    let versions = |cluster: u32| -> Vec<&str> {
+    // (source, version) of the cluster's records whose names end in a version.
+    let versions = |cluster: u32| -> Vec<(&str, &str)> {
         entries
             .iter()
             .filter(|e| e.1 == cluster)
-            .filter_map(|e| names::trailing_version(&features[e.2 as usize].name))
+            .filter_map(|e| {
+                let v = names::trailing_version(&features[e.2 as usize].name)?;
+                Some((source(features, e.2), v))
+            })
             .collect()
     };
     let (va, vb) = (versions(a), versions(b));
-    !va.is_empty() && !vb.is_empty() && !va.iter().any(|v| vb.contains(v))
+    va.iter().any(|&(s, _)| {
+        let in_b = vb.iter().filter(|e| e.0 == s);
+        in_b.clone().next().is_some()
+            && !va
+                .iter()
+                .any(|&(sa, v)| sa == s && in_b.clone().any(|e| e.1 == v))
+    })
 }
 
 /// How far a name may merge clusters on its own.

@@ -248,30 +248,48 @@ pub fn without_vendor(name: &str, vendor: impl Fn(&str) -> bool) -> Option<Ident
 }
 
 /// The words of a normalised name that make its identity: all but [`DESCRIPTORS`] and a
-/// trailing version number, unless nothing else is left.
+/// trailing version number (`Zabbix 6.0 LTS` is `zabbix`), unless nothing else is left.
 pub fn identity_words(name: &str) -> Vec<&str> {
-    let mut words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
-    // A trailing number is a version (`KeePass 2`).
-    while words.len() > 1
-        && words
-            .last()
-            .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
-    {
-        words.pop();
+    let words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut kept: Vec<&str> = if words.iter().all(|w| is_in(DESCRIPTORS, w)) {
+        words
+    } else {
+        words
+            .into_iter()
+            .filter(|w| !is_in(DESCRIPTORS, w))
+            .collect()
+    };
+    // A trailing number is a version (`KeePass 2`, `Zabbix 6.0`).
+    while kept.len() > 1 && kept.last().is_some_and(|w| is_number(w)) {
+        kept.pop();
     }
-    if words.iter().all(|w| is_in(DESCRIPTORS, w)) {
-        return words;
-    }
-    words
-        .into_iter()
-        .filter(|w| !is_in(DESCRIPTORS, w))
-        .collect()
+    kept
 }
 
-/// The version number a normalised name ends with, when it has other words (`keepass 2`).
+/// The version a normalised name ends with, before any [`DESCRIPTORS`], when it has other
+/// words: its trailing numbers (`keepass 2` → `2`, `zabbix 6 0 lts` → `6 0`).
 pub fn trailing_version(name: &str) -> Option<&str> {
-    let (rest, last) = name.rsplit_once(' ')?;
-    (!rest.is_empty() && last.bytes().all(|b| b.is_ascii_digit())).then_some(last)
+    let mut end = name.len();
+    // Trailing descriptors (`lts`, `server`) come after the version.
+    while let Some((rest, last)) = name[..end].rsplit_once(' ')
+        && is_in(DESCRIPTORS, last)
+    {
+        end = rest.len();
+    }
+    let head = &name[..end];
+    let words: Vec<&str> = head.split(' ').collect();
+    let numbers = words.iter().rev().take_while(|w| is_number(w)).count();
+    if numbers == 0 || numbers == words.len() {
+        return None;
+    }
+    let tail: usize = words[words.len() - numbers..].iter().map(|w| w.len() + 1).sum();
+    let start = end + 1 - tail;
+    (start < end).then(|| &name[start..end])
+}
+
+/// True when a word is all digits (a version's part).
+fn is_number(w: &str) -> bool {
+    !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// True when `w` says nothing specific: a word of [`GENERIC`], a descriptor or a number.

@@ -257,3 +257,20 @@ fn the_site_of_a_host_is_its_registered_part() {
     assert_eq!(site_of("localhost"), "localhost");
     assert_eq!(site_of("a.b.example.com:8080"), "example.com");
 }
+
+#[test]
+fn versions_are_read_past_descriptors() {
+    let words = |n: &str| identity_words(&normalise_name(n)).concat();
+    assert_eq!(words("Zabbix 6.0 LTS"), "zabbix");
+    assert_eq!(words("Zabbix 5.0 LTS"), "zabbix");
+    assert_eq!(words("KeePass 2"), "keepass");
+    assert_eq!(words("Windows Server 2019"), "windows");
+    assert_eq!(words("7-Zip"), "7zip", "a leading number is part of the name");
+    assert_eq!(words("2048"), "2048", "a number alone stays");
+    let version = |n: &str| trailing_version(&normalise_name(n)).map(str::to_string);
+    assert_eq!(version("Zabbix 6.0 LTS").as_deref(), Some("6 0"));
+    assert_eq!(version("Zabbix 5.0 LTS").as_deref(), Some("5 0"));
+    assert_eq!(version("KeePass 2").as_deref(), Some("2"));
+    assert_eq!(version("Moodle LMS"), None);
+    assert_eq!(version("2048"), None);
+}
