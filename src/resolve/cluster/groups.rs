@@ -21,6 +21,9 @@ pub(super) struct NameIds {
     vendorless: Option<(u64, u32)>,
     /// The record's homepage host carries one of its identities.
     pub(super) host_named: bool,
+    /// Its homepage is the tool's page: its host carries one of its identities, or the
+    /// first segment of its path is one (a vendor's product page, `bywatersolutions.com/koha`).
+    pub(super) page_named: bool,
     /// Where the site in the homepage's host starts when the site carries the record's name
     /// (`meta.decidim.org` → `decidim.org`): the hosts of one project's site are one host
     /// to the name match; 0 otherwise.
@@ -57,6 +60,19 @@ impl NameIds {
                 .flatten()
                 .any(|id| names::host_carries(h, &id.text))
         });
+        let page_named = host_named
+            || f.home.as_deref().is_some_and(|home| {
+                let segment = home.split('/').nth(1).unwrap_or("");
+                let segment: String = segment
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .flat_map(|c| c.to_lowercase())
+                    .collect();
+                [&own, &vendorless]
+                    .into_iter()
+                    .flatten()
+                    .any(|id| id.text.len() >= names::MIN_IDENTITY_LEN && segment == id.text)
+            });
         let site_from = f
             .host
             .and_then(|h| {
@@ -76,6 +92,7 @@ impl NameIds {
             own: distinct(own),
             vendorless: distinct(vendorless),
             host_named,
+            page_named,
             site_from,
         }
     }

@@ -214,7 +214,7 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
             let hosts = site.iter().map(|h| fact(HOST, h));
             let named = site
                 .iter()
-                .filter(|_| id.host_named)
+                .filter(|_| id.page_named)
                 .map(|h| fact(HOST_NAMED, h));
             let name = id.own_hash().map(|h| hashed_fact(NAME, h));
             let mut summary: Summary = repo_hosts

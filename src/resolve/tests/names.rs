@@ -557,3 +557,50 @@ fn a_projects_hosts_are_one_site_and_a_repository_renamed_by_its_owner_is_one_to
     assert_eq!(id_of(&out, "sill", "d"), id_of(&out, "sill-2019", "d"));
     assert_eq!(tools_of(&out), 6, "{:#?}", out.tools);
 }
+
+#[test]
+fn a_vendors_product_page_names_the_tool_and_an_upgrade_is_one_tool() {
+    let out = resolve_new(vec![
+        // The community's site, and a city inventory naming its support vendor's page.
+        named("awesome", "k", "Koha", |r| {
+            r.homepage_url = Some("https://koha-community.org".into());
+            r.license = Some("GPL-3.0-only".into());
+        }),
+        named("city-2023", "A-1", "Koha", |r| {
+            r.homepage_url = Some("https://bywatersolutions.com/koha".into());
+            r.license = Some("GPL-3.0-only".into());
+            r.organizations = vec!["ByWater Solutions".into()];
+        }),
+        // A vendor's page that does not name the product stays a publisher's page.
+        named("awesome", "e", "Evergreen", |r| {
+            r.homepage_url = Some("https://evergreen-ils.org".into());
+            r.license = Some("GPL-2.0-only".into());
+        }),
+        named("city-2023", "A-2", "Evergreen", |r| {
+            r.homepage_url = Some("https://equinoxoli.org/services".into());
+            r.license = Some("GPL-2.0-only".into());
+            r.organizations = vec!["Equinox".into()];
+        }),
+        // Two years of one inventory: an upgrade under a new id.
+        named("awesome", "z", "Zabbix", |r| {
+            r.homepage_url = Some("https://zabbix.com".into());
+            repo(r, "https://git.zabbix.com/projects/ZBX/repos/zabbix");
+        }),
+        named("city-2023", "A-3", "Zabbix 5.0 LTS", |r| {
+            r.homepage_url = Some("https://zabbix.com".into());
+            r.organizations = vec!["Zabbix LLC".into()];
+        }),
+        named("city-2024", "A-4", "Zabbix 6.0 LTS", |r| {
+            r.homepage_url = Some("https://zabbix.com/documentation/current".into());
+            r.organizations = vec!["Zabbix LLC".into()];
+        }),
+        // One source listing two versions side by side lists two tools.
+        named("sill-2019", "k1", "KeePass 1", none),
+        named("sill-2019", "k2", "KeePass 2", none),
+    ]);
+    assert_eq!(id_of(&out, "awesome", "k"), id_of(&out, "city-2023", "A-1"));
+    assert_ne!(id_of(&out, "awesome", "e"), id_of(&out, "city-2023", "A-2"));
+    assert_eq!(id_of(&out, "awesome", "z"), id_of(&out, "city-2023", "A-3"));
+    assert_eq!(id_of(&out, "awesome", "z"), id_of(&out, "city-2024", "A-4"));
+    assert_ne!(id_of(&out, "sill-2019", "k1"), id_of(&out, "sill-2019", "k2"));
+}
