@@ -240,11 +240,17 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
     // repositories on one forge: a catalogue still linking a moved repository
     // (`pol-is/polisserver` for `compdemocracy/polis`, `citizensfoundation/your-priorities`
     // for `…/your-priorities-app` under citizens.is), unless one is a fork: a repository of
-    // the same name under another owner (GSA's `gsa/ckan` under ckan.org).
+    // the same name under another owner that the listing source keeps other repositories of
+    // (GSA's inventory lists `gsa/ckan` under ckan.org beside `gsa/ckanext-datagovtheme`). A
+    // third-party catalogue's single link under another owner is the old address
+    // (`xwiki-labs/cryptpad` for `cryptpad/cryptpad`, both under cryptpad.fr).
+    let inventories = inventoried(features);
     let moved = |a: u32, b: u32| {
         let (fa, fb) = (&features[a as usize], &features[b as usize]);
         let (ia, ib) = (&ids[a as usize], &ids[b as usize]);
-        !forks(fa, fb) && (ia.moved_repository(ib) || ia.same_name(ib) && one_owner(fa, fb))
+        let inventory = inventories[a as usize] || inventories[b as usize];
+        !(inventory && forks(fa, fb))
+            && (ia.moved_repository(ib) || ia.same_name(ib) && one_owner(fa, fb))
     };
     unite_conditional(&mut forest, features, |f| f.home.as_deref(), moved);
     unite_names(&mut forest, features, &ids);
@@ -351,6 +357,45 @@ fn unite_conditional<'a>(
             }
         }
     }
+}
+
+/// Per record: its source lists another repository under the owner of one of its
+/// repositories (an inventory of that owner's code: its copies of others' repositories are
+/// forks, not old addresses).
+fn inventoried(features: &[Features]) -> Vec<bool> {
+    // `repo:https://host/owner`, the start of the (canonical) key.
+    let owner = |key: &str| -> Option<usize> {
+        let at = key.match_indices('/').nth(3)?.0;
+        Some(at)
+    };
+    // (source, owner, repository)
+    let mut listed: Vec<(&str, &str, &str)> = Vec::new();
+    for (i, f) in features.iter().enumerate() {
+        let s = groups::source(features, i as u32);
+        listed.extend(
+            f.repos
+                .iter()
+                .filter_map(|(k, _)| Some((s, &k[..owner(k)?], &**k))),
+        );
+    }
+    listed.sort_unstable();
+    listed.dedup();
+    let mut held: Vec<(&str, &str)> = listed
+        .chunk_by(|a, b| a.0 == b.0 && a.1 == b.1)
+        .filter(|run| run.len() > 1)
+        .flat_map(|run| run.iter().map(|e| (e.0, e.2)))
+        .collect();
+    held.sort_unstable();
+    features
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let s = groups::source(features, i as u32);
+            f.repos
+                .iter()
+                .any(|(k, _)| held.binary_search(&(s, &**k)).is_ok())
+        })
+        .collect()
 }
 
 /// True when a repository of `a` and one of `b` on one host have the same name (the last

@@ -303,10 +303,23 @@ fn a_catalogue_still_linking_a_moved_repository_under_the_tools_site_lists_the_t
             r.homepage_url = Some("https://ckan.org".into());
             repo(r, "https://github.com/ckan/ckan");
         }),
-        // A fork: the same repository name under another owner.
+        // A fork: the same repository name under another owner, in an inventory of that
+        // owner's code (it lists another repository of the owner's).
         named("us-codejson", "c", "ckan", |r| {
             r.homepage_url = Some("https://ckan.org".into());
             repo(r, "https://github.com/gsa/ckan");
+        }),
+        named("us-codejson", "t", "ckanext-datagovtheme", |r| {
+            repo(r, "https://github.com/gsa/ckanext-datagovtheme");
+        }),
+        // A third-party catalogue's one link under another owner: the old address.
+        named("awesome", "cp", "CryptPad", |r| {
+            r.homepage_url = Some("https://cryptpad.fr".into());
+            repo(r, "https://github.com/cryptpad/cryptpad");
+        }),
+        named("comptoir", "cp", "CryptPad", |r| {
+            r.homepage_url = Some("https://cryptpad.fr".into());
+            repo(r, "https://github.com/xwiki-labs/cryptpad");
         }),
         named("dir", "x", "Polis", |r| {
             // A homepage that does not carry the name: a publisher's page.
@@ -323,6 +336,7 @@ fn a_catalogue_still_linking_a_moved_repository_under_the_tools_site_lists_the_t
         id_of(&out, "codejson", "c"),
         id_of(&out, "us-codejson", "c")
     );
+    assert_eq!(id_of(&out, "awesome", "cp"), id_of(&out, "comptoir", "cp"));
     assert_ne!(id_of(&out, "dir", "x"), id_of(&out, "sill", "x"));
 }
 
