@@ -257,6 +257,13 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
         .chain(builders.clone().filter_map(|o| o.name.as_deref()))
         .collect();
     orgs.extend(named.iter().filter_map(|o| org_tag(o)));
+    // `Apache Software Foundation` is also `apache`, the owner of its repositories.
+    orgs.extend(
+        named
+            .iter()
+            .filter_map(|o| names::org_vendor(o))
+            .filter_map(|v| org_tag(&v)),
+    );
     orgs.extend(
         builders
             .filter_map(|o| o.forge_account.as_deref())

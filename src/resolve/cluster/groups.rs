@@ -51,6 +51,7 @@ impl NameIds {
         let own = names::identity(&f.name);
         let vendorless = names::without_vendor(&f.name, |w| {
             vendors.binary_search(&text_hash(w)).is_ok()
+                || names::is_known_vendor(w)
                 || names::org_tag(w).is_some_and(|t| f.orgs.contains(&t))
         })
         .filter(|id| id.text.len() >= MIN_VENDORLESS_LEN);

@@ -10,7 +10,7 @@ mod evidence;
 mod words;
 
 pub use self::evidence::{descriptions_agree, license_agreement};
-use self::words::{DESCRIPTORS, GENERIC, NOISE, ORG_NOISE};
+use self::words::{DESCRIPTORS, GENERIC, NOISE, ORG_NOISE, VENDORS};
 use strsim::jaro_winkler;
 
 /// Lowest Jaro-Winkler similarity of two normalised names for a pair to be scored at all.
@@ -290,6 +290,21 @@ pub fn trailing_version(name: &str) -> Option<&str> {
 /// True when a word is all digits (a version's part).
 fn is_number(w: &str) -> bool {
     !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// True when `w` (a folded word) names a foundation or vendor known to start its products'
+/// names ([`VENDORS`]: `gnu`, `apache`, `mozilla`…).
+pub fn is_known_vendor(w: &str) -> bool {
+    is_in(VENDORS, w)
+}
+
+/// The known vendor ([`is_known_vendor`]) an organisation's name starts with
+/// (`Apache Software Foundation` → `apache`): its products' repositories are under that
+/// owner (`apache/superset`).
+pub fn org_vendor(org: &str) -> Option<String> {
+    let form = org_form(org)?;
+    let first = form.split(' ').next()?;
+    is_known_vendor(first).then(|| first.to_string())
 }
 
 /// True when `w` says nothing specific: a word of [`GENERIC`], a descriptor or a number.

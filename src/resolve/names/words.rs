@@ -124,6 +124,14 @@ pub(super) const DESCRIPTORS: &[&str] = &[
     "sig",
 ];
 
+/// Foundations and vendors whose word starts the names of their products in every
+/// catalogue (`GNU Mailman`, `Apache Superset`, `Mozilla Firefox`), known before the corpus
+/// is seen (a small corpus may name fewer than `VENDOR_NAMES` of their products), sorted.
+pub(super) const VENDORS: &[&str] = &[
+    "adobe", "apache", "atlassian", "eclipse", "esri", "gnome", "gnu", "google", "hashicorp",
+    "ibm", "jetbrains", "kde", "microsoft", "mozilla", "oracle",
+];
+
 /// Words of the domain and of software in general, in English, French, Spanish, Italian,
 /// German and Portuguese (folded, lowercase), sorted: a name made only of these (`Vote`,
 /// `Open Data Portal`, `Budget participatif`, `Consulta ciudadana`) names many tools, so it

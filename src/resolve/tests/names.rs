@@ -618,3 +618,36 @@ fn a_vendors_product_page_names_the_tool_and_an_upgrade_is_one_tool() {
     assert_eq!(id_of(&out, "awesome", "z"), id_of(&out, "city-2024", "A-4"));
     assert_ne!(id_of(&out, "sill-2019", "k1"), id_of(&out, "sill-2019", "k2"));
 }
+
+#[test]
+fn a_known_vendors_word_before_a_name_is_its_vendor() {
+    let out = resolve_new(vec![
+        named("awesome", "m", "Mailman", |r| {
+            repo(r, "https://gitlab.com/mailman/mailman");
+            r.license = Some("GPL-3.0-only".into());
+        }),
+        named("comptoir", "m", "GNU Mailman", |r| {
+            r.license = Some("GPL-3.0-only".into())
+        }),
+        named("awesome", "s", "Apache Superset", |r| {
+            repo(r, "https://github.com/apache/superset");
+            r.license = Some("Apache-2.0".into());
+        }),
+        // The foundation's name is the owner of its repositories, not another organisation.
+        named("city", "s", "Superset", |r| {
+            r.license = Some("Apache-2.0".into());
+            r.organizations = vec!["Apache Software Foundation".into()];
+        }),
+        // A vendorless name still needs evidence: licences of other families keep apart.
+        named("awesome", "w", "Wave", |r| {
+            repo(r, "https://github.com/wave/wave");
+            r.license = Some("MIT".into());
+        }),
+        named("city", "w", "Google Wave", |r| {
+            r.license = Some("Apache-2.0".into())
+        }),
+    ]);
+    assert_eq!(id_of(&out, "awesome", "m"), id_of(&out, "comptoir", "m"));
+    assert_eq!(id_of(&out, "awesome", "s"), id_of(&out, "city", "s"));
+    assert_ne!(id_of(&out, "awesome", "w"), id_of(&out, "city", "w"));
+}

@@ -38,12 +38,19 @@ fn a_vendor_word_before_a_name_is_not_part_of_it() {
         named("sill-2019", "c", "Consul", |r| {
             r.license = Some("MPL-2.0".into())
         }),
-        // `Mozilla` starts two names only: not a vendor's word by itself.
-        named("sill", "f", "Mozilla Firefox", |r| {
+        // `Docker` starts two names only: not a vendor's word by itself.
+        named("sill", "f", "Docker Swarm", |r| {
+            r.license = Some("Apache-2.0".into())
+        }),
+        named("sill", "b", "Docker Compose", none),
+        named("sill-2019", "f", "Swarm", |r| {
+            r.license = Some("Apache-2.0".into())
+        }),
+        // `Mozilla` is a vendor known before the corpus is seen (`names::VENDORS`).
+        named("sill", "m", "Mozilla Thunderbird", |r| {
             r.license = Some("MPL-2.0".into())
         }),
-        named("sill", "b", "Mozilla Thunderbird", none),
-        named("sill-2019", "f", "Firefox", |r| {
+        named("sill-2019", "m", "Thunderbird", |r| {
             r.license = Some("MPL-2.0".into())
         }),
     ]);
@@ -56,6 +63,7 @@ fn a_vendor_word_before_a_name_is_not_part_of_it() {
     assert_ne!(id_of(&out, "sill", "s"), id_of(&out, "sill-2019", "s"));
     assert_eq!(id_of(&out, "dir", "c"), id_of(&out, "sill-2019", "c"));
     assert_ne!(id_of(&out, "sill", "f"), id_of(&out, "sill-2019", "f"));
+    assert_eq!(id_of(&out, "sill", "m"), id_of(&out, "sill-2019", "m"));
 }
 
 #[test]
