@@ -41,13 +41,12 @@ const TARGET: (f64, f64) = (0.99, 0.95);
 /// repositories named otherwise than their tool (`WindowsAgent`).
 const TUNING_FLOOR: (f64, f64) = (0.99, 0.96);
 const HOLDOUT_FLOOR: (f64, f64) = (0.99, 0.96);
-/// `holdout-2/`, the second held-out set (written apart from the resolver, after the first
-/// held-out set had been looked at while rules changed): the figures of its first run
-/// (0.9868 / 0.8922), rounded down. Below the target on recall: renames and moved
-/// repositories with no former name stated (Garradin → Paheko, Framaforms → Yakforms, SGA
-/// Livre → Novo SGA, matrix-org → element-hq), name variants (`Pod`, `GNU Mailman`,
-/// `Superset`, `Zabbix 6.0 LTS`); one false merge (two software named `Amadeus`).
-const HOLDOUT_2_FLOOR: (f64, f64) = (0.986, 0.892);
+/// `holdout-2/`, the second held-out set, retired to tuning on 2026-12-07: first run
+/// 0.9868 / 0.8922; after four rules chosen on its misses 0.9877 / 0.9641. What is left:
+/// renames and moved repositories with no former name stated (Garradin → Paheko, Framaforms
+/// → Yakforms, SGA Livre → Novo SGA, matrix-org → element-hq), `Pod` for `Esup-Pod`, and one
+/// false merge (two software named `Amadeus`).
+const HOLDOUT_2_FLOOR: (f64, f64) = (0.987, 0.964);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -282,7 +282,10 @@ pub fn trailing_version(name: &str) -> Option<&str> {
     if numbers == 0 || numbers == words.len() {
         return None;
     }
-    let tail: usize = words[words.len() - numbers..].iter().map(|w| w.len() + 1).sum();
+    let tail: usize = words[words.len() - numbers..]
+        .iter()
+        .map(|w| w.len() + 1)
+        .sum();
     let start = end + 1 - tail;
     (start < end).then(|| &name[start..end])
 }

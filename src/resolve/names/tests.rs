@@ -265,7 +265,11 @@ fn versions_are_read_past_descriptors() {
     assert_eq!(words("Zabbix 5.0 LTS"), "zabbix");
     assert_eq!(words("KeePass 2"), "keepass");
     assert_eq!(words("Windows Server 2019"), "windows");
-    assert_eq!(words("7-Zip"), "7zip", "a leading number is part of the name");
+    assert_eq!(
+        words("7-Zip"),
+        "7zip",
+        "a leading number is part of the name"
+    );
     assert_eq!(words("2048"), "2048", "a number alone stays");
     let version = |n: &str| trailing_version(&normalise_name(n)).map(str::to_string);
     assert_eq!(version("Zabbix 6.0 LTS").as_deref(), Some("6 0"));

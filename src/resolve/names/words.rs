@@ -128,8 +128,21 @@ pub(super) const DESCRIPTORS: &[&str] = &[
 /// catalogue (`GNU Mailman`, `Apache Superset`, `Mozilla Firefox`), known before the corpus
 /// is seen (a small corpus may name fewer than `VENDOR_NAMES` of their products), sorted.
 pub(super) const VENDORS: &[&str] = &[
-    "adobe", "apache", "atlassian", "eclipse", "esri", "gnome", "gnu", "google", "hashicorp",
-    "ibm", "jetbrains", "kde", "microsoft", "mozilla", "oracle",
+    "adobe",
+    "apache",
+    "atlassian",
+    "eclipse",
+    "esri",
+    "gnome",
+    "gnu",
+    "google",
+    "hashicorp",
+    "ibm",
+    "jetbrains",
+    "kde",
+    "microsoft",
+    "mozilla",
+    "oracle",
 ];
 
 /// Words of the domain and of software in general, in English, French, Spanish, Italian,

@@ -109,6 +109,12 @@ impl Aliases {
                     ));
                 }
                 let mut variants = vec![f.clone()];
+                // Its abbreviations and plurals folded, as mentions' second name key is.
+                if let Some(c) = org_form(n).map(|form| super::canonical_form(&form))
+                    && c != f
+                {
+                    variants.push(c);
+                }
                 // `U.S. Department of Labor` folds to `departmentlabor`; `US …` and `United
                 // States …` keep the prefix.
                 if b.country == "US" && !is_short {

@@ -183,6 +183,14 @@ fn mentions<'a>(
                     .map(|f| format!("org:name:{f}")),
             );
             soft.extend(acronyms.iter().map(|a| format!("org:name:{a}")));
+            // Abbreviations, plurals and the council's name in Spain's languages folded
+            // (`Sandia National Labs` = `Sandia National Laboratories`, `Ajuntament de
+            // Sabadell` = `Ayuntamiento de Sabadell`): another name key, the first one kept
+            // so registry keys stay as they were.
+            let canonical = form.as_deref().map(canonical_form).filter(|c| {
+                Some(c) != run_together.as_ref() && !GENERIC_UNITS.contains(&c.as_str())
+            });
+            soft.extend(canonical.iter().map(|c| format!("org:name:{c}")));
             // The alias list: the name's form, the name without its brackets
             // (`Direction interministérielle du numérique (DINUM)`), its acronyms.
             let unbracketed = org
@@ -196,6 +204,7 @@ fn mentions<'a>(
             let forms = || {
                 run_together
                     .iter()
+                    .chain(&canonical)
                     .chain(&unbracketed)
                     .chain(&acronyms)
                     .map(String::as_str)
@@ -298,6 +307,53 @@ const GENERIC_UNITS: &[&str] = &[
     "servicesinformatiques",
     "directioninformatique",
 ];
+
+/// An organisation's name form ([`org_form`]) with its words folded further, run
+/// together: common abbreviations written out (`labs` → `laboratories`, `dept` →
+/// `department`, `univ` → `university`), English and Romance plurals made singular
+/// (`ventures` → `venture`, `laboratories` → `laboratory`), and the municipal council's name
+/// in Catalan, Galician and Basque written in Spanish (`ajuntament`, `concello`, `udala` →
+/// `ayuntamiento`: one word in four languages, not another body).
+fn canonical_form(form: &str) -> String {
+    const ABBREVIATIONS: &[(&str, &str)] = &[
+        ("ajuntament", "ayuntamiento"),
+        ("centre", "center"),
+        ("concello", "ayuntamiento"),
+        ("ctr", "center"),
+        ("dept", "department"),
+        ("govt", "government"),
+        ("inst", "institute"),
+        ("intl", "international"),
+        ("lab", "laboratory"),
+        ("labs", "laboratory"),
+        ("natl", "national"),
+        ("udala", "ayuntamiento"),
+        ("univ", "university"),
+    ];
+    form.split(' ')
+        .map(|w| {
+            if let Ok(at) = ABBREVIATIONS.binary_search_by(|(k, _)| k.cmp(&w)) {
+                return ABBREVIATIONS[at].1.to_string();
+            }
+            singular(w)
+        })
+        .collect()
+}
+
+/// A word of five letters or more made singular: `-ies` → `-y`, a final `-s` dropped (not
+/// `-ss`, `-us`, `-is`).
+fn singular(w: &str) -> String {
+    if w.len() < 5 {
+        return w.to_string();
+    }
+    if let Some(stem) = w.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    match w.strip_suffix('s') {
+        Some(stem) if !stem.ends_with(['s', 'u', 'i']) => stem.to_string(),
+        _ => w.to_string(),
+    }
+}
 
 /// The acronyms a name gives in brackets (`(GIZ)`), lowercased.
 fn bracketed_acronyms(name: &str) -> Vec<String> {

@@ -810,3 +810,139 @@ fn a_mention_stating_no_country_is_looked_up_in_its_sources_country_when_alone_i
         id_of(&out, "Caisse des dépôts et consignations")
     );
 }
+
+#[test]
+fn abbreviations_plurals_and_the_councils_name_in_spains_languages_fold_into_one_name_key() {
+    use OrgRole::*;
+    let rows = vec![
+        row(
+            "a",
+            "1",
+            "ct_a",
+            vec![org(Develops, "Sandia National Labs", none)],
+        ),
+        row(
+            "b",
+            "2",
+            "ct_b",
+            vec![org(Develops, "Sandia National Laboratories", none)],
+        ),
+        row(
+            "a",
+            "3",
+            "ct_c",
+            vec![org(Funds, "UNICEF Ventures Fund", none)],
+        ),
+        row(
+            "b",
+            "4",
+            "ct_c",
+            vec![org(Funds, "UNICEF Venture Fund", none)],
+        ),
+        row(
+            "a",
+            "5",
+            "ct_d",
+            vec![org(Uses, "Ajuntament de Sabadell", none)],
+        ),
+        row(
+            "b",
+            "6",
+            "ct_d",
+            vec![org(Uses, "Ayuntamiento de Sabadell", none)],
+        ),
+        // Another word is another body.
+        row(
+            "b",
+            "7",
+            "ct_d",
+            vec![org(Uses, "Diputación de Sabadell", none)],
+        ),
+        row(
+            "b",
+            "8",
+            "ct_e",
+            vec![org(Develops, "Open Knowledge Brasil", none)],
+        ),
+        row(
+            "a",
+            "9",
+            "ct_e",
+            vec![org(Develops, "Open Knowledge Belgium", none)],
+        ),
+    ];
+    let tools: Vec<Tool> = ["ct_a", "ct_b", "ct_c", "ct_d", "ct_e"]
+        .into_iter()
+        .map(tool)
+        .collect();
+    let out = orgs_of(&rows, &tools, &Known::default());
+    assert_eq!(
+        id_of(&out, "Sandia National Labs"),
+        id_of(&out, "Sandia National Laboratories")
+    );
+    assert_eq!(
+        id_of(&out, "UNICEF Ventures Fund"),
+        id_of(&out, "UNICEF Venture Fund")
+    );
+    assert_eq!(
+        id_of(&out, "Ajuntament de Sabadell"),
+        id_of(&out, "Ayuntamiento de Sabadell")
+    );
+    assert_ne!(
+        id_of(&out, "Ayuntamiento de Sabadell"),
+        id_of(&out, "Diputación de Sabadell")
+    );
+    assert_ne!(
+        id_of(&out, "Open Knowledge Brasil"),
+        id_of(&out, "Open Knowledge Belgium")
+    );
+}
+
+#[test]
+fn a_departmental_council_joins_its_code_and_a_nasa_center_its_prefixed_name() {
+    use OrgRole::*;
+    let rows = vec![
+        row("a", "1", "ct_a", vec![org(Uses, "CD35", none)]),
+        row(
+            "b",
+            "2",
+            "ct_a",
+            vec![org(Uses, "Département d'Ille-et-Vilaine", none)],
+        ),
+        row(
+            "c",
+            "3",
+            "ct_b",
+            vec![org(Uses, "Conseil général d'Ille-et-Vilaine", none)],
+        ),
+        // Another département's code is another council.
+        row("a", "4", "ct_b", vec![org(Uses, "CD44", none)]),
+        row(
+            "d",
+            "5",
+            "ct_c",
+            vec![org(Develops, "NASA Ames Research Center", none)],
+        ),
+        row(
+            "e",
+            "6",
+            "ct_c",
+            vec![org(Develops, "Ames Research Center", none)],
+        ),
+    ];
+    let tools: Vec<Tool> = ["ct_a", "ct_b", "ct_c"].into_iter().map(tool).collect();
+    let out = orgs_of(&rows, &tools, &Known::default());
+    assert_eq!(
+        id_of(&out, "CD35"),
+        id_of(&out, "Département d'Ille-et-Vilaine")
+    );
+    assert_eq!(
+        id_of(&out, "CD35"),
+        id_of(&out, "Conseil général d'Ille-et-Vilaine")
+    );
+    assert_ne!(id_of(&out, "CD35"), id_of(&out, "CD44"));
+    assert_eq!(
+        id_of(&out, "NASA Ames Research Center"),
+        id_of(&out, "Ames Research Center")
+    );
+}

@@ -616,7 +616,10 @@ fn a_vendors_product_page_names_the_tool_and_an_upgrade_is_one_tool() {
     assert_ne!(id_of(&out, "awesome", "e"), id_of(&out, "city-2023", "A-2"));
     assert_eq!(id_of(&out, "awesome", "z"), id_of(&out, "city-2023", "A-3"));
     assert_eq!(id_of(&out, "awesome", "z"), id_of(&out, "city-2024", "A-4"));
-    assert_ne!(id_of(&out, "sill-2019", "k1"), id_of(&out, "sill-2019", "k2"));
+    assert_ne!(
+        id_of(&out, "sill-2019", "k1"),
+        id_of(&out, "sill-2019", "k2")
+    );
 }
 
 #[test]
