@@ -120,10 +120,10 @@ impl Counts {
 /// Issue 21's target over the whole sample: (coverage, precision).
 const TARGET: (f64, f64) = (0.80, 0.90);
 /// What each part must keep: the figures measured when the phrases were last changed, rounded
-/// down (docs/normalisation.md): (coverage, precision). The held-out part is below the
-/// precision target; its errors were never read to choose phrases.
-const TUNE_FLOOR: (f64, f64) = (0.87, 0.94);
-const HELDOUT_FLOOR: (f64, f64) = (0.86, 0.84);
+/// down (docs/normalisation.md): (coverage, precision). The `heldout` part was retired to
+/// tuning on 2026-12-07 (its errors were read to choose rules; first measured 0.866 / 0.858).
+const TUNE_FLOOR: (f64, f64) = (0.87, 0.95);
+const HELDOUT_FLOOR: (f64, f64) = (0.85, 0.90);
 
 /// Coverage, precision and recall of the categories civicrawl gives the hand-labelled real
 /// tools (tests/fixtures/categories/), per part and per category. The records are read through

@@ -17,6 +17,33 @@ pub const THRESHOLD: f32 = 1.0;
 /// The share of a record's best score another category needs to be inferred beside it.
 pub const RELATIVE: f32 = 0.5;
 
+/// Categories that a word of manner often names beside what a tool does (`collaborative
+/// kanban boards`, `a Matrix collaboration client`): inferred only when no other inferred
+/// category scores as much.
+pub const MODIFIERS: &[&str] = &["collaboration"];
+
+/// Broad source categories (kebab form): the family of vocabulary categories each may mean,
+/// and the one it maps to when the record's text names none of them (`e-participation` is
+/// consultation, or the participatory budgeting a record's text names).
+pub const BROAD: &[(&str, &[&str], &str)] = &[
+    ("participation", PARTICIPATION, "consultation"),
+    ("e-participation", PARTICIPATION, "consultation"),
+    ("participation-citoyenne", PARTICIPATION, "consultation"),
+    ("citizen-participation", PARTICIPATION, "consultation"),
+    ("data-collection", DATA, "data-analysis"),
+    ("data-visualization", DATA, "data-analysis"),
+    ("data-analytics", DATA, "data-analysis"),
+];
+const PARTICIPATION: &[&str] = &[
+    "consultation",
+    "participatory-budgeting",
+    "petitions",
+    "deliberation",
+    "voting-and-elections",
+    "law-making",
+];
+const DATA: &[&str] = &["data-analysis", "open-data"];
+
 /// True when `id` is a category of the vocabulary.
 pub fn is_category(id: &str) -> bool {
     VOCABULARY.iter().any(|c| c.id == id)
@@ -53,9 +80,6 @@ pub const DECLARED: &[(&str, &str)] = &[
         "customer-service-and-support",
         "administration-and-management",
     ),
-    ("data-analytics", "data-analysis"),
-    ("data-collection", "data-analysis"),
-    ("data-visualization", "data-analysis"),
     ("design", "multimedia-and-design"),
     ("design-system", "software-development"),
     ("digital-asset-management", "content-management"),
@@ -140,10 +164,6 @@ pub const DECLARED: &[(&str, &str)] = &[
     ("whistleblowing", "transparency-and-accountability"),
     ("workflow-management", "administration-and-management"),
     // civic and directory labels
-    ("participation", "consultation"),
-    ("e-participation", "consultation"),
-    ("participation-citoyenne", "consultation"),
-    ("citizen-participation", "consultation"),
     ("participatory-budget", "participatory-budgeting"),
     ("budget-participatif", "participatory-budgeting"),
     ("petition", "petitions"),
@@ -207,33 +227,81 @@ pub fn assign(
     tags: &[String],
 ) -> Assigned {
     let mut out = Assigned::default();
+    // The families of the broad categories declared, each with its default.
+    let mut broad: Vec<(&[&str], &str)> = Vec::new();
     for c in source_categories {
+        let kebab = values::tag(c);
+        if let Some((_, family, default)) = BROAD.iter().find(|(label, _, _)| *label == kebab) {
+            broad.push((family, default));
+            continue;
+        }
         match declared(c) {
             Some(id) => out.categories.push(id.to_string()),
             None => out.unmatched.push(c.clone()),
         }
     }
-    if !out.categories.is_empty() {
+    if !out.categories.is_empty() && broad.is_empty() {
         out.categories.sort();
         out.categories.dedup();
         return out;
     }
     let mut texts: Vec<&str> = name.into_iter().chain(description).collect();
     texts.extend(out.unmatched.iter().map(String::as_str));
-    let scored = score(&texts, tags);
+    let found = infer_from(&texts, tags);
+    if broad.is_empty() {
+        out.inferred = !found.is_empty();
+        out.categories = found.iter().map(|e| e.category.to_string()).collect();
+        out.scores = found
+            .iter()
+            .map(|e| format!("{}:{:.2}", e.category, e.score))
+            .collect();
+        return out;
+    }
+    // A broad category is what the text names of its family, else its default: the
+    // declaration is kept, made precise, never overridden by another family.
+    for (family, default) in broad {
+        let named: Vec<&Evidence> = found
+            .iter()
+            .filter(|e| family.contains(&e.category))
+            .collect();
+        if named.is_empty() {
+            out.categories.push(default.to_string());
+        }
+        for e in named {
+            out.categories.push(e.category.to_string());
+            out.scores.push(format!("{}:{:.2}", e.category, e.score));
+        }
+    }
+    out.categories.sort();
+    out.categories.dedup();
+    out.scores.sort();
+    out.scores.dedup();
+    out
+}
+
+/// The categories inferred from a record's texts and tags: each whose [`score`] reaches
+/// [`THRESHOLD`] and [`RELATIVE`] of the best one, a [`MODIFIERS`] category only when no
+/// other scores as much; sorted by id.
+fn infer_from(texts: &[&str], tags: &[String]) -> Vec<Evidence> {
+    let scored = score(texts, tags);
     let best = scored.iter().map(|e| e.score).fold(0.0, f32::max);
-    let mut found: Vec<Evidence> = scored
+    let kept: Vec<Evidence> = scored
         .into_iter()
         .filter(|e| e.score >= THRESHOLD && e.score >= RELATIVE * best)
         .collect();
-    found.sort_by(|a, b| a.category.cmp(b.category));
-    out.inferred = !found.is_empty();
-    out.categories = found.iter().map(|e| e.category.to_string()).collect();
-    out.scores = found
+    let top_other = |me: &Evidence| {
+        kept.iter()
+            .filter(|e| e.category != me.category)
+            .map(|e| e.score)
+            .fold(0.0, f32::max)
+    };
+    let mut found: Vec<Evidence> = kept
         .iter()
-        .map(|e| format!("{}:{:.2}", e.category, e.score))
+        .filter(|e| !MODIFIERS.contains(&e.category) || e.score > top_other(e))
+        .cloned()
         .collect();
-    out
+    found.sort_by(|a, b| a.category.cmp(b.category));
+    found
 }
 
 #[cfg(test)]

@@ -237,3 +237,54 @@ fn a_phrase_counts_once_and_shared_words_count_once() {
     assert_eq!(e[0].category, "consultation");
     assert_eq!(e[0].score, 1.0);
 }
+
+#[test]
+fn a_broad_declared_category_is_made_precise_by_the_text_and_never_overridden() {
+    // `e-participation` with a text naming participatory budgeting.
+    let a = assign(
+        &["e-participation".into()],
+        Some("Bilancio Partecipativo"),
+        Some("Raccolta e voto delle proposte del bilancio partecipativo nei quartieri"),
+        &[],
+    );
+    assert_eq!(a.categories, ["participatory-budgeting"]);
+    // A text naming nothing of the family: the default.
+    let b = assign(
+        &["e-participation".into()],
+        Some("Partecipa"),
+        Some("Piattaforma del Comune"),
+        &[],
+    );
+    assert_eq!(b.categories, ["consultation"]);
+    // Another family the text names is not added: the declaration stands.
+    let c = assign(
+        &["data-collection".into(), "data-visualization".into()],
+        Some("Portale Open Data"),
+        Some("Portale dei dati aperti regionali basato su CKAN, con mappe GIS"),
+        &[],
+    );
+    assert_eq!(c.categories, ["open-data"]);
+    assert!(!c.scores.is_empty(), "a refined category keeps its score");
+}
+
+#[test]
+fn a_word_of_manner_names_collaboration_only_when_nothing_else_scores_as_much() {
+    assert_eq!(
+        inferred(
+            "Wekan",
+            "Tableaux kanban collaboratifs à héberger soi-même."
+        ),
+        ["office-and-productivity"]
+    );
+    assert_eq!(
+        inferred("Cryptpad", "Suite collaborative chiffrée"),
+        ["collaboration"]
+    );
+    assert!(
+        !inferred(
+            "Blood Safety Information System",
+            "System to monitor blood inventory from collection to transfusion."
+        )
+        .contains(&"it-infrastructure".to_string())
+    );
+}
