@@ -50,8 +50,10 @@ const HOLDOUT_2_FLOOR: (f64, f64) = (0.987, 0.964);
 /// `holdout-3/`, the third held-out set (written apart from the resolver, in other catalogue
 /// formats: the GitLab API, Wikidata SPARQL results, Joinup, Canada's Open Resource Exchange,
 /// Spain's CTT, a city's yearly CSV inventory, a schools' yearly software list,
-/// developer.overheid.nl, Developers Italia): set from the first measurement.
-const HOLDOUT_3_FLOOR: (f64, f64) = (0.0, 0.0);
+/// developer.overheid.nl, Developers Italia). First run, 2026-12-07, after the rules chosen on
+/// `holdout-2/`: 0.9560 / 0.7399 — the honest figure of the resolver on records it never saw.
+/// Its mistakes were printed by that run, so it is retired to tuning from then on.
+const HOLDOUT_3_FLOOR: (f64, f64) = (0.955, 0.739);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
