@@ -4,9 +4,11 @@
 //! scored pair by pair against the labels.
 //!
 //! * `tuning/`: rules may be chosen on it;
-//! * `holdout/`: written apart from the resolver and never tuned on.
+//! * `holdout/`: written apart from the resolver and never tuned on;
+//! * `holdout-2/`: a second held-out set, written by a separate session apart from the
+//!   resolver and the other sets' labels, with other organisations; never tuned on.
 //!
-//! Issue 15's target on both: precision 0.99, recall 0.90. Each set must keep its floor.
+//! Issue 15's target on every set: precision 0.99, recall 0.90. Each set must keep its floor.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -171,6 +173,8 @@ async fn evaluate(set: &str, floor: (f64, f64)) {
 /// spelled apart (`Labs` and `Laboratories`, a parent's name before a unit's) stay apart.
 const TUNING_FLOOR: (f64, f64) = (0.99, 0.93);
 const HOLDOUT_FLOOR: (f64, f64) = (0.98, 0.89);
+/// `holdout-2/`: set from the first measurement.
+const HOLDOUT_2_FLOOR: (f64, f64) = (0.0, 0.0);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organisations_of_the_tuning_set() {
@@ -180,4 +184,9 @@ async fn organisations_of_the_tuning_set() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organisations_of_the_held_out_set() {
     evaluate("holdout", HOLDOUT_FLOOR).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organisations_of_the_second_held_out_set() {
+    evaluate("holdout-2", HOLDOUT_2_FLOOR).await;
 }
