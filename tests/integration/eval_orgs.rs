@@ -173,8 +173,12 @@ async fn evaluate(set: &str, floor: (f64, f64)) {
 /// spelled apart (`Labs` and `Laboratories`, a parent's name before a unit's) stay apart.
 const TUNING_FLOOR: (f64, f64) = (0.99, 0.93);
 const HOLDOUT_FLOOR: (f64, f64) = (0.98, 0.89);
-/// `holdout-2/`: set from the first measurement.
-const HOLDOUT_2_FLOOR: (f64, f64) = (0.0, 0.0);
+/// `holdout-2/`, written apart from the resolver: its first run, 2026-12-07, after the rules
+/// chosen on `holdout/`: 0.9155 / 0.7558, the honest figure on mentions never seen (below
+/// the target: other languages' names of one body, `Engineering` for `Engineering
+/// Ingegneria Informatica`, acronyms outside the list, bodies sharing a website). Its
+/// mistakes were printed by that run: retired to tuning from then on.
+const HOLDOUT_2_FLOOR: (f64, f64) = (0.915, 0.755);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organisations_of_the_tuning_set() {
