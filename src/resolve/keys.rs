@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use super::names::{self, normalise_name, org_products, org_tag};
 use super::{Input, Known};
 use crate::model::OrgRole;
-use crate::normalise::url::{forge_owner, is_forge_project, is_shared_host};
+use crate::normalise::url::{forge_owner, is_forge_project, is_shared_host, owner_names_publisher};
 
 /// Repository renames: old canonical URL → new canonical URL.
 #[derive(Debug, Default)]
@@ -225,19 +225,31 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
         }
     }
     let mut orgs: Vec<u64> = Vec::new();
+    // Teams of a forge's own organisation (`education` in `invent.kde.org/education/kstars`):
+    // a source naming one as the organisation names a section, not a publisher.
+    let mut teams: Vec<u64> = Vec::new();
     let mut repos: Vec<(Box<str>, &str)> = Vec::with_capacity(urls.len());
     for url in urls {
         let url = renames.newest(url);
-        // A forge owner page given as the repository names the publisher, not the tool.
+        // A forge owner page given as the repository names the publisher, not the tool
+        // (on a forge of independent publishers; elsewhere a team of the forge's owner).
         if let Some(owner) = forge_owner(url) {
-            orgs.extend(org_tag(owner));
+            if host_of(url).is_some_and(owner_names_publisher) {
+                orgs.extend(org_tag(owner));
+            } else {
+                teams.extend(org_tag(owner));
+            }
             continue;
         }
         let Some(host) = host_of(url) else { continue };
         if is_forge_project(url)
             && let Some(owner) = url.split('/').nth(3)
         {
-            orgs.extend(org_tag(owner));
+            if owner_names_publisher(host) {
+                orgs.extend(org_tag(owner));
+            } else {
+                teams.extend(org_tag(owner));
+            }
         }
         repos.push((concat(&["repo:", url]), host));
     }
@@ -250,13 +262,22 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
         .organisations
         .iter()
         .filter(|o| matches!(o.role, OrgRole::Develops | OrgRole::Maintains));
+    // `Banco Nacional de Bélgica / Eurostat` names two organisations.
     let named: Vec<&str> = r
         .organizations
         .iter()
         .map(String::as_str)
         .chain(builders.clone().filter_map(|o| o.name.as_deref()))
+        .flat_map(|o| o.split(" / "))
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
         .collect();
-    orgs.extend(named.iter().filter_map(|o| org_tag(o)));
+    orgs.extend(
+        named
+            .iter()
+            .filter_map(|o| org_tag(o))
+            .filter(|t| !teams.contains(t)),
+    );
     // `Apache Software Foundation` is also `apache`, the owner of its repositories.
     orgs.extend(
         named
@@ -272,12 +293,21 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
             .filter_map(|(_, path)| path.rsplit('/').next())
             .filter_map(org_tag),
     );
+    // The project's own forge account (`thonny/thonny`, `gcompris/gcompris-qt`) speaks for it
+    // as an organisation named after it does.
+    let owners = f
+        .repos
+        .iter()
+        .filter(|(_, host)| owner_names_publisher(host))
+        .filter_map(|(key, _)| key.split('/').nth(3))
+        .map(|owner| owner.replace(['-', '_', '.'], " "));
     f.org_named = names::identity(&f.name).is_some_and(|id| {
         !id.generic
             && id.text.len() >= names::LONG_IDENTITY_LEN
             && named
                 .iter()
                 .filter_map(|o| names::org_form(o))
+                .chain(owners)
                 .any(|form| names_run(&form, &id.text))
     });
     let mut products: Vec<u64> = named

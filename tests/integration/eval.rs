@@ -40,7 +40,7 @@ const TARGET: (f64, f64) = (0.99, 0.95);
 /// `Riot` → `Element` under another site), homonyms a spreadsheet row cannot tell apart, and
 /// repositories named otherwise than their tool (`WindowsAgent`).
 const TUNING_FLOOR: (f64, f64) = (0.99, 0.96);
-const HOLDOUT_FLOOR: (f64, f64) = (0.99, 0.96);
+const HOLDOUT_FLOOR: (f64, f64) = (0.995, 0.96);
 /// `holdout-2/`, the second held-out set, retired to tuning on 2026-12-07: first run
 /// 0.9868 / 0.8922; after four rules chosen on its misses 0.9877 / 0.9641. What is left:
 /// renames and moved repositories with no former name stated (Garradin → Paheko, Framaforms
@@ -52,8 +52,10 @@ const HOLDOUT_2_FLOOR: (f64, f64) = (0.987, 0.964);
 /// Spain's CTT, a city's yearly CSV inventory, a schools' yearly software list,
 /// developer.overheid.nl, Developers Italia). First run, 2026-12-07, after the rules chosen on
 /// `holdout-2/`: 0.9560 / 0.7399 — the honest figure of the resolver on records it never saw.
-/// Its mistakes were printed by that run, so it is retired to tuning from then on.
-const HOLDOUT_3_FLOOR: (f64, f64) = (0.955, 0.739);
+/// Its mistakes were printed by that run, so it is retired to tuning from then on; after the
+/// rules chosen on them (forge teams, the project's own account, `@`, variant words at one
+/// homepage, organisation fields naming two): 0.9790 / 0.8669.
+const HOLDOUT_3_FLOOR: (f64, f64) = (0.978, 0.866);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

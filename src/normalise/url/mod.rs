@@ -48,6 +48,29 @@ const FORGE_HOSTS: &[(&str, Forge)] = &[
     ("hg.sr.ht", Forge::SourceHut),
 ];
 
+/// Forges on which independent publishers each own their accounts: the owner in a
+/// repository's path names who publishes it. On a project's or an administration's own forge
+/// (`invent.kde.org/education/kstars`, `salsa.debian.org/…`) the first segment is a team or a
+/// section of the one organisation that runs the forge, not a publisher.
+const MULTI_TENANT_FORGES: &[&str] = &[
+    "bitbucket.org",
+    "code.europa.eu",
+    "codeberg.org",
+    "framagit.org",
+    "git.framasoft.org",
+    "git.sr.ht",
+    "gitea.com",
+    "github.com",
+    "gitlab.com",
+    "hg.sr.ht",
+];
+
+/// True when the owner in a repository path on `host` names its publisher (a forge where
+/// independent publishers own accounts, [`MULTI_TENANT_FORGES`]).
+pub fn owner_names_publisher(host: &str) -> bool {
+    MULTI_TENANT_FORGES.contains(&host)
+}
+
 /// Hosts on which many unrelated parties publish, by the path (`sites.google.com/view/x`) or
 /// by a subdomain of the host (`x.wordpress.com`). Matched as the host itself or a suffix.
 const SHARED_HOSTS: &[&str] = &[

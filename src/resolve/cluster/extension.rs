@@ -3,33 +3,6 @@
 
 use super::*;
 
-/// Words that, added to a name, make another product of the same family, not another name
-/// for the same one (`LibreOffice Online`, `Moodle Mobile`, `Selenium IDE`), sorted.
-pub(super) const VARIANT_WORDS: &[&str] = &[
-    "addon",
-    "agent",
-    "android",
-    "api",
-    "cli",
-    "client",
-    "cloud",
-    "desktop",
-    "enterprise",
-    "express",
-    "extension",
-    "ide",
-    "ios",
-    "lite",
-    "mobile",
-    "module",
-    "online",
-    "plugin",
-    "portable",
-    "pro",
-    "sdk",
-    "viewer",
-];
-
 /// The shortest identity a cluster without keys may extend from.
 pub(super) const MIN_EXTENDED_LEN: usize = 4;
 
@@ -52,10 +25,7 @@ pub(super) fn extension_pairs(forest: &Forest, features: &[Features]) -> Vec<Pai
         let words = names::identity_words(&f.name);
         carried.push(text_hash(&words.concat()));
         for k in words.len().saturating_sub(2).max(1)..words.len() {
-            if words[k..]
-                .iter()
-                .all(|w| VARIANT_WORDS.binary_search(w).is_err())
-            {
+            if words[k..].iter().all(|w| !names::is_variant_word(w)) {
                 starts.push((text_hash(&words[..k].concat()), i));
             }
         }

@@ -334,7 +334,11 @@ fn unite_conditional<'a>(
             for &o in &owners {
                 let root = forest.find(o);
                 together |= root == me;
+                // One site's page for `Port@firmas` and for `Port@firmas móvil`: two products.
+                let variant =
+                    names::adds_variant(&features[i as usize].name, &features[o as usize].name);
                 if together
+                    || variant
                     || forest.conflict(root, me)
                         && (forest.wikidata_clash(root, me)
                             || !forest.one_name(root, me)

@@ -10,7 +10,7 @@ mod evidence;
 mod words;
 
 pub use self::evidence::{descriptions_agree, license_agreement};
-use self::words::{DESCRIPTORS, GENERIC, NOISE, ORG_NOISE, VENDORS};
+use self::words::{DESCRIPTORS, GENERIC, NOISE, ORG_NOISE, VARIANT_WORDS, VENDORS};
 use strsim::jaro_winkler;
 
 /// Lowest Jaro-Winkler similarity of two normalised names for a pair to be scored at all.
@@ -51,7 +51,16 @@ fn normalise_words(name: &str, all_words: bool) -> String {
     let mut word = String::new();
     let mut last_was_en = false;
     let mut depth = 0usize;
-    let chars = name.chars().map(fold).flat_map(char::to_lowercase);
+    let chars: Vec<char> = name
+        .chars()
+        .map(fold)
+        .flat_map(char::to_lowercase)
+        .collect();
+    // `@` before a letter is an `a` (`Port@firmas`, `As@lae`, `Cliente @firma`).
+    let chars = chars.iter().enumerate().map(|(i, &c)| {
+        let before_letter = chars.get(i + 1).is_some_and(char::is_ascii_alphabetic);
+        if c == '@' && before_letter { 'a' } else { c }
+    });
     for c in chars.chain(std::iter::once(' ')) {
         if c.is_ascii_alphanumeric() {
             word.push(c);
@@ -136,7 +145,9 @@ pub fn org_tag(s: &str) -> Option<u64> {
             .filter(|w| !w.is_empty())
             .map(|w| w.chars().map(fold).flat_map(char::to_lowercase))
     };
-    let kept = |w: &str| w.len() > 1 && !is_in(ORG_NOISE, w);
+    // Also the legal form `association` in other languages: a tag is compared, never stored.
+    const ASSOCIATION: &[&str] = &["asociacion", "associacao", "associazione", "verein"];
+    let kept = |w: &str| w.len() > 1 && !is_in(ORG_NOISE, w) && !ASSOCIATION.contains(&w);
     let any_kept = words().any(|w| kept(&w.collect::<String>()));
     let mut hasher = foldhash::fast::FixedState::default().build_hasher();
     let mut empty = true;
@@ -401,7 +412,7 @@ pub fn score(a: &str, b: &str, ev: Evidence) -> Option<f64> {
         return None;
     }
     let sim = if a == b { 1.0 } else { jaro_winkler(a, b) };
-    if sim < MIN_SIMILARITY || !tokens_covered(a, b) {
+    if sim < MIN_SIMILARITY || !tokens_covered(a, b) || adds_variant(a, b) {
         return None;
     }
     let bonus = |yes: bool, w: f64| if yes { w } else { 0.0 };
@@ -501,6 +512,20 @@ pub fn related(a: &str, b: &str) -> bool {
         (wb, wa)
     };
     short.iter().all(|w| long.contains(w))
+}
+
+/// True when one name is the other with a variant's word added (`portafirmas movil`,
+/// `portafirmas`): another product of one organisation, however close the characters.
+pub fn adds_variant(a: &str, b: &str) -> bool {
+    let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
+    wa.iter().any(|w| !wb.contains(w) && is_variant_word(w))
+        || wb.iter().any(|w| !wa.contains(w) && is_variant_word(w))
+}
+
+/// True when `w`, added to a name, makes another product of the family (`LibreOffice
+/// Online`, `Moodle Mobile`, `Port@firmas móvil`: [`VARIANT_WORDS`]).
+pub fn is_variant_word(w: &str) -> bool {
+    VARIANT_WORDS.binary_search(&w).is_ok()
 }
 
 /// True when every word of the name with fewer words is in the other one (exactly, or

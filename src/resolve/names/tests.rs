@@ -1,6 +1,6 @@
 //! Unit tests of name normalisation, identities and name evidence.
 
-use super::words::DESCRIPTION_NOISE;
+use super::words::{DESCRIPTION_NOISE, VARIANT_WORDS, VENDORS};
 use super::*;
 
 #[test]
@@ -81,7 +81,14 @@ fn a_name_alone_never_merges() {
 
 #[test]
 fn word_lists_are_sorted_for_binary_search() {
-    for list in [GENERIC, DESCRIPTORS, ORG_NOISE, DESCRIPTION_NOISE] {
+    for list in [
+        GENERIC,
+        DESCRIPTORS,
+        ORG_NOISE,
+        DESCRIPTION_NOISE,
+        VARIANT_WORDS,
+        VENDORS,
+    ] {
         assert!(
             list.windows(2).all(|w| w[0] < w[1]),
             "{:?}",

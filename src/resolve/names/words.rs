@@ -124,6 +124,36 @@ pub(super) const DESCRIPTORS: &[&str] = &[
     "sig",
 ];
 
+/// Words that, added to a name, make another product of the same family, not another name
+/// for the same one (`LibreOffice Online`, `Moodle Mobile`, `Selenium IDE`), sorted.
+pub(super) const VARIANT_WORDS: &[&str] = &[
+    "addon",
+    "agent",
+    "android",
+    "api",
+    "cli",
+    "client",
+    "cloud",
+    "desktop",
+    "enterprise",
+    "express",
+    "extension",
+    "ide",
+    "ios",
+    "lite",
+    "mobil",
+    "mobile",
+    "module",
+    "movel",
+    "movil",
+    "online",
+    "plugin",
+    "portable",
+    "pro",
+    "sdk",
+    "viewer",
+];
+
 /// Foundations and vendors whose word starts the names of their products in every
 /// catalogue (`GNU Mailman`, `Apache Superset`, `Mozilla Firefox`), known before the corpus
 /// is seen (a small corpus may name fewer than `VENDOR_NAMES` of their products), sorted.

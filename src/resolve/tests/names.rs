@@ -654,3 +654,75 @@ fn a_known_vendors_word_before_a_name_is_its_vendor() {
     assert_eq!(id_of(&out, "awesome", "s"), id_of(&out, "city", "s"));
     assert_ne!(id_of(&out, "awesome", "w"), id_of(&out, "city", "w"));
 }
+
+#[test]
+fn catalogues_naming_teams_users_and_vendors_as_organisations_still_find_one_tool() {
+    let kde = |r: &mut NormRecord| {
+        r.license = Some("GPL-2.0-only".into());
+        r.organizations = vec!["KDE".into()];
+    };
+    let out = resolve_new(vec![
+        // A team of the forge's own organisation, named as the organisation.
+        named("kde-invent", "1", "KStars", |r| {
+            repo(r, "https://invent.kde.org/education/kstars");
+            r.organizations = vec!["Education".into()];
+        }),
+        named("wikidata", "Q1", "KStars", |r| {
+            r.homepage_url = Some("https://kstars.kde.org".into());
+            repo(r, "https://invent.kde.org/education/kstars");
+            r.license = Some("GPL-2.0-or-later".into());
+        }),
+        named("schools-2023", "k", "KStars", kde),
+        // A user named as the organisation: a long name and a licence in common win.
+        named("wikidata", "Q2", "Thonny", |r| {
+            r.homepage_url = Some("https://thonny.org".into());
+            repo(r, "https://github.com/thonny/thonny");
+            r.license = Some("MIT".into());
+        }),
+        named("schools-2023", "t", "Thonny", |r| {
+            r.license = Some("MIT".into());
+            r.organizations = vec!["University of Tartu".into()];
+        }),
+        // Two organisations in one field, one of them the other record's.
+        named("joinup", "j", "JDemetra+", |r| {
+            repo(r, "https://github.com/jdemetra/jdemetra-app");
+            r.organizations = vec!["Eurostat".into()];
+        }),
+        named("inventario", "j", "JDemetra+", |r| {
+            r.organizations = vec!["Banco Nacional de Bélgica / Eurostat".into()];
+        }),
+        // `@` before a letter is an `a`.
+        named("ctt", "p", "Port@firmas", |r| {
+            r.homepage_url = Some("https://administracionelectronica.gob.es".into());
+            r.license = Some("EUPL-1.1".into());
+        }),
+        named("inventario", "p", "Portafirmas", |r| {
+            r.license = Some("EUPL-1.2".into())
+        }),
+        // The mobile client on the same agency page is another product.
+        named("inv-2024", "pm", "Port@firmas móvil", |r| {
+            r.homepage_url = Some("https://administracionelectronica.gob.es".into());
+            r.license = Some("EUPL-1.2".into());
+        }),
+        // Without a licence in common, organisations that differ still keep a name apart.
+        named("city", "g", "Ghost", |r| {
+            r.homepage_url = Some("https://ghost.org".into());
+            repo(r, "https://github.com/tryghost/ghost");
+        }),
+        named("inventory", "g", "Ghost", |r| {
+            r.organizations = vec!["Symantec".into()]
+        }),
+    ]);
+    assert_eq!(
+        id_of(&out, "kde-invent", "1"),
+        id_of(&out, "schools-2023", "k")
+    );
+    assert_eq!(
+        id_of(&out, "wikidata", "Q2"),
+        id_of(&out, "schools-2023", "t")
+    );
+    assert_eq!(id_of(&out, "joinup", "j"), id_of(&out, "inventario", "j"));
+    assert_eq!(id_of(&out, "ctt", "p"), id_of(&out, "inventario", "p"));
+    assert_ne!(id_of(&out, "ctt", "p"), id_of(&out, "inv-2024", "pm"));
+    assert_ne!(id_of(&out, "city", "g"), id_of(&out, "inventory", "g"));
+}
