@@ -58,8 +58,9 @@ const HOLDOUT_2_FLOOR: (f64, f64) = (0.987, 0.964);
 const HOLDOUT_3_FLOOR: (f64, f64) = (0.978, 0.866);
 /// `holdout-4/`, the fourth held-out set (written apart from the resolver: F-Droid, Flathub,
 /// Codeberg, GitHub organisations, the OSM wiki, Framalibre, SILL, a university's and a
-/// council's yearly lists). Set from the first measurement.
-const HOLDOUT_4_FLOOR: (f64, f64) = (0.0, 0.0);
+/// council's yearly lists). First run, 2026-12-07, after the rules chosen on `holdout-3/`:
+/// 0.9668 / 0.9151 — the honest figure on records never seen.
+const HOLDOUT_4_FLOOR: (f64, f64) = (0.966, 0.915);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
