@@ -272,10 +272,17 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
         .map(str::trim)
         .filter(|o| !o.is_empty())
         .collect();
+    // `NI (Emerson)` is also `NI`.
+    let outside = named
+        .iter()
+        .filter_map(|o| o.split_once('(').map(|(head, _)| head.trim()))
+        .filter(|head| !head.is_empty());
     orgs.extend(
         named
             .iter()
-            .filter_map(|o| org_tag(o))
+            .copied()
+            .chain(outside)
+            .filter_map(org_tag)
             .filter(|t| !teams.contains(t)),
     );
     // `Apache Software Foundation` is also `apache`, the owner of its repositories.

@@ -59,8 +59,11 @@ const HOLDOUT_3_FLOOR: (f64, f64) = (0.978, 0.866);
 /// `holdout-4/`, the fourth held-out set (written apart from the resolver: F-Droid, Flathub,
 /// Codeberg, GitHub organisations, the OSM wiki, Framalibre, SILL, a university's and a
 /// council's yearly lists). First run, 2026-12-07, after the rules chosen on `holdout-3/`:
-/// 0.9668 / 0.9151 — the honest figure on records never seen.
-const HOLDOUT_4_FLOOR: (f64, f64) = (0.966, 0.915);
+/// 0.9668 / 0.9151 — the honest figure on records never seen. Its mistakes were printed by
+/// that run: retired to tuning; after the rules chosen on them (release words, an acquirer in
+/// brackets, `on …` in brackets, licence families weighing more, a name's extension):
+/// 1.0000 / 0.9214.
+const HOLDOUT_4_FLOOR: (f64, f64) = (0.999, 0.921);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

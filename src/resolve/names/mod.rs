@@ -114,8 +114,29 @@ pub fn org_products(org: &str) -> Vec<String> {
             _ => parts.last_mut().expect("one part at least").push(c),
         }
     }
+    // `In-house (on Jadu CXM)`: what it is built on, not a product it makes.
+    const BUILT_ON: &[&str] = &[
+        "on ",
+        "based on ",
+        "built on ",
+        "sur ",
+        "base sur ",
+        "basado en ",
+        "baseado em ",
+        "basato su ",
+        "auf ",
+    ];
     let mut out: Vec<String> = parts
         .iter()
+        .filter(|part| {
+            let lower: String = part
+                .trim()
+                .chars()
+                .map(fold)
+                .flat_map(char::to_lowercase)
+                .collect();
+            !BUILT_ON.iter().any(|p| lower.starts_with(p))
+        })
         .filter_map(|part| {
             let name = normalise_name(part);
             let words: Vec<&str> = identity_words(&name)
@@ -301,9 +322,14 @@ pub fn trailing_version(name: &str) -> Option<&str> {
     (start < end).then(|| &name[start..end])
 }
 
-/// True when a word is all digits (a version's part).
+/// True when a word is a version's part: all digits, or a release word with its number
+/// (`q3`, `r2`, `sp1`, `v2`, `u4`: `LabVIEW 2024 Q3`, `Windows Server 2012 R2`).
 fn is_number(w: &str) -> bool {
-    !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit())
+    let digits = |d: &str| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit());
+    digits(w)
+        || ["q", "r", "sp", "v", "u"]
+            .iter()
+            .any(|p| w.strip_prefix(p).is_some_and(digits))
 }
 
 /// True when `w` (a folded word) names a foundation or vendor known to start its products'
@@ -412,7 +438,7 @@ pub fn score(a: &str, b: &str, ev: Evidence) -> Option<f64> {
         return None;
     }
     let sim = if a == b { 1.0 } else { jaro_winkler(a, b) };
-    if sim < MIN_SIMILARITY || !tokens_covered(a, b) || adds_variant(a, b) {
+    if sim < MIN_SIMILARITY || !tokens_covered(a, b) || adds_variant(a, b) || extends(a, b) {
         return None;
     }
     let bonus = |yes: bool, w: f64| if yes { w } else { 0.0 };
@@ -450,7 +476,7 @@ pub struct NameOnly {
 }
 
 /// The points of a name-only pair: 0.10 for a long name (four characters or more; 0.02 for
-/// three), +0.03 for a licence family in common, −0.05 for none, +0.05 for similar
+/// three), +0.03 for a licence family in common, −0.07 for none, +0.05 for similar
 /// descriptions, +0.10 for an organisation in common, −0.10 for organisations that all
 /// differ, −0.10 for descriptions that share no word in one source (a source that describes
 /// two entries of one name differently tells two things apart: SILL's `GLPI` and its
@@ -464,7 +490,7 @@ pub fn name_only_points(e: NameOnly) -> f64 {
     };
     match e.license {
         Some(true) => p += 0.03,
-        Some(false) => p -= 0.05,
+        Some(false) => p -= 0.07,
         None => {}
     }
     match e.descriptions {
@@ -512,6 +538,21 @@ pub fn related(a: &str, b: &str) -> bool {
         (wb, wa)
     };
     short.iter().all(|w| long.contains(w))
+}
+
+/// True when one name is the other followed by more words that are not descriptors
+/// (`civica pay` after `civica`): another product of the family the shorter one names, not
+/// another spelling (a vendor's word before a name, `hashicorp consul`, is one).
+fn extends(a: &str, b: &str) -> bool {
+    let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
+    let (short, long) = if wa.len() <= wb.len() {
+        (wa, wb)
+    } else {
+        (wb, wa)
+    };
+    short.len() < long.len()
+        && long.starts_with(&short)
+        && long[short.len()..].iter().any(|w| !is_in(DESCRIPTORS, w))
 }
 
 /// True when one name is the other with a variant's word added (`portafirmas movil`,

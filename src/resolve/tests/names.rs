@@ -726,3 +726,43 @@ fn catalogues_naming_teams_users_and_vendors_as_organisations_still_find_one_too
     assert_ne!(id_of(&out, "ctt", "p"), id_of(&out, "inv-2024", "pm"));
     assert_ne!(id_of(&out, "city", "g"), id_of(&out, "inventory", "g"));
 }
+
+#[test]
+fn release_words_acquirers_and_products_built_on_another_read_as_they_mean() {
+    let out = resolve_new(vec![
+        // A quarter release is a version; the acquirer in brackets keeps the vendor's name.
+        named("uni-2023", "l", "LabVIEW 2023 Q3", |r| {
+            r.organizations = vec!["NI".into()]
+        }),
+        named("uni-2024", "l", "LabVIEW 2024 Q3", |r| {
+            r.organizations = vec!["NI (Emerson)".into()]
+        }),
+        // Built on a product is not made by its vendor: no join to it.
+        named("council", "j", "Jadu CXM", |r| {
+            r.homepage_url = Some("https://jadu.net".into());
+            r.organizations = vec!["Jadu".into()];
+        }),
+        named("council", "m", "My Account", |r| {
+            r.organizations = vec!["In-house (on Jadu CXM)".into()]
+        }),
+        // One vendor's `Civica Pay` is not its `Civica APP`.
+        named("council", "c1", "Civica APP", |r| {
+            r.organizations = vec!["Civica UK Ltd".into()]
+        }),
+        named("council", "c2", "Civica Pay", |r| {
+            r.organizations = vec!["Civica UK Ltd".into()]
+        }),
+        // Licences of two families outweigh a name alone.
+        named("flathub", "t", "Tangram", |r| {
+            r.license = Some("GPL-3.0-only".into())
+        }),
+        named("osm-wiki", "t", "Tangram", |r| {
+            repo(r, "https://github.com/tangrams/tangram");
+            r.license = Some("MIT".into());
+        }),
+    ]);
+    assert_eq!(id_of(&out, "uni-2023", "l"), id_of(&out, "uni-2024", "l"));
+    assert_ne!(id_of(&out, "council", "j"), id_of(&out, "council", "m"));
+    assert_ne!(id_of(&out, "council", "c1"), id_of(&out, "council", "c2"));
+    assert_ne!(id_of(&out, "flathub", "t"), id_of(&out, "osm-wiki", "t"));
+}
