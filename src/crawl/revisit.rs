@@ -42,11 +42,12 @@ impl Revisit {
 
     /// True when a page last asked at `asked_at` (`None`: never under this policy, or its
     /// last ask failed) after `unchanged` unchanged answers in a row must be asked at `now`.
+    /// A last ask later than `now` (the clock was set back) makes the page due.
     pub fn due(&self, unchanged: u32, asked_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
         let Some(asked_at) = asked_at else {
             return true;
         };
-        if self.max_days == 0 {
+        if self.max_days == 0 || asked_at > now {
             return true;
         }
         now >= asked_at + self.interval(unchanged) - TOLERANCE
@@ -98,9 +99,11 @@ mod tests {
     }
 
     #[test]
-    fn never_asked_pages_and_a_cap_of_zero_are_always_due() {
+    fn never_asked_pages_a_cap_of_zero_and_a_clock_set_back_are_always_due() {
         let now = t("2026-06-01T03:00:00Z");
         assert!(Revisit::default().due(5, None, now));
         assert!(Revisit { max_days: 0 }.due(5, Some(now), now));
+        // The clock set back past the last ask.
+        assert!(Revisit::default().due(0, Some(t("2026-06-01T03:00:01Z")), now));
     }
 }
