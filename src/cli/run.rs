@@ -37,6 +37,10 @@ pub struct RunArgs {
     /// When another run holds the lock, wait for it instead of exiting 4.
     #[arg(long)]
     wait: bool,
+    /// Ask every page: detail and home pages too, even those the revisit policy would read
+    /// from the archive this run (docs/sources.md, "Revisiting pages").
+    #[arg(long)]
+    full: bool,
 }
 
 pub fn exec(args: RunArgs, settings: Settings) -> u8 {
@@ -64,6 +68,7 @@ pub fn exec(args: RunArgs, settings: Settings) -> u8 {
         settings,
         accept_drop: args.accept_drop,
         wait: args.wait,
+        full: args.full,
         progress: super::progress(),
     };
     let rt = match super::runtime() {

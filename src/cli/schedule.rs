@@ -199,6 +199,7 @@ fn daemon(
             settings: settings.clone(),
             accept_drop: false,
             wait: true,
+            full: false,
             progress: pipeline::progress::Progress::hidden(),
         };
         async move {

@@ -15,6 +15,15 @@ pub trait ValidatorStore: Send + Sync {
     fn get(&self, url: &str, cred: &str) -> Option<Validators>;
     /// Records the validators of a fetch whose body is archived.
     fn put(&self, url: &str, cred: &str, validators: &Validators);
+    /// Records an ask under the revisit policy that brought no new body (see
+    /// [`Validators::unchanged`] and [`Validators::asked_at`]); the validators stay.
+    fn put_revisit(
+        &self,
+        url: &str,
+        cred: &str,
+        unchanged: u32,
+        asked_at: Option<chrono::DateTime<chrono::Utc>>,
+    );
 }
 
 /// The archive and the validator store of a run.
@@ -36,13 +45,10 @@ pub fn credential_hash(req: &Request) -> String {
 }
 
 impl Cache {
-    /// The validators usable for `req`: known, and with their body still in the archive.
-    pub fn usable(&self, req: &Request) -> Option<Validators> {
-        let v = self.store.get(req.url.as_str(), &credential_hash(req))?;
-        (v.etag.is_some() || v.last_modified.is_some())
-            .then_some(())
-            .filter(|_| self.archive.contains(&v.body_sha256))
-            .map(|_| v)
+    /// True when `v` can make a request conditional: it has a validator and its body is
+    /// still in the archive.
+    pub fn conditional(&self, v: &Validators) -> bool {
+        (v.etag.is_some() || v.last_modified.is_some()) && self.archive.contains(&v.body_sha256)
     }
 }
 

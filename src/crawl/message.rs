@@ -11,6 +11,7 @@ use url::Url;
 use super::client::{self, AttemptError, BodyCap};
 use super::ratelimit::ApiLimits;
 use super::retry::Failure;
+use super::revisit::Revisit;
 use crate::model::Secret;
 
 /// One request to send. Its `Debug` shows header names only, never values or the token.
@@ -23,6 +24,9 @@ pub struct Request {
     pub bearer: Option<Secret>,
     /// Set for calls to a rate-limited API: see [`ApiLimits`] and the module docs.
     pub api: Option<ApiLimits>,
+    /// Set for detail and home pages: the page may be answered from the archive while it is
+    /// not due under this policy (`revisit.rs`).
+    pub revisit: Option<Revisit>,
 }
 
 impl Request {
@@ -33,7 +37,14 @@ impl Request {
             headers: Vec::new(),
             bearer: None,
             api: None,
+            revisit: None,
         }
+    }
+
+    /// `self`, answered from the archive while it is not due under `policy`.
+    pub fn revisit(mut self, policy: Revisit) -> Self {
+        self.revisit = Some(policy);
+        self
     }
 }
 
@@ -45,6 +56,7 @@ impl fmt::Debug for Request {
             .field("headers", &names)
             .field("bearer", &self.bearer)
             .field("api", &self.api)
+            .field("revisit", &self.revisit)
             .finish()
     }
 }
@@ -64,6 +76,9 @@ pub struct Response {
     pub fetched_at: DateTime<Utc>,
     /// Answered 304: `body` is the archived body of the last fetch.
     pub not_modified: bool,
+    /// Not asked: a page not due under its revisit policy, answered from the archive (its
+    /// `body` is the archived body, `headers` hold only its `content-type`).
+    pub carried: bool,
     /// SHA-256 of the body in the archive, when a cache is set.
     pub body_sha256: Option<String>,
 }
@@ -84,6 +99,12 @@ pub struct FetchStats {
     pub requests: AtomicU64,
     pub retries: AtomicU64,
     pub not_modified: AtomicU64,
+    /// Pages asked of their server (each page once, whatever its attempts; robots.txt not
+    /// counted).
+    pub pages_asked: AtomicU64,
+    /// Pages answered from the archive without a request: not due under their revisit
+    /// policy.
+    pub pages_carried: AtomicU64,
     pub robots_disallowed: AtomicU64,
     pub bytes: AtomicU64,
     /// Pauses and waits for an API's rate limit (each also counted in `retries` when it
@@ -171,6 +192,7 @@ impl Response {
             body: answer.body,
             fetched_at: crate::clock::now(),
             not_modified: false,
+            carried: false,
             body_sha256: None,
         }
     }

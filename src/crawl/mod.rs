@@ -30,6 +30,7 @@ mod message;
 mod politeness;
 pub(crate) mod ratelimit;
 pub(crate) mod retry;
+pub mod revisit;
 pub(crate) mod robots;
 #[cfg(test)]
 mod tests;
@@ -42,12 +43,13 @@ use tokio::sync::Semaphore;
 use tracing::{Instrument, debug, debug_span, info, warn};
 use url::Url;
 
-use crate::model::Rate;
+use crate::model::{Rate, Validators};
 use crate::settings::CrawlSettings;
 
 pub use client::{install_crypto_provider, user_agent};
 pub use message::{FetchError, FetchStats, Request, Response};
 pub use ratelimit::ApiLimits;
+pub use revisit::Revisit;
 pub use visit::{Redirect, Visit, VisitEnd};
 
 use client::{AttemptError, BodyCap, Clients, Via};
@@ -72,6 +74,8 @@ pub struct Fetcher {
     max_body_bytes: u64,
     cache: Option<Cache>,
     lanes: Lanes,
+    /// Ask every page, whatever its revisit policy (`run --full`).
+    ask_all: bool,
 }
 
 impl Fetcher {
@@ -95,6 +99,7 @@ impl Fetcher {
             max_body_bytes: settings.max_body_bytes,
             cache: None,
             lanes: Lanes::default(),
+            ask_all: false,
         })
     }
 
@@ -108,6 +113,13 @@ impl Fetcher {
     /// validators `cache` keeps; a 304 is answered with the archived body.
     pub fn with_cache(mut self, cache: Cache) -> Fetcher {
         self.cache = Some(cache);
+        self
+    }
+
+    /// Asks every page, none answered from the archive for its revisit policy
+    /// (`civicrawl run --full`).
+    pub fn asking_everything(mut self) -> Fetcher {
+        self.ask_all = true;
         self
     }
 
@@ -199,7 +211,7 @@ impl Fetcher {
         if req.api.is_some() {
             let lane = self.lanes.get(&host.origin, &credential_hash(req));
             let _turn = lane.turn.lock().await;
-            return self.fetch_cached(&host, req, cap, stats, via).await;
+            return self.fetch_page(&host, req, cap, stats, via).await;
         }
         let robots = host
             .robots
@@ -222,11 +234,32 @@ impl Fetcher {
             }
             _ => {}
         }
-        self.fetch_cached(&host, req, cap, stats, via).await
+        self.fetch_page(&host, req, cap, stats, via).await
+    }
+
+    /// [`fetch_cached`](Self::fetch_cached), counting the page as asked unless it was
+    /// carried from the archive or refused before any request.
+    async fn fetch_page(
+        &self,
+        host: &Host,
+        req: &Request,
+        cap: BodyCap,
+        stats: &FetchStats,
+        via: Via,
+    ) -> Result<Response, FetchError> {
+        let result = self.fetch_cached(host, req, cap, stats, via).await;
+        match &result {
+            Ok(resp) if resp.carried => {}
+            Err(FetchError::Refused { .. }) => {}
+            _ => FetchStats::bump(&stats.pages_asked, 1),
+        }
+        result
     }
 
     /// Sends `req`, conditionally when the cache holds validators for it: a 304 is answered
-    /// with the archived body; a fresh body is archived and its validators kept.
+    /// with the archived body; a fresh body is archived and its validators kept. A request
+    /// under a revisit policy that is not due is not sent: its archived body answers
+    /// (`revisit.rs`), unless the body is gone from the archive or damaged.
     async fn fetch_cached(
         &self,
         host: &Host,
@@ -235,26 +268,76 @@ impl Fetcher {
         stats: &FetchStats,
         via: Via,
     ) -> Result<Response, FetchError> {
-        let url = req.url.as_str();
         let Some(cache) = &self.cache else {
             return self.send(host, req, cap, stats, via).await;
         };
-        if let Some(v) = cache.usable(req) {
+        let cred = credential_hash(req);
+        let known = cache.store.get(req.url.as_str(), &cred);
+        if let (Some(policy), Some(v), false) = (req.revisit, &known, self.ask_all)
+            && let Some(carried) = carry(cache, req, policy, v, stats)
+        {
+            return Ok(carried);
+        }
+        let result = self
+            .ask(cache, host, req, known.as_ref(), cap, stats, via)
+            .await;
+        if req.revisit.is_some() {
+            // A new body was remembered with its streak; otherwise a 304 lengthens the
+            // streak, and a failure or a redirect makes the page due next run.
+            let url = req.url.as_str();
+            match (&result, &known) {
+                (Ok(resp), Some(v)) if resp.not_modified => cache.store.put_revisit(
+                    url,
+                    &cred,
+                    v.unchanged.saturating_add(1),
+                    Some(crate::clock::now()),
+                ),
+                (Ok(resp), Some(_)) if (300..400).contains(&resp.status) => {
+                    cache.store.put_revisit(url, &cred, 0, None)
+                }
+                (Err(_), Some(_)) => cache.store.put_revisit(url, &cred, 0, None),
+                _ => {}
+            }
+        }
+        result
+    }
+
+    /// Asks for `req`: conditionally when `known` validators are usable.
+    #[allow(clippy::too_many_arguments)]
+    async fn ask(
+        &self,
+        cache: &Cache,
+        host: &Host,
+        req: &Request,
+        known: Option<&Validators>,
+        cap: BodyCap,
+        stats: &FetchStats,
+        via: Via,
+    ) -> Result<Response, FetchError> {
+        let url = req.url.as_str();
+        if let Some(v) = known.filter(|v| cache.conditional(v)) {
             let resp = self
-                .send(host, &conditional_request(req, &v), cap, stats, via)
+                .send(host, &conditional_request(req, v), cap, stats, via)
                 .await?;
             if resp.status != 304 {
-                return Ok(self.remember(cache, req, resp));
+                return Ok(self.remember(cache, req, resp, known));
             }
             if let Some(body) = cache.archive.get(&v.body_sha256) {
                 FetchStats::bump(&stats.not_modified, 1);
                 debug!(url, "304 not modified: archived body reused");
+                let mut headers = resp.headers;
+                if let Some(ct) = &v.content_type
+                    && !headers.iter().any(|(k, _)| k == "content-type")
+                {
+                    headers.push(("content-type".into(), ct.clone()));
+                }
                 return Ok(Response {
                     status: 200,
                     final_url: Url::parse(&v.final_url).unwrap_or_else(|_| req.url.clone()),
+                    headers,
                     body,
                     not_modified: true,
-                    body_sha256: Some(v.body_sha256),
+                    body_sha256: Some(v.body_sha256.clone()),
                     ..resp
                 });
             }
@@ -270,24 +353,39 @@ impl Fetcher {
                 body: "304 to an unconditional request".to_string(),
             });
         }
-        Ok(self.remember(cache, req, resp))
+        Ok(self.remember(cache, req, resp, known))
     }
 
-    /// Archives a fresh body and stores its validators; an archive failure is logged and the
-    /// response used anyway (the next run then refetches it in full).
-    fn remember(&self, cache: &Cache, req: &Request, mut resp: Response) -> Response {
+    /// Archives a fresh body and stores its validators (with the revisit streak: one more
+    /// when the body is the one `known` names, else none); an archive failure is logged and
+    /// the response used anyway (the next run then refetches it in full).
+    fn remember(
+        &self,
+        cache: &Cache,
+        req: &Request,
+        mut resp: Response,
+        known: Option<&Validators>,
+    ) -> Response {
         if (300..400).contains(&resp.status) {
             // A redirect a `site` fetch follows itself: nothing to archive.
             return resp;
         }
         match cache.archive.put(&resp.body) {
             Ok(sha) => {
-                let v = crate::model::Validators {
+                let revisited = req.revisit.is_some();
+                let unchanged = match known {
+                    Some(k) if revisited && k.body_sha256 == sha => k.unchanged.saturating_add(1),
+                    _ => 0,
+                };
+                let v = Validators {
                     etag: resp.header("etag").map(str::to_string),
                     last_modified: resp.header("last-modified").map(str::to_string),
                     body_sha256: sha.clone(),
                     final_url: resp.final_url.to_string(),
                     fetched_at: resp.fetched_at,
+                    content_type: resp.header("content-type").map(str::to_string),
+                    unchanged,
+                    asked_at: revisited.then_some(resp.fetched_at),
                 };
                 cache.store.put(req.url.as_str(), &credential_hash(req), &v);
                 resp.body_sha256 = Some(sha);
@@ -431,4 +529,48 @@ impl Fetcher {
             }
         }
     }
+}
+
+/// The archived body of `req` when the page is not due under `policy` (it is then not
+/// asked); `None` when it is due, or its body is gone from the archive or damaged.
+fn carry(
+    cache: &Cache,
+    req: &Request,
+    policy: Revisit,
+    v: &Validators,
+    stats: &FetchStats,
+) -> Option<Response> {
+    let now = crate::clock::now();
+    if policy.due(v.unchanged, v.asked_at, now) {
+        return None;
+    }
+    let url = req.url.as_str();
+    let Some(body) = cache.archive.get(&v.body_sha256) else {
+        warn!(
+            url,
+            "not due for a revisit, but its archived body is gone or damaged; asking for it"
+        );
+        return None;
+    };
+    FetchStats::bump(&stats.pages_carried, 1);
+    debug!(
+        url,
+        unchanged = v.unchanged,
+        "not due for a revisit: archived body used"
+    );
+    Some(Response {
+        url: req.url.clone(),
+        final_url: Url::parse(&v.final_url).unwrap_or_else(|_| req.url.clone()),
+        status: 200,
+        headers: v
+            .content_type
+            .iter()
+            .map(|ct| ("content-type".to_string(), ct.clone()))
+            .collect(),
+        body,
+        fetched_at: now,
+        not_modified: false,
+        carried: true,
+        body_sha256: Some(v.body_sha256.clone()),
+    })
 }

@@ -14,7 +14,7 @@ use url::Url;
 
 use super::client::{self, MAX_REDIRECTS};
 use super::guard::GuardError;
-use super::{FetchError, FetchStats, Fetcher, Request, Response, Via};
+use super::{FetchError, FetchStats, Fetcher, Request, Response, Revisit, Via};
 
 /// One redirect followed during a visit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,7 +62,9 @@ pub(super) fn is_redirect(answer: &client::Answer) -> bool {
 
 impl Fetcher {
     /// Visits the home page `url`: every hop guarded and polite, redirects followed here.
-    pub async fn visit(&self, url: &Url, stats: &FetchStats) -> Visit {
+    /// Under `revisit`, a home page that answered directly (no redirect) last time and is
+    /// not due is answered from the archive (`revisit.rs`); later hops are always asked.
+    pub async fn visit(&self, url: &Url, stats: &FetchStats, revisit: Option<Revisit>) -> Visit {
         let checked_at = crate::clock::now();
         let mut redirects: Vec<Redirect> = Vec::new();
         let mut current = url.clone();
@@ -75,7 +77,10 @@ impl Fetcher {
                 };
             }
             let span = debug_span!("fetch", url = %current);
-            let req = Request::get(current.clone());
+            let mut req = Request::get(current.clone());
+            if redirects.is_empty() {
+                req.revisit = revisit;
+            }
             match self
                 .fetch_polite(&req, stats, Via::Page)
                 .instrument(span)

@@ -224,3 +224,21 @@ pub(crate) fn parse_duration(value: &Value, zero_ok: bool) -> Option<std::time::
     };
     (zero_ok || secs > 0).then_some(std::time::Duration::from_secs(secs))
 }
+
+/// Takes `revisit_max_days` (`html` and `site` sources): a whole number of days from 0 (ask
+/// every run) to [`MAX_MAX_DAYS`](crate::crawl::revisit::MAX_MAX_DAYS); absent, the default.
+pub(crate) fn take_revisit(table: &mut Table, errs: &mut Vec<String>) -> crate::crawl::Revisit {
+    use crate::crawl::revisit::{MAX_MAX_DAYS, Revisit};
+    match table.remove("revisit_max_days") {
+        None => Revisit::default(),
+        Some(Value::Integer(n)) if (0..=i64::from(MAX_MAX_DAYS)).contains(&n) => {
+            Revisit { max_days: n as u32 }
+        }
+        Some(other) => {
+            errs.push(format!(
+                "`revisit_max_days`: expected a whole number of days from 0 (ask every page every run) to {MAX_MAX_DAYS}, such as `7`, found `{other}`"
+            ));
+            Revisit::default()
+        }
+    }
+}

@@ -223,7 +223,10 @@ mod tests {
         assert!(kind_keys("html").unwrap().contains(&"start_urls"));
         assert!(kind_keys("github").unwrap().contains(&"detect_publiccode"));
         assert!(kind_keys("gitlab").unwrap().contains(&"groups"));
-        assert_eq!(kind_keys("site"), Some(&["max_sites", "time_budget"][..]));
+        assert_eq!(
+            kind_keys("site"),
+            Some(&["max_sites", "time_budget", "revisit_max_days"][..])
+        );
         assert_eq!(kind_keys("xml"), None);
     }
 

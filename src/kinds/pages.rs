@@ -8,7 +8,7 @@ use url::Url;
 
 use super::mapping::Collector;
 use super::{SourceCx, SourceError};
-use crate::crawl::{FetchError, Request};
+use crate::crawl::{FetchError, Request, Revisit};
 use crate::report::Issue;
 
 /// Most pages one source run follows before it fails: a runaway paginator must not crawl forever.
@@ -25,6 +25,13 @@ pub(crate) struct Page {
 pub(crate) trait Pages {
     /// GETs `url`.
     async fn get(&self, url: &Url) -> Result<Page, FetchError>;
+
+    /// GETs `url`, a page under the revisit policy `revisit` (a detail page): while it is not
+    /// due, its archived body answers and nothing is sent (`crawl::revisit`).
+    async fn get_revisited(&self, url: &Url, revisit: Revisit) -> Result<Page, FetchError> {
+        let _ = revisit;
+        self.get(url).await
+    }
 
     /// How many pages a walk may ask for at once (the fetcher's limits decide when each is
     /// sent).
@@ -44,11 +51,17 @@ impl Pages for FetcherPages<'_, '_> {
     }
 
     async fn get(&self, url: &Url) -> Result<Page, FetchError> {
-        let response = self
-            .cx
-            .fetcher
-            .fetch(&Request::get(url.clone()), self.cx.stats)
-            .await?;
+        self.send(Request::get(url.clone())).await
+    }
+
+    async fn get_revisited(&self, url: &Url, revisit: Revisit) -> Result<Page, FetchError> {
+        self.send(Request::get(url.clone()).revisit(revisit)).await
+    }
+}
+
+impl FetcherPages<'_, '_> {
+    async fn send(&self, req: Request) -> Result<Page, FetchError> {
+        let response = self.cx.fetcher.fetch(&req, self.cx.stats).await?;
         Ok(Page {
             url: response.final_url,
             body: response.body,

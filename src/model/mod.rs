@@ -384,6 +384,14 @@ pub struct Validators {
     pub body_sha256: String,
     pub final_url: String,
     pub fetched_at: DateTime<Utc>,
+    /// The body's `Content-Type`, given to a page answered from the archive.
+    pub content_type: Option<String>,
+    /// The revisit policy's memory (`crawl::revisit`): how many runs in a row the page
+    /// answered unchanged (a 304, or the same body) when last asked under the policy.
+    pub unchanged: u32,
+    /// When the page was last asked under the revisit policy; `None` when never, or when
+    /// that ask failed (it is then asked next run).
+    pub asked_at: Option<DateTime<Utc>>,
 }
 
 /// Keys under which a `site` record carries its home page check in [`RawRecord::fields`].

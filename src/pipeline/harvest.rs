@@ -29,6 +29,10 @@ pub struct SourceOutcome {
     pub requests: u64,
     pub retries: u64,
     pub not_modified: u64,
+    /// Pages asked of their servers (robots.txt not counted, retries counted once).
+    pub pages_asked: u64,
+    /// Pages read from the archive without a request (not due for a revisit).
+    pub pages_carried: u64,
     pub robots_disallowed: u64,
     pub robots_skipped: Vec<String>,
     pub issues: Vec<Issue>,
@@ -188,6 +192,8 @@ fn finish_source(
         requests: FetchStats::get(&stats.requests),
         retries: FetchStats::get(&stats.retries),
         not_modified: FetchStats::get(&stats.not_modified),
+        pages_asked: FetchStats::get(&stats.pages_asked),
+        pages_carried: FetchStats::get(&stats.pages_carried),
         robots_disallowed: FetchStats::get(&stats.robots_disallowed),
         robots_skipped: Vec::new(),
         issues: Vec::new(),
@@ -209,7 +215,7 @@ fn finish_source(
             outcome.records = h.records.len();
             outcome.issues = h.issues;
             outcome.robots_skipped = h.robots_skipped;
-            tracing::info!(source_id = %id, records = outcome.records, requests = outcome.requests, not_modified = outcome.not_modified, "source done");
+            tracing::info!(source_id = %id, records = outcome.records, requests = outcome.requests, not_modified = outcome.not_modified, pages_asked = outcome.pages_asked, pages_carried = outcome.pages_carried, "source done");
             h.records
         }
         Err(e) => {
@@ -287,6 +293,13 @@ impl ValidatorStore for StateValidators {
     fn put(&self, url: &str, cred: &str, v: &Validators) {
         let store = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if let Err(e) = store.put_validators(url, cred, v) {
+            tracing::warn!("{e}");
+        }
+    }
+
+    fn put_revisit(&self, url: &str, cred: &str, unchanged: u32, asked_at: Option<DateTime<Utc>>) {
+        let store = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = store.put_revisit(url, cred, unchanged, asked_at) {
             tracing::warn!("{e}");
         }
     }

@@ -51,6 +51,8 @@ pub struct RunOptions {
     pub accept_drop: bool,
     /// Wait for another run's lock instead of exiting 4.
     pub wait: bool,
+    /// Ask every page, none carried from the archive by the revisit policy (`--full`).
+    pub full: bool,
     /// Bars on the terminal, or none.
     pub progress: Progress,
 }
@@ -240,12 +242,17 @@ fn fetcher(opts: &RunOptions) -> Result<Fetcher, RunError> {
             "removed temporary archive files of an interrupted run"
         );
     }
-    Ok(Fetcher::new(&opts.settings.crawl)
+    let fetcher = Fetcher::new(&opts.settings.crawl)
         .map_err(|e| RunError::Other(e.to_string()))?
         .with_cache(Cache {
             archive,
             store: Box::new(validators),
-        }))
+        });
+    Ok(if opts.full {
+        fetcher.asking_everything()
+    } else {
+        fetcher
+    })
 }
 
 /// `civicrawl build`: a release from the state store alone, no network; then releases beyond

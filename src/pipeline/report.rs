@@ -99,6 +99,8 @@ pub(super) fn report_json(
                     "records_fetched": o.records,
                     "requests": o.requests,
                     "not_modified": o.not_modified,
+                    "pages_asked": o.pages_asked,
+                    "pages_carried": o.pages_carried,
                     "retries": o.retries,
                     "rate_limit_waits": o.rate_limit_waits,
                     "robots_disallowed": o.robots_disallowed,
@@ -121,6 +123,8 @@ pub(super) fn report_json(
         .collect();
     let requests: u64 = outcomes.values().map(|o| o.requests).sum();
     let not_modified: u64 = outcomes.values().map(|o| o.not_modified).sum();
+    let pages_asked: u64 = outcomes.values().map(|o| o.pages_asked).sum();
+    let pages_carried: u64 = outcomes.values().map(|o| o.pages_carried).sum();
     json!({
         "release_id": release_id,
         "mode": if this_run.is_some() { "run" } else { "build" },
@@ -143,6 +147,8 @@ pub(super) fn report_json(
         "homepages": homepages(&resolved.rows),
         "requests": requests,
         "not_modified": not_modified,
+        "pages_asked": pages_asked,
+        "pages_carried": pages_carried,
         "sources_failed": outcomes.values().filter(|o| o.failed()).map(|o| o.id.clone()).collect::<BTreeSet<_>>(),
         "sources_rate_limited": outcomes.values().filter(|o| o.status == Ended::RateLimited).map(|o| o.id.clone()).collect::<BTreeSet<_>>(),
         "sources_stale": sources.iter().filter(|s| s.status == SourceStatus::Stale).map(|s| s.id.clone()).collect::<Vec<_>>(),

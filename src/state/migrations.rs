@@ -73,6 +73,11 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE sources ADD COLUMN id_space TEXT;",
     // 4: the country of a national catalogue (`country`).
     "ALTER TABLE sources ADD COLUMN country TEXT;",
+    // 5: the revisit policy of detail and home pages (issue 19): the body's content type,
+    // the unchanged answers in a row and when the page was last asked under the policy.
+    "ALTER TABLE validators ADD COLUMN content_type TEXT;
+    ALTER TABLE validators ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE validators ADD COLUMN asked_at TEXT;",
 ];
 
 /// Applies every migration not yet applied, each in its own transaction.

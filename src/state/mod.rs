@@ -109,7 +109,8 @@ impl Store {
     pub fn validators(&self, url: &str, cred: &str) -> Result<Option<Validators>, StateError> {
         self.conn
             .query_row(
-                "SELECT etag, last_modified, body_sha256, final_url, fetched_at
+                "SELECT etag, last_modified, body_sha256, final_url, fetched_at, content_type,
+                   unchanged, asked_at
                  FROM validators WHERE url = ?1 AND cred = ?2",
                 params![url, cred],
                 |r| {
@@ -119,6 +120,9 @@ impl Store {
                         body_sha256: r.get(2)?,
                         final_url: r.get(3)?,
                         fetched_at: r.get(4)?,
+                        content_type: r.get(5)?,
+                        unchanged: r.get(6)?,
+                        asked_at: r.get(7)?,
                     })
                 },
             )
@@ -130,12 +134,45 @@ impl Store {
     pub fn put_validators(&self, url: &str, cred: &str, v: &Validators) -> Result<(), StateError> {
         self.conn
             .execute(
-                "INSERT INTO validators (url, cred, etag, last_modified, body_sha256, final_url, fetched_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                "INSERT INTO validators (url, cred, etag, last_modified, body_sha256, final_url,
+                   fetched_at, content_type, unchanged, asked_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT (url, cred) DO UPDATE SET etag = excluded.etag,
                    last_modified = excluded.last_modified, body_sha256 = excluded.body_sha256,
-                   final_url = excluded.final_url, fetched_at = excluded.fetched_at",
-                params![url, cred, v.etag, v.last_modified, v.body_sha256, v.final_url, v.fetched_at],
+                   final_url = excluded.final_url, fetched_at = excluded.fetched_at,
+                   content_type = excluded.content_type, unchanged = excluded.unchanged,
+                   asked_at = excluded.asked_at",
+                params![
+                    url,
+                    cred,
+                    v.etag,
+                    v.last_modified,
+                    v.body_sha256,
+                    v.final_url,
+                    v.fetched_at,
+                    v.content_type,
+                    v.unchanged,
+                    v.asked_at
+                ],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records an ask of `url` under the revisit policy that did not bring a new body: a 304
+    /// (`unchanged` runs in a row, `asked_at` now), or a failure (`0`, `None`: asked again
+    /// next run). The validators stay; nothing happens when the URL has none.
+    pub fn put_revisit(
+        &self,
+        url: &str,
+        cred: &str,
+        unchanged: u32,
+        asked_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StateError> {
+        self.conn
+            .execute(
+                "UPDATE validators SET unchanged = ?3, asked_at = ?4 WHERE url = ?1 AND cred = ?2",
+                params![url, cred, unchanged, asked_at],
             )
             .map(|_| ())
             .map_err(|e| self.err(e))

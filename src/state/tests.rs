@@ -90,6 +90,9 @@ fn validators_are_keyed_by_url_and_credential() {
         body_sha256: "00ff".into(),
         final_url: "https://x.test/a".into(),
         fetched_at: t(1),
+        content_type: Some("text/html".into()),
+        unchanged: 2,
+        asked_at: Some(t(1)),
     };
     s.put_validators("https://x.test/a", "tok1", &v).unwrap();
     assert_eq!(
@@ -102,7 +105,23 @@ fn validators_are_keyed_by_url_and_credential() {
         ..v
     };
     s.put_validators("https://x.test/a", "tok1", &v2).unwrap();
-    assert_eq!(s.validators("https://x.test/a", "tok1").unwrap(), Some(v2));
+    assert_eq!(
+        s.validators("https://x.test/a", "tok1").unwrap(),
+        Some(v2.clone())
+    );
+    // The revisit policy's memory alone: a 304 three runs in a row, then a failed ask.
+    s.put_revisit("https://x.test/a", "tok1", 3, Some(t(2)))
+        .unwrap();
+    let got = s.validators("https://x.test/a", "tok1").unwrap().unwrap();
+    assert_eq!((got.unchanged, got.asked_at), (3, Some(t(2))));
+    assert_eq!(got.etag, v2.etag, "the validators stay");
+    s.put_revisit("https://x.test/a", "tok1", 0, None).unwrap();
+    let got = s.validators("https://x.test/a", "tok1").unwrap().unwrap();
+    assert_eq!((got.unchanged, got.asked_at), (0, None));
+    // Nothing for a URL without validators.
+    s.put_revisit("https://x.test/b", "", 1, Some(t(2)))
+        .unwrap();
+    assert_eq!(s.validators("https://x.test/b", "").unwrap(), None);
 }
 
 #[test]

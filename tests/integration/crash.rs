@@ -231,6 +231,11 @@ struct World {
 impl World {
     async fn new() -> World {
         let (reg, dir, w) = registry_and_directory().await;
+        // Every detail page asked every run (`revisit_max_days = 0`): the change to Pol.is's
+        // page must be seen by the killed run and the next one.
+        let decl = crate::spine::directory_decl(&dir.base())
+            .replace("[fields]", "revisit_max_days = 0\n[fields]");
+        w.source("directory", &decl);
         World { w, reg, dir }
     }
 

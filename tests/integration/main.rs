@@ -13,6 +13,7 @@ mod forges;
 mod hostile;
 mod progress;
 mod publish;
+mod revisit;
 mod schedule;
 mod site;
 mod spine;

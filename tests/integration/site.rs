@@ -175,8 +175,34 @@ async fn json_ld_and_opengraph_enrich_a_tool_and_its_forge_link_merges_it_with_t
     );
     assert_eq!(r["license"], "AGPL-3.0-or-later");
     assert_eq!(wd.report()["homepages"]["alive"], 1);
-    // Run 2: the same page answers 304 through the state store's validators.
+    // Run 2: the home page is not due for a revisit yet (docs/sources.md, "Revisiting
+    // pages"): its archived body is read again, nothing is asked, the record is the same.
     wd.run().await;
+    assert_eq!(wd.sites.hits("/agora/"), 1);
+    let again = &wd.site_rows()[0];
+    for key in [
+        "description",
+        "license",
+        "liveness",
+        "homepage_status",
+        "tool_id",
+    ] {
+        assert_eq!(again[key], r[key], "{key}");
+    }
+    let sites = wd.report()["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "sites")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (&sites["pages_asked"], &sites["pages_carried"]),
+        (&json!(0), &json!(1))
+    );
+    assert_eq!(sites["stale"], false);
+    // Run 3, `--full`: the same page answers 304 through the state store's validators.
+    wd.w.civicrawl(&["run", "--full"]).await.expect_code(0);
     assert_eq!(wd.sites.hits("/agora/"), 2);
     let seen = wd.sites.log();
     let last = seen.iter().rev().find(|s| s.target == "/agora/").unwrap();
@@ -284,7 +310,14 @@ async fn max_sites_visits_the_least_recently_checked_first() {
         {"id": "a", "name": "Alpha", "homepage": format!("{}/a/", sites.base())},
         {"id": "b", "name": "Beta", "homepage": format!("{}/b/", sites.base())}
     ]});
-    let wd = world(sites, tools, true, "max_sites = 1\ntime_budget = \"5m\"").await;
+    // Every page asked every run (no revisit policy), so each run makes one visit.
+    let wd = world(
+        sites,
+        tools,
+        true,
+        "max_sites = 1\ntime_budget = \"5m\"\nrevisit_max_days = 0",
+    )
+    .await;
     wd.sites.always("/a/", Reply::html("<title>Alpha</title>"));
     wd.sites.always("/b/", Reply::html("<title>Beta</title>"));
     wd.run().await;
@@ -498,7 +531,7 @@ async fn a_redirect_from_a_public_name_to_loopback_is_refused() {
     let stats = FetchStats::default();
     for path in ["/", "/via-name"] {
         let url = url::Url::parse(&format!("http://tool.example:{port}{path}")).unwrap();
-        let visit = fetcher.visit(&url, &stats).await;
+        let visit = fetcher.visit(&url, &stats, None).await;
         assert_eq!(visit.redirects.len(), 1, "{visit:?}");
         let VisitEnd::Refused(message) = &visit.end else {
             panic!("{path}: expected a refusal, got {visit:?}");

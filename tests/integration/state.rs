@@ -30,8 +30,10 @@ async fn a_second_run_over_unchanged_sources_is_answered_by_304s() {
     let not_modified_before = reg.not_modified() + dir.not_modified();
     assert_eq!(not_modified_before, 0);
 
+    // `--full`: the detail pages too are asked (without it they are read from the archive,
+    // not being due for a revisit: tests/integration/revisit.rs).
     let second_run = w
-        .civicrawl_env(&["run"], &[("CIVICRAWL_LOG", "civicrawl=debug")])
+        .civicrawl_env(&["run", "--full"], &[("CIVICRAWL_LOG", "civicrawl=debug")])
         .await;
     second_run.expect_code(0);
     let second = w.latest();

@@ -20,6 +20,23 @@ impl conditional::ValidatorStore for Arc<MemValidators> {
             .unwrap()
             .insert((url.to_string(), cred.to_string()), v.clone());
     }
+    fn put_revisit(
+        &self,
+        url: &str,
+        cred: &str,
+        unchanged: u32,
+        asked_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) {
+        if let Some(v) = self
+            .0
+            .lock()
+            .unwrap()
+            .get_mut(&(url.to_string(), cred.to_string()))
+        {
+            v.unchanged = unchanged;
+            v.asked_at = asked_at;
+        }
+    }
 }
 
 /// Answers with an ETag and honours `If-None-Match` (robots.txt: 404).
@@ -93,4 +110,181 @@ async fn validators_are_kept_per_credential() {
     assert!(!h.contains("token"));
     with_token.bearer = Some(Secret::new("token-two"));
     assert_ne!(conditional::credential_hash(&with_token), h);
+}
+
+/// A fetcher of a new run over `store` and the archive in `dir`, `server` registered.
+fn run_fetcher(server: &Server, dir: &std::path::Path, store: &Arc<MemValidators>) -> Fetcher {
+    let f = Fetcher::new(&settings()).unwrap().with_cache(Cache {
+        archive: archive::Archive::new(dir),
+        store: Box::new(store.clone()),
+    });
+    f.register_host(&server.url("/"), FAST);
+    f
+}
+
+fn stored(store: &MemValidators, url: &Url) -> crate::model::Validators {
+    store.0.lock().unwrap()[&(url.to_string(), String::new())].clone()
+}
+
+/// Moves the last ask of `url` back by `hours`, as if that much time had passed.
+fn age(store: &MemValidators, url: &Url, hours: i64) {
+    let mut all = store.0.lock().unwrap();
+    let v = all.get_mut(&(url.to_string(), String::new())).unwrap();
+    v.asked_at = v.asked_at.map(|t| t - chrono::TimeDelta::hours(hours));
+}
+
+async fn get_revisited(f: &Fetcher, url: &Url, stats: &FetchStats) -> Result<Response, FetchError> {
+    f.fetch(
+        &Request::get(url.clone()).revisit(Revisit::default()),
+        stats,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_page_not_due_for_a_revisit_is_answered_from_the_archive_without_a_request() {
+    let server = Server::start().await;
+    server.answer_with(etag_site);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemValidators::default());
+    let url = server.url("/tools/a");
+    let hits = || server.hits("/tools/a");
+
+    // Run 1: asked; the streak starts at 0.
+    let stats = FetchStats::default();
+    let first = get_revisited(&run_fetcher(&server, dir.path(), &store), &url, &stats)
+        .await
+        .unwrap();
+    assert!(!first.carried);
+    assert_eq!((hits(), FetchStats::get(&stats.pages_asked)), (1, 1));
+    let v = stored(&store, &url);
+    assert_eq!(v.unchanged, 0);
+    assert!(v.asked_at.is_some());
+    assert_eq!(v.content_type.as_deref(), Some("text/plain"));
+
+    // Run 2, the same day: not due (1 day after a new body), carried.
+    let stats = FetchStats::default();
+    let carried = get_revisited(&run_fetcher(&server, dir.path(), &store), &url, &stats)
+        .await
+        .unwrap();
+    assert!(carried.carried && !carried.not_modified);
+    assert_eq!((carried.status, &carried.body), (200, &first.body));
+    assert_eq!(carried.header("content-type"), Some("text/plain"));
+    assert_eq!(hits(), 1, "no request");
+    assert_eq!(FetchStats::get(&stats.pages_carried), 1);
+    assert_eq!(FetchStats::get(&stats.pages_asked), 0);
+    assert_eq!(FetchStats::get(&stats.requests), 1, "robots.txt only");
+
+    // A day later: due, asked conditionally (304), the streak grows to 1.
+    age(&store, &url, 24);
+    let stats = FetchStats::default();
+    let again = get_revisited(&run_fetcher(&server, dir.path(), &store), &url, &stats)
+        .await
+        .unwrap();
+    assert!(again.not_modified && !again.carried);
+    assert_eq!(hits(), 2);
+    assert_eq!(stored(&store, &url).unchanged, 1);
+    // A day later still: not due (2 days after one unchanged answer).
+    age(&store, &url, 24);
+    let stats = FetchStats::default();
+    let f = run_fetcher(&server, dir.path(), &store);
+    assert!(get_revisited(&f, &url, &stats).await.unwrap().carried);
+    assert_eq!(hits(), 2);
+    // A plain request (a listing page) is always asked.
+    get(&f, url.clone(), &stats).await.unwrap();
+    assert_eq!(hits(), 3);
+    // `--full` asks everything.
+    let f = run_fetcher(&server, dir.path(), &store).asking_everything();
+    let full = get_revisited(&f, &url, &FetchStats::default())
+        .await
+        .unwrap();
+    assert!(full.not_modified);
+    assert_eq!(hits(), 4);
+}
+
+#[tokio::test]
+async fn a_page_whose_archived_body_is_missing_or_damaged_is_asked() {
+    let server = Server::start().await;
+    server.answer_with(etag_site);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemValidators::default());
+    let url = server.url("/tools/b");
+    let stats = FetchStats::default();
+    get_revisited(&run_fetcher(&server, dir.path(), &store), &url, &stats)
+        .await
+        .unwrap();
+    let sha = stored(&store, &url).body_sha256;
+    let file = dir.path().join(&sha[..2]).join(format!("{sha}.zst"));
+    // Damaged: another body under its name.
+    std::fs::write(&file, zstd::encode_all(&b"tampered"[..], 3).unwrap()).unwrap();
+    let got = get_revisited(&run_fetcher(&server, dir.path(), &store), &url, &stats)
+        .await
+        .unwrap();
+    assert!(!got.carried);
+    assert_eq!(got.body, b"body of /tools/b");
+    // Asked conditionally (the file is there), answered 304, then asked in full.
+    assert_eq!(server.hits("/tools/b"), 3);
+    // Gone (a pruned archive): asked in full, not conditionally.
+    std::fs::remove_file(&file).unwrap();
+    let got = get_revisited(&run_fetcher(&server, dir.path(), &store), &url, &stats)
+        .await
+        .unwrap();
+    assert!(!got.carried && !got.not_modified);
+    assert_eq!(got.body, b"body of /tools/b");
+    assert_eq!(server.hits("/tools/b"), 4);
+    let last = server.log().pop().unwrap();
+    assert!(!last.headers.contains_key("if-none-match"));
+    assert!(file.is_file(), "archived again");
+}
+
+#[tokio::test]
+async fn a_failed_ask_makes_the_page_due_and_the_same_body_without_validators_lengthens_the_streak()
+{
+    let server = Server::start().await;
+    // Each reply sets its own ETag (the server then answers no 304 itself): a body, a 500,
+    // the same body under another ETag, a new body.
+    server.route(
+        "/tools/c",
+        vec![
+            server::Reply::text("same body").header("etag", "W/\"x1\""),
+            server::Reply::status(500),
+            server::Reply::text("same body").header("etag", "W/\"x2\""),
+            server::Reply::text("new body").header("etag", "W/\"x3\""),
+        ],
+    );
+    server.always("/robots.txt", server::Reply::status(404));
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemValidators::default());
+    let url = server.url("/tools/c");
+    let stats = FetchStats::default();
+    let mut s = settings();
+    s.max_attempts = 1;
+    let fetcher = |full: bool| {
+        let f = Fetcher::new(&s).unwrap().with_cache(Cache {
+            archive: archive::Archive::new(dir.path()),
+            store: Box::new(store.clone()),
+        });
+        f.register_host(&server.url("/"), FAST);
+        if full { f.asking_everything() } else { f }
+    };
+    get_revisited(&fetcher(false), &url, &stats).await.unwrap();
+    age(&store, &url, 48);
+    // Due: asked, and it fails: the page is due next run whatever its streak.
+    get_revisited(&fetcher(false), &url, &stats)
+        .await
+        .unwrap_err();
+    let v = stored(&store, &url);
+    assert_eq!((v.unchanged, v.asked_at), (0, None));
+    assert!(
+        !get_revisited(&fetcher(false), &url, &stats)
+            .await
+            .unwrap()
+            .carried
+    );
+    // The same body under another ETag: unchanged all the same (its hash).
+    assert_eq!(stored(&store, &url).unchanged, 1);
+    // `--full` asks, and a new body starts the streak again.
+    get_revisited(&fetcher(true), &url, &stats).await.unwrap();
+    assert_eq!(stored(&store, &url).unchanged, 0);
+    assert_eq!(server.hits("/tools/c"), 4);
 }

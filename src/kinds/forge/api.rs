@@ -62,6 +62,8 @@ impl Api for FetcherApi<'_, '_> {
             headers,
             bearer: self.bearer.clone(),
             api: Some(self.limits),
+            // API pages are always asked.
+            revisit: None,
         };
         let resp = self.cx.fetcher.fetch(&req, self.cx.stats).await?;
         tracing::debug!(url = %url, bytes = resp.body.len(), not_modified = resp.not_modified, "api page");

@@ -20,7 +20,9 @@ use crate::kinds::parts::{self, PartDecl, PartKind};
 /// * `organisations`, `use_cases` (arrays of tables, optional): the organisations and
 ///   deployments a record names ([`crate::kinds::parts`]): `each` a CSS selector inside the
 ///   record's scope (the item, or its detail page), fields written as in `fields` relative to
-///   each element it matches (`@attribute` of that element itself).
+///   each element it matches (`@attribute` of that element itself);
+/// * `revisit_max_days` (whole number, default 7): the longest interval between two asks of
+///   a detail page that does not change (`crawl::revisit`; 0 asks every run).
 pub const KEYS: &[&str] = &[
     "start_urls",
     "item",
@@ -29,6 +31,7 @@ pub const KEYS: &[&str] = &[
     "fields",
     "organisations",
     "use_cases",
+    "revisit_max_days",
 ];
 
 /// A compiled CSS selector and the text it came from (for messages).
@@ -64,6 +67,8 @@ pub struct HtmlSource {
     pub(crate) fields: Vec<FieldSel>,
     pub(crate) organisations: Vec<PartDecl<ValueSel>>,
     pub(crate) use_cases: Vec<PartDecl<ValueSel>>,
+    /// The revisit policy of its detail pages (listing pages are always asked).
+    pub(crate) revisit: crate::crawl::Revisit,
 }
 
 impl HtmlSource {
@@ -103,6 +108,7 @@ pub fn build(mut table: Table) -> Result<HtmlSource, Vec<String>> {
     }
     let organisations = take_parts(&mut table, PartKind::Organisations, &mut errs);
     let use_cases = take_parts(&mut table, PartKind::UseCases, &mut errs);
+    let revisit = decl::take_revisit(&mut table, &mut errs);
     decl::reject_rest(table, "html", &mut errs);
     match item {
         Some(item) if errs.is_empty() => Ok(HtmlSource {
@@ -113,6 +119,7 @@ pub fn build(mut table: Table) -> Result<HtmlSource, Vec<String>> {
             fields,
             organisations,
             use_cases,
+            revisit,
         }),
         _ => Err(errs),
     }

@@ -9,6 +9,10 @@
 //! rather than one page after another. Items
 //! come out in the order they were queued, so records and issues do too, and a release stays
 //! byte-identical.
+//!
+//! Listing pages are always asked (they reveal new and removed items); detail pages follow
+//! the source's revisit policy (`Pages::get_revisited`, `crawl::revisit`): one not due is
+//! read from the archive, and its record is the same as if it had been asked.
 
 use std::collections::VecDeque;
 
@@ -203,9 +207,9 @@ impl Side {
     }
 }
 
-/// Fetches and reads one detail page.
+/// Fetches and reads one detail page (from the archive while it is not due for a revisit).
 async fn fetch_detail<P: Pages>(src: &HtmlSource, pages: &P, link: Url) -> Done {
-    match pages.get(&link).await {
+    match pages.get_revisited(&link, src.revisit).await {
         Ok(page) => {
             tracing::debug!(url = %link, bytes = page.body.len(), "page fetched");
             let (record, issues) = extract::parse_detail(src, &page.url, &link, &page.body);

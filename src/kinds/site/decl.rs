@@ -7,7 +7,7 @@ use toml::{Table, Value};
 use crate::kinds::decl::finish;
 
 /// The keys a `site` declaration may have beside the common keys.
-pub const KEYS: &[&str] = &["max_sites", "time_budget"];
+pub const KEYS: &[&str] = &["max_sites", "time_budget", "revisit_max_days"];
 
 /// Home pages visited per run, by default.
 pub const DEFAULT_MAX_SITES: usize = 500;
@@ -20,6 +20,8 @@ pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(30 * 60);
 pub struct SiteSource {
     pub(crate) max_sites: usize,
     pub(crate) time_budget: Duration,
+    /// The revisit policy of the home pages (`revisit_max_days`).
+    pub(crate) revisit: crate::crawl::Revisit,
 }
 
 impl SiteSource {
@@ -51,11 +53,13 @@ pub fn build(mut table: Table) -> Result<SiteSource, Vec<String>> {
             DEFAULT_TIME_BUDGET
         }),
     };
+    let revisit = crate::kinds::decl::take_revisit(&mut table, &mut errs);
     crate::kinds::decl::reject_rest(table, "site", &mut errs);
     finish(
         SiteSource {
             max_sites,
             time_budget,
+            revisit,
         },
         errs,
     )

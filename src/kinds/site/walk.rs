@@ -41,7 +41,7 @@ pub(crate) async fn run(src: &SiteSource, cx: &SourceCx<'_>) -> Result<Harvest, 
     let visits: Vec<Option<Visited>> = futures::stream::iter(chosen.to_vec())
         .map(|t| async move {
             let visit_and_read = async {
-                let visit = cx.fetcher.visit(&t.url, cx.stats).await;
+                let visit = cx.fetcher.visit(&t.url, cx.stats, Some(src.revisit)).await;
                 crate::crawl::FetchStats::bump(&cx.stats.visits, 1);
                 read(&t, visit).await
             };
