@@ -64,8 +64,12 @@ const HOLDOUT_3_FLOOR: (f64, f64) = (0.978, 0.866);
 /// brackets, `on …` in brackets, licence families weighing more, a name's extension):
 /// 1.0000 / 0.9214.
 const HOLDOUT_4_FLOOR: (f64, f64) = (0.999, 0.921);
-/// The fifth held-out set (`holdout-5/`): set from the first measurement.
-const HOLDOUT_5_FLOOR: (f64, f64) = (0.0, 0.0);
+/// `holdout-5/`, the fifth held-out set (written apart from the resolver: Homebrew casks,
+/// NASA's code.json of two years, the Civic Tech Field Guide, an awesome list, a French
+/// hospital's yearly application map, a Colombian asset register, the DPG API, openCoDE).
+/// First run, 2026-12-07, after the rules chosen on `holdout-4/`: 0.9598 / 0.8761 — the
+/// honest figure on records never seen. Its mistakes were printed by that run.
+const HOLDOUT_5_FLOOR: (f64, f64) = (0.959, 0.876);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
