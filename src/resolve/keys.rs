@@ -138,6 +138,9 @@ pub struct Features<'a> {
     /// not `Pencil2D Team` for Pencil): it speaks for the tool, so other organisations on
     /// another record do not tell the two apart.
     pub org_named: bool,
+    /// One of its organisations is a known company (`Microsoft`, `names::is_company`): a project
+    /// named after the tool does not speak over it (Microsoft's `Copilot` is not NASA's).
+    pub vendor_org: bool,
 }
 
 impl Features<'_> {
@@ -285,6 +288,10 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
             .filter_map(org_tag)
             .filter(|t| !teams.contains(t)),
     );
+    f.vendor_org = named
+        .iter()
+        .filter_map(|o| names::org_vendor(o))
+        .any(|v| names::is_company(&v));
     // `Apache Software Foundation` is also `apache`, the owner of its repositories.
     orgs.extend(
         named

@@ -68,8 +68,10 @@ const HOLDOUT_4_FLOOR: (f64, f64) = (0.999, 0.921);
 /// NASA's code.json of two years, the Civic Tech Field Guide, an awesome list, a French
 /// hospital's yearly application map, a Colombian asset register, the DPG API, openCoDE).
 /// First run, 2026-12-07, after the rules chosen on `holdout-4/`: 0.9598 / 0.8761 — the
-/// honest figure on records never seen. Its mistakes were printed by that run.
-const HOLDOUT_5_FLOOR: (f64, f64) = (0.959, 0.876);
+/// honest figure on records never seen. Its mistakes were printed by that run: retired to
+/// tuning; after the rules chosen on them (a company against a project's own account, a
+/// vendor alone is no name): 0.9845 / 0.8761.
+const HOLDOUT_5_FLOOR: (f64, f64) = (0.984, 0.876);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

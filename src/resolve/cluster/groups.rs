@@ -61,18 +61,19 @@ impl NameIds {
                 .flatten()
                 .any(|id| names::host_carries(h, &id.text))
         });
+        // A path segment that is the name, or starts with it as a word
+        // (`bywatersolutions.com/koha`, `who.int/tools/accessmod-geographic-access…`).
         let page_named = host_named
             || f.home.as_deref().is_some_and(|home| {
-                let segment = home.split('/').nth(1).unwrap_or("");
-                let segment: String = segment
-                    .chars()
-                    .filter(char::is_ascii_alphanumeric)
-                    .flat_map(|c| c.to_lowercase())
-                    .collect();
-                [&own, &vendorless]
-                    .into_iter()
-                    .flatten()
-                    .any(|id| id.text.len() >= names::MIN_IDENTITY_LEN && segment == id.text)
+                home.split(['/', '?']).nth(1).into_iter().any(|segment| {
+                    let lower = segment.to_ascii_lowercase();
+                    let whole: String = lower.chars().filter(char::is_ascii_alphanumeric).collect();
+                    let first = lower.split(['-', '_', '.']).next().unwrap_or("");
+                    [&own, &vendorless].into_iter().flatten().any(|id| {
+                        id.text.len() >= names::MIN_IDENTITY_LEN
+                            && (whole == id.text || first == id.text)
+                    })
+                })
             });
         let site_from = f
             .host
@@ -462,7 +463,9 @@ pub(super) fn name_only(features: &[Features], a: u32, b: u32, len: usize) -> na
     // An organisation named after the tool speaks for it: others do not disagree with it.
     let orgs = (!fa.orgs.is_empty() && !fb.orgs.is_empty())
         .then(|| fa.orgs.iter().any(|o| fb.orgs.contains(o)))
-        .filter(|&agree| agree || !(fa.org_named || fb.org_named));
+        .filter(|&agree| {
+            agree || !(fa.org_named && !fb.vendor_org || fb.org_named && !fa.vendor_org)
+        });
     let descriptions = match (fa.description, fb.description) {
         (Some(x), Some(y)) => names::descriptions_agree(x, y),
         _ => None,

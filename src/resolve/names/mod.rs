@@ -86,7 +86,12 @@ fn normalise_words(name: &str, all_words: bool) -> String {
             _ => {}
         }
     }
-    if kept.is_empty() { all } else { kept }
+    // `Microsoft Project` is not `Microsoft`: noise is kept when a known vendor alone is left.
+    if kept.is_empty() || is_known_vendor(&kept) {
+        all
+    } else {
+        kept
+    }
 }
 
 /// The distinctive identities (see [`identity`]) of the products an organisation's name
@@ -291,8 +296,12 @@ pub fn identity_words(name: &str) -> Vec<&str> {
             .filter(|w| !is_in(DESCRIPTORS, w))
             .collect()
     };
-    // A trailing number is a version (`KeePass 2`, `Zabbix 6.0`).
-    while kept.len() > 1 && kept.last().is_some_and(|w| is_number(w)) {
+    // A trailing number is a version (`KeePass 2`, `Zabbix 6.0`), unless a known vendor alone
+    // would be left (`Microsoft 365`).
+    while kept.len() > 1
+        && kept.last().is_some_and(|w| is_number(w))
+        && !(kept.len() == 2 && is_known_vendor(kept[0]))
+    {
         kept.pop();
     }
     kept
@@ -336,6 +345,13 @@ fn is_number(w: &str) -> bool {
 /// names ([`VENDORS`]: `gnu`, `apache`, `mozilla`…).
 pub fn is_known_vendor(w: &str) -> bool {
     is_in(VENDORS, w)
+}
+
+/// True when a known vendor is a company, not a foundation or community that hosts others'
+/// projects (`gnu`, `apache`, `mozilla`, `eclipse`, `kde`, `gnome`): its products are its own.
+pub fn is_company(vendor: &str) -> bool {
+    is_known_vendor(vendor)
+        && !["apache", "eclipse", "gnome", "gnu", "kde", "mozilla"].contains(&vendor)
 }
 
 /// The known vendor ([`is_known_vendor`]) an organisation's name starts with

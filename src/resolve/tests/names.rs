@@ -766,3 +766,32 @@ fn release_words_acquirers_and_products_built_on_another_read_as_they_mean() {
     assert_ne!(id_of(&out, "council", "c1"), id_of(&out, "council", "c2"));
     assert_ne!(id_of(&out, "flathub", "t"), id_of(&out, "osm-wiki", "t"));
 }
+
+#[test]
+fn a_companys_product_is_not_a_projects_namesake_and_a_vendor_alone_is_no_name() {
+    let out = resolve_new(vec![
+        named("nasa", "c", "Copilot", |r| {
+            r.homepage_url = Some("https://copilot-language.github.io".into());
+            repo(r, "https://github.com/copilot-language/copilot");
+            r.license = Some("BSD-3-Clause".into());
+        }),
+        named("hospital", "c", "Copilot", |r| {
+            r.organizations = vec!["Microsoft".into()]
+        }),
+        // A community that hosts the project does not disagree with its own account.
+        named("wikidata", "g", "GCompris", |r| {
+            repo(r, "https://github.com/gcompris/gcompris-qt");
+            r.license = Some("GPL-3.0-or-later".into());
+        }),
+        named("schools", "g", "GCompris", |r| {
+            r.license = Some("GPL-3.0-only".into());
+            r.organizations = vec!["KDE".into()];
+        }),
+        // Noise and a number are kept when a known vendor alone would be left.
+        named("assets", "p", "Microsoft Project", none),
+        named("hospital", "m", "Microsoft 365", none),
+    ]);
+    assert_ne!(id_of(&out, "nasa", "c"), id_of(&out, "hospital", "c"));
+    assert_eq!(id_of(&out, "wikidata", "g"), id_of(&out, "schools", "g"));
+    assert_ne!(id_of(&out, "assets", "p"), id_of(&out, "hospital", "m"));
+}
