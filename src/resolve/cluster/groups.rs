@@ -464,7 +464,11 @@ pub(super) fn name_only(features: &[Features], a: u32, b: u32, len: usize) -> na
     let orgs = (!fa.orgs.is_empty() && !fb.orgs.is_empty())
         .then(|| fa.orgs.iter().any(|o| fb.orgs.contains(o)))
         .filter(|&agree| {
-            agree || !(fa.org_named && !fb.vendor_org || fb.org_named && !fa.vendor_org)
+            // Neither speaks for the tool over the other's organisations, or the other is a
+            // known company.
+            let a_speaks = fa.org_named && !fb.vendor_org;
+            let b_speaks = fb.org_named && !fa.vendor_org;
+            agree || !(a_speaks || b_speaks)
         });
     let descriptions = match (fa.description, fb.description) {
         (Some(x), Some(y)) => names::descriptions_agree(x, y),
