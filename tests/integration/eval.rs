@@ -74,8 +74,11 @@ const HOLDOUT_4_FLOOR: (f64, f64) = (0.999, 0.921);
 const HOLDOUT_5_FLOOR: (f64, f64) = (0.984, 0.876);
 /// `holdout-6/`, the sixth held-out set (written apart from the resolver: Scoop, winget, PyPI,
 /// npm, GitHub search, Gitee, NIC India, awesome-sysadmin, a state's yearly application
-/// portfolio, a ministry's yearly intranet list): set from the first measurement.
-const HOLDOUT_6_FLOOR: (f64, f64) = (0.0, 0.0);
+/// portfolio, a ministry's yearly intranet list). First run, 2026-12-07, after the rules chosen
+/// on `holdout-5/`: 1.0000 / 0.7584 — the honest figure on records never seen (recall far
+/// below the target: package names, function suffixes, yearly lists without ids). Its
+/// mistakes were printed by that run.
+const HOLDOUT_6_FLOOR: (f64, f64) = (0.999, 0.758);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
