@@ -98,14 +98,31 @@ pub fn strip(features: &mut [Features<'_>], inputs: &[Input]) -> Vec<NonIdentify
         let f = &mut features[slots[0].0 as usize];
         let gone = |j: usize| slots.iter().any(|&(_, s)| s == Slot::Repo(j as u32));
         if slots.iter().any(|&(_, s)| matches!(s, Slot::Repo(_))) {
-            let kept: Vec<(Box<str>, &str)> = f
+            let (kept, dropped): (Vec<_>, Vec<_>) = f
                 .repos
                 .iter()
+                .cloned()
                 .enumerate()
-                .filter(|&(j, _)| !gone(j))
-                .map(|(_, r)| r.clone())
+                .partition(|&(j, _)| !gone(j));
+            // The owner of a hub repository (a packaging organisation's bucket,
+            // `scoopinstaller/extras`) is no organisation of the tool either, unless a
+            // repository it keeps has that owner too.
+            let owner = |key: &str| key.split('/').nth(3).and_then(names::org_tag);
+            let kept_owners: Vec<u64> = kept.iter().filter_map(|(_, (k, _))| owner(k)).collect();
+            let gone_owners: Vec<u64> = dropped
+                .iter()
+                .filter_map(|(_, (k, _))| owner(k))
+                .filter(|t| !kept_owners.contains(t))
                 .collect();
-            f.repos = kept.into_boxed_slice();
+            if !gone_owners.is_empty() {
+                f.orgs = f
+                    .orgs
+                    .iter()
+                    .copied()
+                    .filter(|t| !gone_owners.contains(t))
+                    .collect();
+            }
+            f.repos = kept.into_iter().map(|(_, r)| r).collect();
         }
         if slots.iter().any(|&(_, s)| s == Slot::Home) {
             f.home = None;
