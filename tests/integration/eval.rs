@@ -77,8 +77,11 @@ const HOLDOUT_5_FLOOR: (f64, f64) = (0.984, 0.876);
 /// portfolio, a ministry's yearly intranet list). First run, 2026-12-07, after the rules chosen
 /// on `holdout-5/`: 1.0000 / 0.7584 — the honest figure on records never seen (recall far
 /// below the target: package names, function suffixes, yearly lists without ids). Its
-/// mistakes were printed by that run.
-const HOLDOUT_6_FLOOR: (f64, f64) = (0.999, 0.758);
+/// mistakes were printed by that run: retired to tuning; after the rules chosen on them (a
+/// hub repository's owner is no organisation, `suite` a descriptor): 1.0000 / 0.7953. Most
+/// of what is left is editions (`Checkmk Enterprise`, `TreeSize Professional`), which other
+/// sets label as other tools (`Grafana Enterprise`, `TreeSize Free`): left apart.
+const HOLDOUT_6_FLOOR: (f64, f64) = (0.999, 0.795);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

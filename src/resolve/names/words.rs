@@ -122,6 +122,7 @@ pub(super) const DESCRIPTORS: &[&str] = &[
     "servidor",
     "sgbd",
     "sig",
+    "suite",
 ];
 
 /// Words that, added to a name, make another product of the same family, not another name

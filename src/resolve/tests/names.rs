@@ -795,3 +795,34 @@ fn a_companys_product_is_not_a_projects_namesake_and_a_vendor_alone_is_no_name()
     assert_eq!(id_of(&out, "wikidata", "g"), id_of(&out, "schools", "g"));
     assert_ne!(id_of(&out, "assets", "p"), id_of(&out, "hospital", "m"));
 }
+
+#[test]
+fn a_packagers_bucket_is_no_organisation_and_a_suite_is_its_tool() {
+    let bucket = "https://github.com/scoopinstaller/extras";
+    let out = resolve_new(vec![
+        // Every package of the source gives the bucket as its repository: a hub.
+        named("scoop", "r", "rufus", |r| {
+            r.homepage_url = Some("https://rufus.ie".into());
+            repo(r, bucket);
+        }),
+        named("scoop", "h", "heidisql", |r| {
+            r.homepage_url = Some("https://heidisql.com".into());
+            repo(r, bucket);
+        }),
+        named("scoop", "w", "winscp", |r| {
+            r.homepage_url = Some("https://winscp.net".into());
+            repo(r, bucket);
+        }),
+        named("scoop", "s", "sysinternals", |r| {
+            r.homepage_url = Some("https://learn.microsoft.com/sysinternals".into());
+            repo(r, bucket);
+        }),
+        named("ministry", "r", "Rufus", |r| {
+            r.organizations = vec!["Akeo Consulting".into()]
+        }),
+        named("ministry", "s", "Sysinternals Suite", none),
+    ]);
+    assert_eq!(id_of(&out, "scoop", "r"), id_of(&out, "ministry", "r"));
+    assert_eq!(id_of(&out, "scoop", "s"), id_of(&out, "ministry", "s"));
+    assert_ne!(id_of(&out, "scoop", "r"), id_of(&out, "scoop", "h"));
+}
