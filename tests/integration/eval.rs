@@ -83,9 +83,12 @@ const HOLDOUT_5_FLOOR: (f64, f64) = (0.984, 0.876);
 /// sets label as other tools (`Grafana Enterprise`, `TreeSize Free`): left apart.
 const HOLDOUT_6_FLOOR: (f64, f64) = (0.999, 0.795);
 /// `holdout-7/`, the seventh held-out set (written apart from the resolver: the Snap Store,
-/// Docker Hub, Maven Central, CRAN, Arch packages, awesome-gis, a Swiss city's and a Japanese
-/// city's yearly software lists). Set from the first measurement.
-const HOLDOUT_7_FLOOR: (f64, f64) = (0.0, 0.0);
+/// Docker Hub, Maven Central, CRAN, Arch packages, awesome-gis, a Swiss city's yearly CSV
+/// inventory, a Japanese city's yearly HTML tables). First run, 2026-12-07, after every rule
+/// of the day: 0.9521 / 0.6303 — the honest figure on records never seen: package registries
+/// name software by artefact (`poi-ooxml`, `python-fiona`, `org/name`), which the name match
+/// does not read. Its mistakes were printed by that run.
+const HOLDOUT_7_FLOOR: (f64, f64) = (0.952, 0.630);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
