@@ -40,7 +40,7 @@ const TARGET: (f64, f64) = (0.99, 0.95);
 /// `Riot` → `Element` under another site), homonyms a spreadsheet row cannot tell apart, and
 /// repositories named otherwise than their tool (`WindowsAgent`).
 const TUNING_FLOOR: (f64, f64) = (0.99, 0.96);
-const HOLDOUT_FLOOR: (f64, f64) = (0.995, 0.96);
+const HOLDOUT_FLOOR: (f64, f64) = (0.995, 0.963);
 /// `holdout-2/`, the second held-out set, retired to tuning on 2026-12-07: first run
 /// 0.9868 / 0.8922; after four rules chosen on its misses 0.9877 / 0.9641. What is left:
 /// renames and moved repositories with no former name stated (Garradin → Paheko, Framaforms
@@ -87,8 +87,10 @@ const HOLDOUT_6_FLOOR: (f64, f64) = (0.999, 0.795);
 /// inventory, a Japanese city's yearly HTML tables). First run, 2026-12-07, after every rule
 /// of the day: 0.9521 / 0.6303 — the honest figure on records never seen: package registries
 /// name software by artefact (`poi-ooxml`, `python-fiona`, `org/name`), which the name match
-/// does not read. Its mistakes were printed by that run.
-const HOLDOUT_7_FLOOR: (f64, f64) = (0.952, 0.630);
+/// does not read. Its mistakes were printed by that run: retired to tuning; after the rules
+/// chosen on them (other scripts' letters kept, `namespace/name` packages, `core` a
+/// descriptor): 0.9556 / 0.7570.
+const HOLDOUT_7_FLOOR: (f64, f64) = (0.955, 0.757);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

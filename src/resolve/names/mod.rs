@@ -24,6 +24,19 @@ pub const MIN_SIMILARITY: f64 = 0.92;
 /// else is left; "online" in French, Spanish and Italian (`en ligne`, `en línea`,
 /// `in linea`) is written `online`.
 pub fn normalise_name(name: &str) -> String {
+    // A package written `namespace/name` (`minio/minio`, `bitnami/redis`, `@amsterdam/…`):
+    // lowercase, no space, one slash. The namespace is its publisher, not its name.
+    let name = match name.trim().rsplit_once('/') {
+        Some((namespace, last))
+            if !last.is_empty()
+                && !namespace.contains('/')
+                && !name.contains(char::is_whitespace)
+                && !name.contains(char::is_uppercase) =>
+        {
+            last
+        }
+        _ => name,
+    };
     let outside = normalise_words(name, false);
     if outside.is_empty() {
         normalise_words(name, true)
@@ -62,7 +75,8 @@ fn normalise_words(name: &str, all_words: bool) -> String {
         if c == '@' && before_letter { 'a' } else { c }
     });
     for c in chars.chain(std::iter::once(' ')) {
-        if c.is_ascii_alphanumeric() {
+        // Letters of other scripts are kept as they are (`秀丸エディタ`, `Москва`).
+        if c.is_ascii_alphanumeric() || !c.is_ascii() && c.is_alphanumeric() {
             word.push(c);
             continue;
         }

@@ -105,6 +105,7 @@ pub(super) const DESCRIPTORS: &[&str] = &[
     "ce",
     "cms",
     "community",
+    "core",
     "crm",
     "desktop",
     "dms",

@@ -826,3 +826,44 @@ fn a_packagers_bucket_is_no_organisation_and_a_suite_is_its_tool() {
     assert_eq!(id_of(&out, "scoop", "s"), id_of(&out, "ministry", "s"));
     assert_ne!(id_of(&out, "scoop", "r"), id_of(&out, "scoop", "h"));
 }
+
+#[test]
+fn names_in_other_scripts_and_namespaced_packages_have_identities() {
+    let out = resolve_new(vec![
+        named("city-2024", "h", "秀丸エディタ", |r| {
+            r.organizations = vec!["斉藤秀夫".into()]
+        }),
+        named("city-2025", "h", "秀丸エディタ", |r| {
+            r.organizations = vec!["斉藤秀夫".into()]
+        }),
+        named("city-2025", "s", "サクラエディタ", none),
+        named("docker", "m", "minio/minio", |r| {
+            r.homepage_url = Some("https://min.io".into())
+        }),
+        named("arch", "m", "minio", |r| {
+            repo(r, "https://github.com/minio/minio");
+            r.license = Some("AGPL-3.0-or-later".into());
+        }),
+        named("maven", "t", "camel-core", |r| {
+            repo(r, "https://github.com/apache/camel");
+            r.license = Some("Apache-2.0".into());
+        }),
+        named("awesome", "t", "Apache Camel", |r| {
+            r.homepage_url = Some("https://camel.apache.org".into());
+            r.license = Some("Apache-2.0".into());
+        }),
+    ]);
+    assert_eq!(id_of(&out, "city-2024", "h"), id_of(&out, "city-2025", "h"));
+    assert_ne!(id_of(&out, "city-2025", "h"), id_of(&out, "city-2025", "s"));
+    assert_eq!(id_of(&out, "docker", "m"), id_of(&out, "arch", "m"));
+    assert_eq!(id_of(&out, "maven", "t"), id_of(&out, "awesome", "t"));
+    assert_eq!(
+        crate::resolve::names::normalise_name("minio/minio"),
+        "minio"
+    );
+    assert_eq!(
+        crate::resolve::names::normalise_name("GDAL/OGR"),
+        "gdal ogr",
+        "a name, not a package"
+    );
+}
