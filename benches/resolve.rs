@@ -417,18 +417,14 @@ fn run(n: usize, repeat: usize) {
         true_tools = t;
         settle();
         let sys_before = user_system_s().1;
-        let (resolved, wall, cpu) = timed(|| resolve(inputs, &Known::default()));
+        let (mut resolved, wall, cpu) = timed(|| resolve(inputs, &Known::default()));
         first.push(wall);
         first_cpu.push(cpu);
         first_sys.push(user_system_s().1 - sys_before);
         tools_peak = peak_mib();
         tools = resolved.tools.len();
         let at = chrono::Utc::now();
-        let mut known: Known = resolved
-            .new_ids
-            .iter()
-            .map(|(k, id)| (k.clone(), (id.clone(), at)))
-            .collect();
+        let mut org_ids = Vec::new();
         if with_orgs() {
             // The organisations of that output, as a release resolves them next.
             let (orgs, wall, cpu) = timed(|| resolve_orgs(&resolved, &Known::default()));
@@ -436,9 +432,21 @@ fn run(n: usize, repeat: usize) {
             org_first_cpu.push(cpu);
             mentions = orgs.mentions.len();
             organisations = orgs.organisations.len();
-            known.extend(orgs.new_ids.into_iter().map(|(k, id)| (k, (id, at))));
+            // Only the keys to register are kept; the tables go.
+            org_ids = orgs.new_ids;
         }
+        // The registry the first run leaves, for the rerun (`civicrawl run` writes the new
+        // keys to the state store, which the next run reads into a `Known`): tools' keys
+        // then organisations', built at its final size once the first run's tables are
+        // gone, as the next run's would be.
+        let mut known = Known::with_capacity_and_hasher(
+            resolved.new_ids.len() + org_ids.len(),
+            Default::default(),
+        );
+        let tool_ids = std::mem::take(&mut resolved.new_ids);
         drop(resolved);
+        known.extend(tool_ids.into_iter().map(|(k, id)| (k, (id, at))));
+        known.extend(org_ids.into_iter().map(|(k, id)| (k, (id, at))));
         // The same records again: a rerun over an unchanged catalogue.
         let (inputs, _) = generate(n);
         settle();

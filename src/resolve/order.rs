@@ -34,6 +34,30 @@ pub(super) fn parallel_map<'a, T: Sync, R: Send>(
     out
 }
 
+/// `f` over `items` cut into one contiguous part per core (one part below 4,096 items),
+/// the parts' results in order: for work whose results vary in size per item, gathered in
+/// a few vectors rather than one small vector per item.
+pub(super) fn parallel_parts<'a, T: Sync, R: Send>(
+    items: &'a [T],
+    f: impl Fn(&'a [T]) -> R + Sync,
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < 4096 {
+        return vec![f(items)];
+    }
+    let f = &f;
+    std::thread::scope(|s| {
+        let parts: Vec<_> = items
+            .chunks(items.len().div_ceil(threads))
+            .map(|part| s.spawn(move || f(part)))
+            .collect();
+        parts
+            .into_iter()
+            .map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
 /// An item with the packed prefix of its text (see [`sort_by_text`]).
 pub(super) type Keyed<T> = ([u128; 2], T);
 

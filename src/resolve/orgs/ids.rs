@@ -1,10 +1,15 @@
 //! Organisation ids through the id registry (keys prefixed `org:`), as for tools: claims by
 //! registered keys, the oldest id kept on a merge, new ids derived from a cluster's first key.
+//!
+//! A cluster's keys are written out as text ([`key_text`]) one cluster at a time, on every
+//! core, looked up and dropped: what is kept per cluster is the ids its keys are registered
+//! to and the keys the registry does not know yet (they are registered), not every key.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::{Mention, ResolvedOrgs};
+use chrono::{DateTime, Utc};
+
+use super::{Mention, ResolvedOrgs, key_text};
 use crate::resolve::Known;
 use crate::resolve::order::parallel_map;
 
@@ -13,30 +18,75 @@ use crate::resolve::ids::derived_id;
 
 /// The keys a cluster is registered under: its mentions' keys, and one per mention (its
 /// record, role and name or website), so an organisation keeps its id when its keys change;
-/// sorted, each once.
-fn cluster_keys<'m>(members: &[usize], ms: &'m [Mention]) -> Vec<Cow<'m, str>> {
-    let mut keys: Vec<Cow<'m, str>> = Vec::new();
+/// sorted, each once. With them, the key a new id is derived from: the smallest strong
+/// key, else the smallest website or name key, else the smallest key.
+fn cluster_keys(members: &[u32], ms: &[Mention]) -> (Vec<String>, String) {
+    let mut keys: Vec<String> = Vec::new();
+    let (mut strong, mut soft): (Option<String>, Option<String>) = (None, None);
+    let smaller = |min: &mut Option<String>, ks: &[String]| {
+        if let Some(k) = ks.iter().min()
+            && min.as_ref().is_none_or(|m| k < m)
+        {
+            *min = Some(k.clone());
+        }
+    };
     for &i in members {
-        let m = &ms[i];
-        keys.extend(m.strong.iter().map(|k| Cow::Borrowed(k.as_str())));
-        keys.extend(m.soft.iter().map(|k| Cow::Borrowed(k.as_str())));
-        let what = m
+        let m = &ms[i as usize];
+        let k = key_text(m.org);
+        smaller(&mut strong, &k.strong);
+        smaller(&mut soft, &k.soft);
+        let what = k
             .form
             .as_deref()
             .or(m.org.website.as_deref())
             .or(m.org.forge_account.as_deref())
             .unwrap_or_default();
         let rec = m.record;
-        keys.push(Cow::Owned(format!(
+        keys.push(format!(
             "org:rec:{}/{}/{}/{what}",
             rec.source_id,
             rec.record_id,
             m.org.role.as_str()
-        )));
+        ));
+        keys.extend(k.strong);
+        keys.extend(k.soft);
     }
     keys.sort_unstable();
     keys.dedup();
-    keys
+    let first = strong.or(soft).unwrap_or_else(|| keys[0].clone());
+    (keys, first)
+}
+
+/// What the registry says of one cluster's keys.
+struct Claims<'k> {
+    /// The ids its keys are registered to, each with how many of its keys and the earliest
+    /// registration among them, by id.
+    ids: Vec<(&'k str, usize, DateTime<Utc>)>,
+    /// Its keys the registry does not know, sorted.
+    new: Vec<String>,
+    /// The key a new id would be derived from.
+    first: String,
+}
+
+fn claims<'k>(members: &[u32], ms: &[Mention], known: &'k Known) -> Claims<'k> {
+    let (keys, first) = cluster_keys(members, ms);
+    let mut ids: Vec<(&'k str, usize, DateTime<Utc>)> = Vec::new();
+    let mut new = Vec::new();
+    for k in keys {
+        match known.get(k.as_str()) {
+            Some((id, at)) => match ids.iter_mut().find(|(i, _, _)| *i == id) {
+                Some((_, n, first_at)) => {
+                    *n += 1;
+                    *first_at = (*first_at).min(*at);
+                }
+                None => ids.push((id, 1, *at)),
+            },
+            None => new.push(k),
+        }
+    }
+    ids.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    new.shrink_to_fit();
+    Claims { ids, new, first }
 }
 
 /// Ids through the registry, as for tools: a cluster claims the `co_` ids its keys are
@@ -44,39 +94,23 @@ fn cluster_keys<'m>(members: &[usize], ms: &'m [Mention]) -> Vec<Cow<'m, str>> {
 /// that wins several keeps the oldest (the others become aliases); one that wins none gets
 /// `co_` + the hash of its first key (strong keys first), never an id seen before.
 pub(super) fn assign_ids(
-    clusters: &[Vec<usize>],
+    clusters: &[&[u32]],
     ms: &[Mention],
     known: &Known,
     out: &mut ResolvedOrgs,
 ) -> Vec<String> {
-    let keys: Vec<Vec<Cow<str>>> = parallel_map(clusters, |c| cluster_keys(c, ms));
+    let all: Vec<Claims> = parallel_map(clusters, |c| claims(c, ms, known));
     // id → (cluster, keys registered to it), the best claim per id.
-    let mut claims: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
-    for (c, ks) in keys.iter().enumerate() {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for k in ks {
-            if let Some((id, _)) = known.get(k.as_ref())
-                && id.starts_with("co_")
-            {
-                *counts.entry(id).or_default() += 1;
+    let mut claimed: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+    for (c, cl) in all.iter().enumerate() {
+        for &(id, n, _) in &cl.ids {
+            if id.starts_with("co_") {
+                claimed.entry(id).or_default().push((c, n));
             }
         }
-        for (id, n) in counts {
-            claims.entry(id).or_default().push((c, n));
-        }
     }
-    let registered_at = |id: &str, ks: &[Cow<str>]| {
-        ks.iter()
-            .filter_map(|k| {
-                known
-                    .get(k.as_ref())
-                    .filter(|(i, _)| i == id)
-                    .map(|(_, t)| *t)
-            })
-            .min()
-    };
     let mut won: Vec<Vec<&str>> = vec![Vec::new(); clusters.len()];
-    for (id, mut cs) in claims {
+    for (id, mut cs) in claimed {
         cs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         won[cs[0].0].push(id);
     }
@@ -88,11 +122,16 @@ pub(super) fn assign_ids(
         .collect();
     let mut derived: FastSet<String> = FastSet::default();
     let mut ids = Vec::with_capacity(clusters.len());
-    for (c, ids_won) in won.iter().enumerate() {
-        let id = match ids_won
-            .iter()
-            .min_by_key(|id| (registered_at(id, &keys[c]), **id))
-        {
+    out.new_ids
+        .reserve_exact(all.iter().map(|cl| cl.new.len()).sum());
+    for (c, (ids_won, cl)) in won.iter().zip(all).enumerate() {
+        let registered_at = |id: &str| {
+            cl.ids
+                .binary_search_by(|(i, _, _)| (*i).cmp(id))
+                .ok()
+                .map(|at| cl.ids[at].2)
+        };
+        let id = match ids_won.iter().min_by_key(|id| (registered_at(id), **id)) {
             Some(&oldest) => {
                 for &other in ids_won.iter().filter(|&&i| i != oldest) {
                     out.aliases.push((other.to_string(), oldest.to_string()));
@@ -100,13 +139,12 @@ pub(super) fn assign_ids(
                 oldest.to_string()
             }
             None => {
-                let first = first_key(&clusters[c], ms).unwrap_or_else(|| keys[c][0].to_string());
                 let mut n = 1;
                 loop {
                     let key = if n == 1 {
-                        first.clone()
+                        cl.first.clone()
                     } else {
-                        format!("{first}#{n}")
+                        format!("{}#{n}", cl.first)
                     };
                     let id = derived_id("co_", &key);
                     if !taken.contains(id.as_str()) && !derived.contains(&id) {
@@ -116,11 +154,16 @@ pub(super) fn assign_ids(
                 }
             }
         };
-        for k in &keys[c] {
-            match known.get(k.as_ref()) {
-                None => out.new_ids.push((k.to_string(), id.clone())),
-                Some((old, _)) if *old != id => out.moved_ids.push((k.to_string(), id.clone())),
-                Some(_) => {}
+        out.new_ids
+            .extend(cl.new.into_iter().map(|k| (k, id.clone())));
+        // Keys registered to another id: written out again (only for such a cluster).
+        if cl.ids.iter().any(|(old, _, _)| *old != id) {
+            for k in cluster_keys(clusters[c], ms).0 {
+                if let Some((old, _)) = known.get(k.as_str())
+                    && *old != id
+                {
+                    out.moved_ids.push((k, id.clone()));
+                }
             }
         }
         if !taken.contains(id.as_str()) {
@@ -132,12 +175,4 @@ pub(super) fn assign_ids(
     out.new_ids.sort_unstable();
     out.moved_ids.sort_unstable();
     ids
-}
-
-/// The smallest strong key of a cluster, else its smallest website or name key.
-fn first_key(members: &[usize], ms: &[Mention]) -> Option<String> {
-    let strong = members.iter().flat_map(|&i| ms[i].strong.iter()).min();
-    strong
-        .or_else(|| members.iter().flat_map(|&i| ms[i].soft.iter()).min())
-        .cloned()
 }

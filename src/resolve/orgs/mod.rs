@@ -16,6 +16,7 @@ mod ids;
 mod kind;
 mod use_cases;
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
@@ -23,9 +24,10 @@ use chrono::{DateTime, Utc};
 use self::aliases::Aliases;
 use self::ids::assign_ids;
 use self::use_cases::use_cases;
+use super::cluster::text_hash;
 use super::keys::host_of;
 use super::names::{bracketed, org_form};
-use super::order::parallel_map;
+use super::order::{parallel_map, parallel_parts};
 use super::{FastMap, Known};
 use crate::model::{
     NormOrg, NormRecord, OrgRole, Organisation, SourceRecordRow, ToolOrganisation, UseCase,
@@ -62,10 +64,14 @@ pub struct MentionRow {
     pub organisation_id: String,
 }
 
+type FastSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
+
 /// Tool id → (first seen, last seen).
 pub(super) type Seen<'a> = HashMap<&'a str, (Option<DateTime<Utc>>, Option<DateTime<Utc>>)>;
 
-/// One organisation as one record names it.
+/// One organisation as one record names it. Its keys are not kept here: [`mentions`] gives
+/// their hashes beside ([`MentionKeys`]), for as long as the clusters are built, and the
+/// registry's text is written again from `org` ([`key_text`]) for the keys registered.
 pub(super) struct Mention<'a> {
     pub(super) record: &'a NormRecord,
     /// The tool its record went into; none for a record that matched no tool (an enrich
@@ -73,176 +79,265 @@ pub(super) struct Mention<'a> {
     pub(super) tool: Option<&'a str>,
     pub(super) stale: bool,
     pub(super) org: &'a NormOrg,
+}
+
+/// The keys of one organisation as a record gives it, as text: the registry's keys.
+pub(super) struct KeyText {
+    /// The name's form ([`org_form`]).
     pub(super) form: Option<String>,
     /// Strong keys: joined always.
     pub(super) strong: Vec<String>,
     /// Keys joined unless the clusters conflict: the website host, the name's form.
     pub(super) soft: Vec<String>,
-    /// The alias key of the body of the alias list the name is a form of, if any: joined
-    /// like a soft key, after them; neither registered nor used to derive an id.
-    pub(super) alias: Vec<String>,
+    /// The name's form run together, and with its words folded further
+    /// ([`canonical_form`]) when that differs: forms the alias list is looked up by.
+    run_together: Option<String>,
+    canonical: Option<String>,
+    /// The acronyms the name gives in brackets.
+    acronyms: Vec<String>,
 }
 
-/// What may not be in one organisation twice with different values: per kind, the values
-/// its mentions give, sorted, each once (most organisations have none or one).
-#[derive(Clone, Default)]
-struct Facts<'a> {
-    wikidata: Vec<&'a str>,
-    siren: Vec<&'a str>,
-    ipa: Vec<&'a str>,
-    pso: Vec<&'a str>,
-    countries: Vec<&'a str>,
+/// The keys of `org` (see [`KeyText`]).
+pub(super) fn key_text(org: &NormOrg) -> KeyText {
+    let form = org.name.as_deref().and_then(org_form);
+    let mut strong = Vec::new();
+    strong.extend(org.forge_account.iter().map(|a| format!("org:forge:{a}")));
+    strong.extend(org.wikidata_id.iter().map(|q| format!("org:wd:{q}")));
+    strong.extend(org.siren.iter().map(|s| format!("org:siren:{s}")));
+    strong.extend(org.pso_id.iter().map(|p| format!("org:pso:{p}")));
+    strong.extend(
+        org.ipa
+            .iter()
+            .map(|c| format!("org:ipa:{}", c.to_lowercase())),
+    );
+    let mut soft = Vec::new();
+    if let Some(site) = &org.website
+        && !is_shared_host(site)
+        && let Some(host) = host_of(site)
+    {
+        soft.push(format!("org:web:{}", host.trim_start_matches("www.")));
+    }
+    // The name's form run together (`Entr'ouvert` = `Entrouvert`), and an acronym the name
+    // gives in brackets (`Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ)
+    // GmbH`).
+    let run_together = form.as_deref().map(|f| f.replace(' ', ""));
+    let acronyms = org
+        .name
+        .as_deref()
+        .map(bracketed_acronyms)
+        .unwrap_or_default();
+    soft.extend(
+        run_together
+            .iter()
+            .filter(|f| !GENERIC_UNITS.contains(&f.as_str()))
+            .map(|f| format!("org:name:{f}")),
+    );
+    soft.extend(acronyms.iter().map(|a| format!("org:name:{a}")));
+    // Abbreviations, plurals and the council's name in Spain's languages folded (`Sandia
+    // National Labs` = `Sandia National Laboratories`, `Ajuntament de Sabadell` =
+    // `Ayuntamiento de Sabadell`): another name key, the first one kept so registry keys
+    // stay as they were.
+    let canonical = form
+        .as_deref()
+        .map(canonical_form)
+        .filter(|c| Some(c) != run_together.as_ref() && !GENERIC_UNITS.contains(&c.as_str()));
+    soft.extend(canonical.iter().map(|c| format!("org:name:{c}")));
+    KeyText {
+        form,
+        strong,
+        soft,
+        run_together,
+        canonical,
+        acronyms,
+    }
 }
 
-impl<'a> Facts<'a> {
-    fn of(org: &'a NormOrg) -> Facts<'a> {
-        let one = |v: &'a Option<String>| v.as_deref().into_iter().collect();
-        Facts {
-            wikidata: one(&org.wikidata_id),
-            siren: one(&org.siren),
-            ipa: one(&org.ipa),
-            pso: one(&org.pso_id),
-            countries: one(&org.country),
+/// The keys mentions are joined by, as 64-bit hashes of their text ([`text_hash`]: two
+/// keys are the same when their hashes are; a false match needs a collision of 64-bit
+/// hashes, as in the tool resolver), for as long as the clusters are built: per mention a
+/// few integers, not strings.
+#[derive(Default)]
+struct MentionKeys {
+    /// Each mention's strong keys, then its soft keys, in the order [`key_text`] gives them.
+    hashes: Vec<u64>,
+    /// Per mention: where its hashes start, where its soft ones start, where they end.
+    spans: Vec<[u32; 3]>,
+    /// Per mention: the alias key of the body of the alias list the name is a form of, if
+    /// any: joined like a soft key, after them; neither registered nor used to derive an id.
+    alias: Vec<Option<&'static str>>,
+}
+
+impl MentionKeys {
+    fn push(&mut self, k: &KeyText, alias: Option<&'static str>) {
+        let at = |n: usize| u32::try_from(n).expect("fewer than 2^32 keys");
+        let start = at(self.hashes.len());
+        self.hashes.extend(k.strong.iter().map(|s| text_hash(s)));
+        let mid = at(self.hashes.len());
+        self.hashes.extend(k.soft.iter().map(|s| text_hash(s)));
+        self.spans.push([start, mid, at(self.hashes.len())]);
+        self.alias.push(alias);
+    }
+
+    fn strong(&self, i: usize) -> &[u64] {
+        let [start, mid, _] = self.spans[i];
+        &self.hashes[start as usize..mid as usize]
+    }
+
+    fn soft(&self, i: usize) -> &[u64] {
+        let [_, mid, end] = self.spans[i];
+        &self.hashes[mid as usize..end as usize]
+    }
+
+    /// `other`'s keys after these.
+    fn append(&mut self, other: MentionKeys) {
+        let offset = u32::try_from(self.hashes.len()).expect("fewer than 2^32 keys");
+        self.hashes.extend(other.hashes);
+        self.spans
+            .extend(other.spans.into_iter().map(|s| s.map(|at| at + offset)));
+        self.alias.extend(other.alias);
+    }
+}
+
+/// What may not be in one organisation twice with different values: the Wikidata items,
+/// SIRENs, IPA codes, `pso_id`s and countries its mentions give, as hashes of 61 bits
+/// with the top three replaced by the kind, sorted (so grouped by kind), each once. Most
+/// organisations have none or one; an empty vector holds no memory.
+type Facts = Vec<u64>;
+
+/// Bits of a fact that hold its kind.
+const KIND_SHIFT: u32 = 61;
+
+/// The facts of one mention.
+fn facts_of(org: &NormOrg) -> Facts {
+    let mut out: Facts = [
+        &org.wikidata_id,
+        &org.siren,
+        &org.ipa,
+        &org.pso_id,
+        &org.country,
+    ]
+    .into_iter()
+    .zip(0u64..)
+    .filter_map(|(v, kind)| {
+        Some((kind << KIND_SHIFT) | (text_hash(v.as_deref()?) >> (64 - KIND_SHIFT)))
+    })
+    .collect();
+    out.sort_unstable();
+    out
+}
+
+/// The end of the facts of the kind of `facts[from]`.
+fn kind_end(facts: &[u64], from: usize) -> usize {
+    let kind = facts[from] >> KIND_SHIFT;
+    from + facts[from..]
+        .iter()
+        .take_while(|&&f| f >> KIND_SHIFT == kind)
+        .count()
+}
+
+/// True when `a` and `b` both give values of one kind and none in common.
+fn conflict(a: &[u64], b: &[u64]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (ka, kb) = (a[i] >> KIND_SHIFT, b[j] >> KIND_SHIFT);
+        if ka < kb {
+            i = kind_end(a, i);
+        } else if kb < ka {
+            j = kind_end(b, j);
+        } else {
+            let (ea, eb) = (kind_end(a, i), kind_end(b, j));
+            if !a[i..ea].iter().any(|v| b[j..eb].contains(v)) {
+                return true;
+            }
+            (i, j) = (ea, eb);
         }
     }
-
-    fn conflict(&self, other: &Facts) -> bool {
-        let clash = |a: &[&str], b: &[&str]| {
-            !a.is_empty() && !b.is_empty() && !a.iter().any(|v| b.contains(v))
-        };
-        clash(&self.wikidata, &other.wikidata)
-            || clash(&self.siren, &other.siren)
-            || clash(&self.ipa, &other.ipa)
-            || clash(&self.pso, &other.pso)
-            || clash(&self.countries, &other.countries)
-    }
-
-    fn absorb(&mut self, other: Facts<'a>) {
-        let join = |a: &mut Vec<&'a str>, b: Vec<&'a str>| {
-            if !b.is_empty() {
-                a.extend(b);
-                a.sort_unstable();
-                a.dedup();
-            }
-        };
-        join(&mut self.wikidata, other.wikidata);
-        join(&mut self.siren, other.siren);
-        join(&mut self.ipa, other.ipa);
-        join(&mut self.pso, other.pso);
-        join(&mut self.countries, other.countries);
-    }
+    false
 }
 
+/// The records that name organisations, in the order of their mentions: each with the
+/// tool it went into (none for a record that matched no tool) and whether it is stale.
+fn naming<'a>(
+    rows: &'a [SourceRecordRow],
+    unmatched: &'a [NormRecord],
+) -> impl Iterator<Item = (&'a NormRecord, Option<&'a str>, bool)> {
+    rows.iter()
+        .map(|r| (&r.record, Some(r.tool_id.as_str()), r.stale))
+        .chain(unmatched.iter().map(|r| (r, None, false)))
+        .filter(|(r, _, _)| !r.organisations.is_empty())
+}
+
+/// The mentions of the records, in record order, and their keys.
 fn mentions<'a>(
     rows: &'a [SourceRecordRow],
     unmatched: &'a [NormRecord],
     source_countries: &HashMap<String, String>,
-) -> Vec<Mention<'a>> {
+) -> (Vec<Mention<'a>>, MentionKeys) {
     let list = Aliases::get();
-    let records: Vec<(&NormRecord, Option<&str>, bool)> = rows
-        .iter()
-        .map(|r| (&r.record, Some(r.tool_id.as_str()), r.stale))
-        .chain(unmatched.iter().map(|r| (r, None, false)))
-        .filter(|(r, _, _)| !r.organisations.is_empty())
-        .collect();
-    // Each record's mentions on its own (on every core), in record order.
-    let per_record = parallel_map(&records, |&(record, tool, stale)| {
-        let mut out = Vec::with_capacity(record.organisations.len());
-        for org in &record.organisations {
-            let form = org.name.as_deref().and_then(org_form);
-            let mut strong = Vec::new();
-            strong.extend(org.forge_account.iter().map(|a| format!("org:forge:{a}")));
-            strong.extend(org.wikidata_id.iter().map(|q| format!("org:wd:{q}")));
-            strong.extend(org.siren.iter().map(|s| format!("org:siren:{s}")));
-            strong.extend(org.pso_id.iter().map(|p| format!("org:pso:{p}")));
-            strong.extend(
-                org.ipa
-                    .iter()
-                    .map(|c| format!("org:ipa:{}", c.to_lowercase())),
-            );
-            let mut soft = Vec::new();
-            if let Some(site) = &org.website
-                && !is_shared_host(site)
-                && let Some(host) = host_of(site)
-            {
-                soft.push(format!("org:web:{}", host.trim_start_matches("www.")));
-            }
-            // The name's form run together (`Entr'ouvert` = `Entrouvert`), and an acronym
-            // the name gives in brackets (`Deutsche Gesellschaft für Internationale
-            // Zusammenarbeit (GIZ) GmbH`).
-            let run_together = form.as_deref().map(|f| f.replace(' ', ""));
-            let acronyms = org
-                .name
-                .as_deref()
-                .map(bracketed_acronyms)
-                .unwrap_or_default();
-            soft.extend(
-                run_together
-                    .iter()
-                    .filter(|f| !GENERIC_UNITS.contains(&f.as_str()))
-                    .map(|f| format!("org:name:{f}")),
-            );
-            soft.extend(acronyms.iter().map(|a| format!("org:name:{a}")));
-            // Abbreviations, plurals and the council's name in Spain's languages folded
-            // (`Sandia National Labs` = `Sandia National Laboratories`, `Ajuntament de
-            // Sabadell` = `Ayuntamiento de Sabadell`): another name key, the first one kept
-            // so registry keys stay as they were.
-            let canonical = form.as_deref().map(canonical_form).filter(|c| {
-                Some(c) != run_together.as_ref() && !GENERIC_UNITS.contains(&c.as_str())
-            });
-            soft.extend(canonical.iter().map(|c| format!("org:name:{c}")));
-            // The alias list: the name's form, the name without its brackets
-            // (`Direction interministérielle du numérique (DINUM)`), its acronyms.
-            let unbracketed = org
-                .name
-                .as_deref()
-                .filter(|n| n.contains(['(', '[']))
-                .and_then(|n| aliases::fold(&outside_brackets(n)));
-            // A mention stating no country is looked up as such, then, when that finds no
-            // one body (an acronym too short, or of bodies of several countries), in its
-            // source's declared country (a national catalogue's bodies).
-            let forms = || {
-                run_together
-                    .iter()
-                    .chain(&canonical)
-                    .chain(&unbracketed)
-                    .chain(&acronyms)
-                    .map(String::as_str)
-            };
-            let alias = list
-                .key(forms(), org.country.as_deref())
-                .or_else(|| {
+    let records: Vec<(&NormRecord, Option<&str>, bool)> = naming(rows, unmatched).collect();
+    // One part of the records per core, in record order.
+    let parts = parallel_parts(&records, |part| {
+        let mut ms = Vec::new();
+        let mut keys = MentionKeys::default();
+        for &(record, tool, stale) in part {
+            for org in &record.organisations {
+                let k = key_text(org);
+                // The alias list: the name's form, the name without its brackets
+                // (`Direction interministérielle du numérique (DINUM)`), its acronyms.
+                let unbracketed = org
+                    .name
+                    .as_deref()
+                    .filter(|n| n.contains(['(', '[']))
+                    .and_then(|n| aliases::fold(&outside_brackets(n)));
+                // A mention stating no country is looked up as such, then, when that finds
+                // no one body (an acronym too short, or of bodies of several countries), in
+                // its source's declared country (a national catalogue's bodies).
+                let forms = || {
+                    k.run_together
+                        .iter()
+                        .chain(&k.canonical)
+                        .chain(&unbracketed)
+                        .chain(&k.acronyms)
+                        .map(String::as_str)
+                };
+                let alias = list.key(forms(), org.country.as_deref()).or_else(|| {
                     let hint = source_countries.get(&record.source_id);
                     (org.country.is_none())
                         .then_some(hint)
                         .flatten()
                         .and_then(|c| list.key(forms(), Some(c)))
-                })
-                .map(str::to_string)
-                .into_iter()
-                .collect();
-            out.push(Mention {
-                record,
-                tool,
-                stale,
-                org,
-                form,
-                strong,
-                soft,
-                alias,
-            });
+                });
+                keys.push(&k, alias);
+                ms.push(Mention {
+                    record,
+                    tool,
+                    stale,
+                    org,
+                });
+            }
         }
-        out
+        (ms, keys)
     });
-    per_record.into_iter().flatten().collect()
+    let total = parts.iter().map(|(ms, _)| ms.len()).sum();
+    let mut ms = Vec::with_capacity(total);
+    let mut keys = MentionKeys::default();
+    keys.spans.reserve_exact(total);
+    keys.alias.reserve_exact(total);
+    keys.hashes
+        .reserve_exact(parts.iter().map(|(_, k)| k.hashes.len()).sum());
+    for (part, part_keys) in parts {
+        ms.extend(part);
+        keys.append(part_keys);
+    }
+    (ms, keys)
 }
 
-struct Forest<'a> {
+struct Forest {
     parent: Vec<usize>,
-    facts: Vec<Facts<'a>>,
+    facts: Vec<Facts>,
 }
 
-impl Forest<'_> {
+impl Forest {
     fn find(&mut self, mut i: usize) -> usize {
         while self.parent[i] != i {
             self.parent[i] = self.parent[self.parent[i]];
@@ -251,32 +346,39 @@ impl Forest<'_> {
         i
     }
 
+    /// Joins the trees of `a` and `b` (the smaller index is the root: a root is its
+    /// cluster's first mention), unless `unless_conflict` and their facts conflict.
     fn union(&mut self, a: usize, b: usize, unless_conflict: bool) {
         let (a, b) = (self.find(a), self.find(b));
-        if a == b || unless_conflict && self.facts[a].conflict(&self.facts[b]) {
+        if a == b || unless_conflict && conflict(&self.facts[a], &self.facts[b]) {
             return;
         }
         let (root, child) = (a.min(b), a.max(b));
         self.parent[child] = root;
         let moved = std::mem::take(&mut self.facts[child]);
-        self.facts[root].absorb(moved);
+        if !moved.is_empty() {
+            let facts = &mut self.facts[root];
+            facts.extend(moved);
+            facts.sort_unstable();
+            facts.dedup();
+        }
     }
 }
 
-/// Joins mentions sharing a key of the kind `keys` gives, in mention order.
-fn unite<'m>(
+/// Joins the mentions (`0..n`) sharing a key of the kind `keys` gives, in mention order.
+fn unite<K: std::hash::Hash + Eq, I: IntoIterator<Item = K>>(
     forest: &mut Forest,
-    ms: &'m [Mention<'m>],
-    keys: impl Fn(&'m Mention<'m>) -> &'m [String],
+    n: usize,
+    keys: impl Fn(usize) -> I,
     soft: bool,
 ) {
-    let mut first: FastMap<&str, usize> = FastMap::default();
-    for (i, m) in ms.iter().enumerate() {
-        for k in keys(m) {
-            match first.get(k.as_str()) {
-                Some(&f) => forest.union(f, i, soft),
-                None => {
-                    first.insert(k, i);
+    let mut first: FastMap<K, usize> = FastMap::default();
+    for i in 0..n {
+        for k in keys(i) {
+            match first.entry(k) {
+                Entry::Occupied(f) => forest.union(*f.get(), i, soft),
+                Entry::Vacant(v) => {
+                    v.insert(i);
                 }
             }
         }
@@ -406,93 +508,144 @@ pub fn resolve_orgs_with(
     source_countries: &HashMap<String, String>,
 ) -> ResolvedOrgs {
     let (rows, tools) = (&resolved.rows, &resolved.tools);
-    let ms = mentions(rows, &resolved.unmatched_parts, source_countries);
+    let (ms, keys) = mentions(rows, &resolved.unmatched_parts, source_countries);
+    let n = ms.len();
     let mut forest = Forest {
-        parent: (0..ms.len()).collect(),
-        facts: ms.iter().map(|m| Facts::of(m.org)).collect(),
+        parent: (0..n).collect(),
+        facts: ms.iter().map(|m| facts_of(m.org)).collect(),
     };
-    unite(&mut forest, &ms, |m| &m.strong, false);
-    unite(&mut forest, &ms, |m| &m.soft, true);
-    unite(&mut forest, &ms, |m| &m.alias, true);
-    // Clusters in the order of their first mention (a root is its cluster's first).
-    let mut cluster_of_root: FastMap<usize, usize> = FastMap::default();
-    let mut clusters: Vec<Vec<usize>> = Vec::new();
-    for i in 0..ms.len() {
+    unite(&mut forest, n, |i| keys.strong(i).iter().copied(), false);
+    unite(&mut forest, n, |i| keys.soft(i).iter().copied(), true);
+    unite(&mut forest, n, |i| keys.alias[i], true);
+    drop(keys);
+    // Clusters in the order of their first mention (a root is its cluster's first, so it
+    // is numbered before the mentions it holds), each cluster's mentions in order.
+    let mut cluster_of = vec![0u32; n];
+    let mut sizes: Vec<u32> = Vec::new();
+    for i in 0..n {
         let root = forest.find(i);
-        let c = *cluster_of_root.entry(root).or_insert_with(|| {
-            clusters.push(Vec::new());
-            clusters.len() - 1
-        });
-        clusters[c].push(i);
+        let c = if root == i {
+            sizes.push(0);
+            u32::try_from(sizes.len() - 1).expect("fewer than 2^32 organisations")
+        } else {
+            cluster_of[root]
+        };
+        cluster_of[i] = c;
+        sizes[c as usize] += 1;
     }
+    drop(forest);
+    let mut starts: Vec<usize> = Vec::with_capacity(sizes.len() + 1);
+    starts.push(0);
+    for &s in &sizes {
+        starts.push(starts[starts.len() - 1] + s as usize);
+    }
+    drop(sizes);
+    let mut order = vec![0u32; n];
+    let mut next = starts.clone();
+    for (i, &c) in cluster_of.iter().enumerate() {
+        order[next[c as usize]] = u32::try_from(i).expect("fewer than 2^32 mentions");
+        next[c as usize] += 1;
+    }
+    drop(next);
+    let clusters: Vec<&[u32]> = starts.windows(2).map(|w| &order[w[0]..w[1]]).collect();
     let mut out = ResolvedOrgs::default();
     let ids = assign_ids(&clusters, &ms, known, &mut out);
     let seen: Seen<'_> = tools
         .iter()
         .map(|t| (t.id.as_str(), (t.first_seen_at, t.last_seen_at)))
         .collect();
-    let mut org_of_mention = vec![0usize; ms.len()];
-    for (c, members) in clusters.iter().enumerate() {
-        members.iter().for_each(|&m| org_of_mention[m] = c);
-    }
-    let numbered: Vec<(usize, &Vec<usize>)> = clusters.iter().enumerate().collect();
+    out.tool_organisations = tool_organisations(&ms, &cluster_of, &ids);
+    out.use_cases = use_cases_of(rows, &ms, &cluster_of, &ids, &seen);
+    let numbered: Vec<(usize, &[u32])> = clusters.iter().copied().enumerate().collect();
     out.organisations = parallel_map(&numbered, |&(c, members)| {
         organisation(&ids[c], members, &ms, &seen)
     });
-    out.mentions = ms
-        .iter()
-        .enumerate()
-        .map(|(i, m)| MentionRow {
-            source_id: m.record.source_id.clone(),
-            record_id: m.record.record_id.clone(),
-            role: m.org.role,
-            name: m
-                .org
-                .name
-                .clone()
-                .or_else(|| m.org.website.clone())
-                .or_else(|| m.org.forge_account.clone())
-                .unwrap_or_default(),
-            organisation_id: ids[org_of_mention[i]].clone(),
-        })
-        .collect();
-    out.organisations.sort_by(|a, b| a.id.cmp(&b.id));
-    // Roles: (tool, organisation, role) → sources, sorted.
-    let mut roles: Vec<(&str, &str, OrgRole, &str)> = ms
-        .iter()
-        .enumerate()
-        .filter_map(|(i, m)| {
-            let org = ids[org_of_mention[i]].as_str();
-            Some((m.tool?, org, m.org.role, m.record.source_id.as_str()))
-        })
-        .collect();
-    roles.sort_unstable();
-    roles.dedup();
-    for (tool, org, role, source) in roles {
-        match out.tool_organisations.last_mut() {
-            Some(last)
-                if last.tool_id == tool && last.organisation_id == org && last.role == role =>
-            {
-                last.sources.push(source.to_string());
+    drop((numbered, clusters));
+    drop((order, ms, seen));
+    // Ids are unique: an unstable sort orders them as a stable one.
+    out.organisations.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    // Last, from the records again, when nothing else of the clusters is held.
+    out.mentions = Vec::with_capacity(cluster_of.len());
+    let named = naming(rows, &resolved.unmatched_parts)
+        .flat_map(|(record, _, _)| record.organisations.iter().map(move |org| (record, org)));
+    out.mentions
+        .extend(named.zip(&cluster_of).map(|((record, org), &c)| {
+            MentionRow {
+                source_id: record.source_id.clone(),
+                record_id: record.record_id.clone(),
+                role: org.role,
+                name: org
+                    .name
+                    .clone()
+                    .or_else(|| org.website.clone())
+                    .or_else(|| org.forge_account.clone())
+                    .unwrap_or_default(),
+                organisation_id: ids[c as usize].clone(),
             }
-            _ => out.tool_organisations.push(ToolOrganisation {
+        }));
+    out
+}
+
+/// Roles: (tool, organisation, role) → sources, sorted.
+fn tool_organisations(ms: &[Mention], cluster_of: &[u32], ids: &[String]) -> Vec<ToolOrganisation> {
+    let mut roles: Vec<(&str, u32, OrgRole, &str)> = ms
+        .iter()
+        .zip(cluster_of)
+        .filter_map(|(m, &c)| Some((m.tool?, c, m.org.role, m.record.source_id.as_str())))
+        .collect();
+    let id = |c: u32| ids[c as usize].as_str();
+    roles.sort_unstable_by(|a, b| (a.0, id(a.1), a.2, a.3).cmp(&(b.0, id(b.1), b.2, b.3)));
+    roles.dedup_by(|a, b| (a.0, id(a.1), a.2, a.3) == (b.0, id(b.1), b.2, b.3));
+    let same_row = |a: &(&str, u32, OrgRole, &str), b: &(&str, u32, OrgRole, &str)| {
+        (a.0, id(a.1), a.2) == (b.0, id(b.1), b.2)
+    };
+    let rows = 1 + roles.windows(2).filter(|w| !same_row(&w[0], &w[1])).count();
+    let mut out: Vec<ToolOrganisation> = Vec::with_capacity(rows.min(roles.len()));
+    for (i, &(tool, c, role, source)) in roles.iter().enumerate() {
+        if i > 0 && same_row(&roles[i - 1], &roles[i]) {
+            let last = out.last_mut().expect("a row before");
+            last.sources.push(source.to_string());
+        } else {
+            out.push(ToolOrganisation {
                 tool_id: tool.to_string(),
-                organisation_id: org.to_string(),
+                organisation_id: id(c).to_string(),
                 role,
                 sources: vec![source.to_string()],
-            }),
+            });
         }
     }
-    // A use case's organisation: the organisation of that name the same record names, else
-    // the one organisation of that name.
+    out
+}
+
+/// The use cases of `rows`. A use case's organisation: the organisation of that name the
+/// same record names, else the one organisation of that name. Only the names use cases give
+/// are looked up, so only mentions of those names are indexed.
+fn use_cases_of(
+    rows: &[SourceRecordRow],
+    ms: &[Mention],
+    cluster_of: &[u32],
+    ids: &[String],
+    seen: &Seen<'_>,
+) -> Vec<UseCase> {
+    let wanted: FastSet<String> = rows
+        .iter()
+        .flat_map(|r| &r.record.use_cases)
+        .filter_map(|case| org_form(case.organisation.as_deref()?))
+        .collect();
     // Form → its one organisation, or none when several carry it.
-    let mut by_form: FastMap<&str, Option<&str>> = FastMap::default();
-    let mut by_record: FastMap<(&str, &str, &str), &str> = FastMap::default();
-    for (i, m) in ms.iter().enumerate() {
-        if let Some(form) = &m.form {
-            let id = ids[org_of_mention[i]].as_str();
+    let mut by_form: FastMap<String, Option<&str>> = FastMap::default();
+    let mut by_record: FastMap<(&str, &str, String), &str> = FastMap::default();
+    if !wanted.is_empty() {
+        for (m, &c) in ms.iter().zip(cluster_of) {
+            let Some(form) = m.org.name.as_deref().and_then(org_form) else {
+                continue;
+            };
+            if !wanted.contains(&form) {
+                continue;
+            }
+            let id = ids[c as usize].as_str();
             by_form
-                .entry(form)
+                .entry(form.clone())
                 .and_modify(|one| {
                     if *one != Some(id) {
                         *one = None;
@@ -503,27 +656,20 @@ pub fn resolve_orgs_with(
             by_record.insert((&rec.source_id, &rec.record_id, form), id);
         }
     }
-    out.use_cases = use_cases(rows, &seen, |row, name| {
+    use_cases(rows, seen, |row, name| {
         let form = org_form(name)?;
         let rec = &row.record;
-        if let Some(id) = by_record.get(&(
-            rec.source_id.as_str(),
-            rec.record_id.as_str(),
-            form.as_str(),
-        )) {
+        if let Some(id) =
+            by_record.get(&(rec.source_id.as_str(), rec.record_id.as_str(), form.clone()))
+        {
             return Some(id.to_string());
         }
-        by_form
-            .get(form.as_str())
-            .copied()
-            .flatten()
-            .map(str::to_string)
-    });
-    out
+        by_form.get(&form).copied().flatten().map(str::to_string)
+    })
 }
 
 /// The organisation row of one cluster.
-fn organisation(id: &str, members: &[usize], ms: &[Mention], seen: &Seen<'_>) -> Organisation {
+fn organisation(id: &str, members: &[u32], ms: &[Mention], seen: &Seen<'_>) -> Organisation {
     // Values are taken from the mentions in the order of their source and record, the
     // most frequent name first.
     let mut names: BTreeMap<&str, usize> = BTreeMap::new();
@@ -539,7 +685,8 @@ fn organisation(id: &str, members: &[usize], ms: &[Mention], seen: &Seen<'_>) ->
     let mut given_by: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     let mut provenance: Vec<String> = Vec::new();
     for &i in members {
-        let (org, m) = (ms[i].org, &ms[i]);
+        let m = &ms[i as usize];
+        let org = m.org;
         let source = m.record.source_id.as_str();
         if let Some(n) = &org.name {
             *names.entry(n).or_default() += 1;
@@ -584,6 +731,7 @@ fn organisation(id: &str, members: &[usize], ms: &[Mention], seen: &Seen<'_>) ->
         }
     }
     provenance.sort();
+    provenance.shrink_to_fit();
     o.provenance = provenance;
     o.names = names.keys().map(|n| n.to_string()).collect();
     o.forge_accounts = forge.into_iter().collect();
@@ -591,7 +739,7 @@ fn organisation(id: &str, members: &[usize], ms: &[Mention], seen: &Seen<'_>) ->
     o.sources = sources.into_iter().collect();
     let kinds: Vec<&str> = members
         .iter()
-        .filter_map(|&i| ms[i].org.kind.as_deref())
+        .filter_map(|&i| ms[i as usize].org.kind.as_deref())
         .collect();
     (o.kind, o.kind_rule) = kind::classify(&o, &kinds);
     o
