@@ -246,7 +246,7 @@ impl Fetcher {
             if resp.status != 304 {
                 return Ok(self.remember(cache, req, resp));
             }
-            if let Some(body) = cache.archive.get(&v.body_sha256) {
+            if let Some(body) = cache.archive().get(&v.body_sha256) {
                 FetchStats::bump(&stats.not_modified, 1);
                 debug!(url, "304 not modified: archived body reused");
                 return Ok(Response {
@@ -273,29 +273,38 @@ impl Fetcher {
         Ok(self.remember(cache, req, resp))
     }
 
-    /// Archives a fresh body and stores its validators; an archive failure is logged and the
-    /// response used anyway (the next run then refetches it in full).
+    /// Archives a fresh body and keeps its validators (committed at the cache's next flush);
+    /// an archive failure is logged and the response used anyway (the next run then
+    /// refetches it in full).
     fn remember(&self, cache: &Cache, req: &Request, mut resp: Response) -> Response {
         if (300..400).contains(&resp.status) {
             // A redirect a `site` fetch follows itself: nothing to archive.
             return resp;
         }
-        match cache.archive.put(&resp.body) {
-            Ok(sha) => {
-                let v = crate::model::Validators {
-                    etag: resp.header("etag").map(str::to_string),
-                    last_modified: resp.header("last-modified").map(str::to_string),
-                    body_sha256: sha.clone(),
-                    final_url: resp.final_url.to_string(),
-                    fetched_at: resp.fetched_at,
-                };
-                cache.store.put(req.url.as_str(), &credential_hash(req), &v);
-                resp.body_sha256 = Some(sha);
-                crate::failpoint::hit("crawl-after-archive");
-            }
+        let validators = |sha| crate::model::Validators {
+            etag: resp.header("etag").map(str::to_string),
+            last_modified: resp.header("last-modified").map(str::to_string),
+            body_sha256: sha,
+            final_url: resp.final_url.to_string(),
+            fetched_at: resp.fetched_at,
+        };
+        match cache.remember(req, &resp.body, validators) {
+            Ok(sha) => resp.body_sha256 = Some(sha),
             Err(e) => warn!(url = %req.url, "cannot archive the body: {e}"),
         }
         resp
+    }
+
+    /// Makes the bodies archived so far durable and commits their validators (see
+    /// [`Cache::flush`]); call when a source's crawl ends, before its records are saved. A
+    /// failure is logged: the validators are lost and the next run fetches those pages in
+    /// full.
+    pub fn flush_cache(&self) {
+        if let Some(cache) = &self.cache
+            && let Err(e) = cache.flush()
+        {
+            warn!("cannot sync the archive: {e}; its pages will be fetched in full next run");
+        }
     }
 
     /// The host of an http(s) URL; other schemes are refused.

@@ -242,10 +242,7 @@ fn fetcher(opts: &RunOptions) -> Result<Fetcher, RunError> {
     }
     Ok(Fetcher::new(&opts.settings.crawl)
         .map_err(|e| RunError::Other(e.to_string()))?
-        .with_cache(Cache {
-            archive,
-            store: Box::new(validators),
-        }))
+        .with_cache(Cache::new(archive, Box::new(validators))))
 }
 
 /// `civicrawl build`: a release from the state store alone, no network; then releases beyond

@@ -47,10 +47,10 @@ async fn a_second_fetch_is_conditional_and_a_304_reuses_the_archived_body() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(MemValidators::default());
     let make = || {
-        let f = Fetcher::new(&settings()).unwrap().with_cache(Cache {
-            archive: archive::Archive::new(dir.path()),
-            store: Box::new(store.clone()),
-        });
+        let f = Fetcher::new(&settings()).unwrap().with_cache(Cache::new(
+            archive::Archive::new(dir.path()),
+            Box::new(store.clone()),
+        ));
         f.register_host(&base, FAST);
         f
     };
@@ -60,6 +60,7 @@ async fn a_second_fetch_is_conditional_and_a_304_reuses_the_archived_body() {
     let a = get(&first, url.clone(), &stats).await.unwrap();
     assert!(!a.not_modified);
     assert_eq!(a.body, b"body of /tools.json");
+    first.flush_cache(); // as at the end of a source's crawl
     // A new run: new fetcher, same store and archive.
     let second = make();
     let stats2 = FetchStats::default();
@@ -93,4 +94,42 @@ async fn validators_are_kept_per_credential() {
     assert!(!h.contains("token"));
     with_token.bearer = Some(Secret::new("token-two"));
     assert_ne!(conditional::credential_hash(&with_token), h);
+}
+
+#[tokio::test]
+async fn validators_wait_for_their_bodies_to_be_synced() {
+    let server = Server::start().await;
+    server.answer_with(etag_site);
+    let base = server.url("/");
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemValidators::default());
+    let fetcher = Fetcher::new(&settings()).unwrap().with_cache(Cache::new(
+        archive::Archive::new(dir.path()),
+        Box::new(store.clone()),
+    ));
+    fetcher.register_host(&base, FAST);
+    let stats = FetchStats::default();
+    let url = base.join("/a.html").unwrap();
+    let a = get(&fetcher, url.clone(), &stats).await.unwrap();
+    let sha = a.body_sha256.clone().unwrap();
+    assert!(
+        store.0.lock().unwrap().is_empty(),
+        "nothing committed before the archive is synced"
+    );
+    assert!(
+        !archive::Archive::new(dir.path()).contains(&sha),
+        "not durable yet: another process does not see it"
+    );
+    // Asked again in the same run: the waiting validators are used.
+    let again = get(&fetcher, url.clone(), &stats).await.unwrap();
+    assert!(again.not_modified);
+    fetcher.flush_cache();
+    let committed = store.0.lock().unwrap().clone();
+    assert_eq!(committed.len(), 1, "{committed:?}");
+    let v = &committed[&(url.to_string(), String::new())];
+    assert_eq!(v.body_sha256, sha);
+    assert_eq!(
+        archive::Archive::new(dir.path()).get(&sha).unwrap(),
+        b"body of /a.html"
+    );
 }
