@@ -40,6 +40,9 @@ const ENTRY_HEAD: usize = 8 + ENTRY_PAYLOAD;
 pub struct Archive {
     dir: PathBuf,
     packs: Arc<Mutex<Packs>>,
+    /// Held through a whole [`Archive::sync`]: a sync that finds nothing open waits for one
+    /// under way, so "synced" always means "durable".
+    syncing: Arc<Mutex<()>>,
 }
 
 /// Where each packed body is, loaded on first use, and the pack being written.
@@ -76,6 +79,7 @@ impl Archive {
         Archive {
             dir: dir.into(),
             packs: Arc::default(),
+            syncing: Arc::default(),
         }
     }
 
@@ -216,6 +220,7 @@ impl Archive {
     /// (and its directory synced); the next [`Archive::put`] starts a new pack. Nothing to do
     /// when no body was put since the last sync.
     pub fn sync(&self) -> std::io::Result<()> {
+        let _syncing = self.syncing.lock().unwrap_or_else(|p| p.into_inner());
         // Taken out under the lock, synced without it: other tasks keep archiving meanwhile.
         let (n, handle, tmp) = {
             let mut packs = self.packs();
