@@ -272,7 +272,7 @@ impl Fetcher {
             return self.send(host, req, cap, stats, via).await;
         };
         let cred = credential_hash(req);
-        let known = cache.store.get(req.url.as_str(), &cred);
+        let known = cache.known(req);
         if let (Some(policy), Some(v), false) = (req.revisit, &known, self.ask_all)
             && let Some(carried) = carry(cache, req, policy, v, stats)
         {
@@ -286,16 +286,16 @@ impl Fetcher {
             // streak, and a failure or a redirect makes the page due next run.
             let url = req.url.as_str();
             match (&result, &known) {
-                (Ok(resp), Some(v)) if resp.not_modified => cache.store.put_revisit(
+                (Ok(resp), Some(v)) if resp.not_modified => cache.put_revisit(
                     url,
                     &cred,
                     v.unchanged.saturating_add(1),
                     Some(crate::clock::now()),
                 ),
                 (Ok(resp), Some(_)) if (300..400).contains(&resp.status) => {
-                    cache.store.put_revisit(url, &cred, 0, None)
+                    cache.put_revisit(url, &cred, 0, None)
                 }
-                (Err(_), Some(_)) => cache.store.put_revisit(url, &cred, 0, None),
+                (Err(_), Some(_)) => cache.put_revisit(url, &cred, 0, None),
                 _ => {}
             }
         }
@@ -322,7 +322,7 @@ impl Fetcher {
             if resp.status != 304 {
                 return Ok(self.remember(cache, req, resp, known));
             }
-            if let Some(body) = cache.archive.get(&v.body_sha256) {
+            if let Some(body) = cache.archive().get(&v.body_sha256) {
                 FetchStats::bump(&stats.not_modified, 1);
                 debug!(url, "304 not modified: archived body reused");
                 let mut headers = resp.headers;
@@ -370,30 +370,40 @@ impl Fetcher {
             // A redirect a `site` fetch follows itself: nothing to archive.
             return resp;
         }
-        match cache.archive.put(&resp.body) {
-            Ok(sha) => {
-                let revisited = req.revisit.is_some();
-                let unchanged = match known {
-                    Some(k) if revisited && k.body_sha256 == sha => k.unchanged.saturating_add(1),
-                    _ => 0,
-                };
-                let v = Validators {
-                    etag: resp.header("etag").map(str::to_string),
-                    last_modified: resp.header("last-modified").map(str::to_string),
-                    body_sha256: sha.clone(),
-                    final_url: resp.final_url.to_string(),
-                    fetched_at: resp.fetched_at,
-                    content_type: resp.header("content-type").map(str::to_string),
-                    unchanged,
-                    asked_at: revisited.then_some(resp.fetched_at),
-                };
-                cache.store.put(req.url.as_str(), &credential_hash(req), &v);
-                resp.body_sha256 = Some(sha);
-                crate::failpoint::hit("crawl-after-archive");
+        let revisited = req.revisit.is_some();
+        let validators = |sha: String| {
+            let unchanged = match known {
+                Some(k) if revisited && k.body_sha256 == sha => k.unchanged.saturating_add(1),
+                _ => 0,
+            };
+            Validators {
+                etag: resp.header("etag").map(str::to_string),
+                last_modified: resp.header("last-modified").map(str::to_string),
+                body_sha256: sha,
+                final_url: resp.final_url.to_string(),
+                fetched_at: resp.fetched_at,
+                content_type: resp.header("content-type").map(str::to_string),
+                unchanged,
+                asked_at: revisited.then_some(resp.fetched_at),
             }
+        };
+        match cache.remember(req, &resp.body, validators) {
+            Ok(sha) => resp.body_sha256 = Some(sha),
             Err(e) => warn!(url = %req.url, "cannot archive the body: {e}"),
         }
         resp
+    }
+
+    /// Makes the bodies archived so far durable and commits their validators (see
+    /// [`Cache::flush`]); call when a source's crawl ends, before its records are saved. A
+    /// failure is logged: the validators are lost and the next run fetches those pages in
+    /// full.
+    pub fn flush_cache(&self) {
+        if let Some(cache) = &self.cache
+            && let Err(e) = cache.flush()
+        {
+            warn!("cannot sync the archive: {e}; its pages will be fetched in full next run");
+        }
     }
 
     /// The host of an http(s) URL; other schemes are refused.
@@ -545,7 +555,7 @@ fn carry(
         return None;
     }
     let url = req.url.as_str();
-    let Some(body) = cache.archive.get(&v.body_sha256) else {
+    let Some(body) = cache.archive().get(&v.body_sha256) else {
         warn!(
             url,
             "not due for a revisit, but its archived body is gone or damaged; asking for it"

@@ -135,6 +135,10 @@ pub(super) async fn crawl_all(
                     .unwrap_or(Err(kinds::SourceError::Deadline { max_run_s })),
                 None => work.await,
             };
+            // The bodies this source fetched made durable, their validators committed,
+            // before its records are saved.
+            let flushing = Arc::clone(&fetcher);
+            let _ = tokio::task::spawn_blocking(move || flushing.flush_cache()).await;
             let harvest = finish_source(&decl.id, result, &stats, started, fetched_at);
             progress.source_done(&stats, &harvest.outcome.summary());
             harvest
@@ -165,6 +169,8 @@ pub(super) async fn crawl_all(
             }
         }
     }
+    // What a source cut short or a panicked task left waiting.
+    let _ = tokio::task::spawn_blocking(move || fetcher.flush_cache()).await;
     out.sort_by(|a, b| a.outcome.id.cmp(&b.outcome.id));
     out
 }
@@ -300,6 +306,13 @@ impl ValidatorStore for StateValidators {
     fn put_revisit(&self, url: &str, cred: &str, unchanged: u32, asked_at: Option<DateTime<Utc>>) {
         let store = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if let Err(e) = store.put_revisit(url, cred, unchanged, asked_at) {
+            tracing::warn!("{e}");
+        }
+    }
+
+    fn put_many(&self, batch: &[(String, String, Validators)]) {
+        let mut store = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = store.put_validators_many(batch) {
             tracing::warn!("{e}");
         }
     }

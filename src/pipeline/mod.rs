@@ -244,10 +244,7 @@ fn fetcher(opts: &RunOptions) -> Result<Fetcher, RunError> {
     }
     let fetcher = Fetcher::new(&opts.settings.crawl)
         .map_err(|e| RunError::Other(e.to_string()))?
-        .with_cache(Cache {
-            archive,
-            store: Box::new(validators),
-        });
+        .with_cache(Cache::new(archive, Box::new(validators)));
     Ok(if opts.full {
         fetcher.asking_everything()
     } else {

@@ -178,6 +178,44 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Stores the validators of many fetched URLs, `(url, cred, validators)`, in one
+    /// transaction (their bodies are archived and synced first).
+    pub fn put_validators_many(
+        &mut self,
+        batch: &[(String, String, Validators)],
+    ) -> Result<(), StateError> {
+        let path = self.path.display().to_string();
+        let err = |e: rusqlite::Error| StateError {
+            path: path.clone(),
+            message: e.to_string(),
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO validators (url, cred, etag, last_modified, body_sha256, final_url, fetched_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (url, cred) DO UPDATE SET etag = excluded.etag,
+                       last_modified = excluded.last_modified, body_sha256 = excluded.body_sha256,
+                       final_url = excluded.final_url, fetched_at = excluded.fetched_at",
+                )
+                .map_err(err)?;
+            for (url, cred, v) in batch {
+                stmt.execute(params![
+                    url,
+                    cred,
+                    v.etag,
+                    v.last_modified,
+                    v.body_sha256,
+                    v.final_url,
+                    v.fetched_at
+                ])
+                .map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
     /// The stored records of one source, by record id.
     pub fn source_records(&self, source_id: &str) -> Result<Vec<StoredRecord>, StateError> {
         self.query_records("WHERE source_id = ?1", params![source_id])

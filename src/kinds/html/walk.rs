@@ -2,10 +2,10 @@
 //! and detail pages, all counted against the source's page cap. The only file of `html/`
 //! that awaits.
 //!
-//! The items of the listing pages read are queued in page order; up to `Pages::in_flight` − 1
+//! The items of the listing pages read are queued in page order; up to `Pages::in_flight`
 //! of them are under way at once, across listing pages (the fetcher's per-host limiter and
-//! global permits pace the requests), and the next listing page is read as soon as the last
-//! one is, in the slot kept for it, so a directory is crawled as fast as its host allows
+//! global permits pace the requests), and the next listing page is asked for as soon as the
+//! last one is read, beside them, so a directory is crawled as fast as its host allows
 //! rather than one page after another. Items
 //! come out in the order they were queued, so records and issues do too, and a release stays
 //! byte-identical.
@@ -36,11 +36,11 @@ pub(crate) async fn walk<P: Pages>(
     pages: &P,
     max_pages: usize,
 ) -> Result<Harvest, SourceError> {
-    // One request of the fetcher's is kept for the listing: its pages come one after the
-    // other (each names the next), so a listing page waiting behind detail pages for a
-    // permit would slow the whole walk.
-    let in_flight = pages.in_flight().max(1);
-    let limit = if in_flight > 1 { in_flight - 1 } else { 1 };
+    // Every request the fetcher allows goes to detail pages, and the listing page is asked
+    // for beside them: it waits for the first permit a detail page gives back (the permits
+    // are handed out in turn), while the items read ahead keep the detail pages busy. Keeping
+    // a permit for the listing instead left one in sixteen idle.
+    let limit = pages.in_flight().max(1);
     let mut out = Collector::default();
     let mut side = Side {
         starts: src.start_urls.iter().cloned().collect(),
