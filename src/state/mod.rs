@@ -193,11 +193,14 @@ impl Store {
         {
             let mut stmt = tx
                 .prepare_cached(
-                    "INSERT INTO validators (url, cred, etag, last_modified, body_sha256, final_url, fetched_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                    "INSERT INTO validators (url, cred, etag, last_modified, body_sha256, final_url,
+                       fetched_at, content_type, unchanged, asked_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                      ON CONFLICT (url, cred) DO UPDATE SET etag = excluded.etag,
                        last_modified = excluded.last_modified, body_sha256 = excluded.body_sha256,
-                       final_url = excluded.final_url, fetched_at = excluded.fetched_at",
+                       final_url = excluded.final_url, fetched_at = excluded.fetched_at,
+                       content_type = excluded.content_type, unchanged = excluded.unchanged,
+                       asked_at = excluded.asked_at",
                 )
                 .map_err(err)?;
             for (url, cred, v) in batch {
@@ -208,7 +211,10 @@ impl Store {
                     v.last_modified,
                     v.body_sha256,
                     v.final_url,
-                    v.fetched_at
+                    v.fetched_at,
+                    v.content_type,
+                    v.unchanged,
+                    v.asked_at
                 ])
                 .map_err(err)?;
             }

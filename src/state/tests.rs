@@ -83,7 +83,7 @@ fn keep_stale_flags_records_without_touching_last_seen() {
 #[test]
 fn validators_are_keyed_by_url_and_credential() {
     let dir = tempfile::tempdir().unwrap();
-    let s = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    let mut s = Store::open(&dir.path().join("s.sqlite")).unwrap();
     let v = Validators {
         etag: Some("\"abc\"".into()),
         last_modified: None,
@@ -122,6 +122,16 @@ fn validators_are_keyed_by_url_and_credential() {
     s.put_revisit("https://x.test/b", "", 1, Some(t(2)))
         .unwrap();
     assert_eq!(s.validators("https://x.test/b", "").unwrap(), None);
+    // A batch (committed after the archive's sync) keeps every column, the streak too.
+    let v3 = Validators {
+        unchanged: 4,
+        asked_at: Some(t(3)),
+        content_type: Some("text/html".into()),
+        ..v2
+    };
+    s.put_validators_many(&[("https://x.test/a".into(), "tok1".into(), v3.clone())])
+        .unwrap();
+    assert_eq!(s.validators("https://x.test/a", "tok1").unwrap(), Some(v3));
 }
 
 #[test]
