@@ -113,22 +113,6 @@ impl Cache {
         self.store.put_revisit(url, cred, unchanged, asked_at);
     }
 
-    /// The validators usable for `req`: known (this run's not yet flushed first), and with
-    /// their body still in the archive.
-    pub fn usable(&self, req: &Request) -> Option<Validators> {
-        let url = req.url.as_str();
-        let cred = credential_hash(req);
-        let waiting = self
-            .waiting()
-            .get(&(url.to_string(), cred.clone()))
-            .cloned();
-        let v = waiting.or_else(|| self.store.get(url, &cred))?;
-        (v.etag.is_some() || v.last_modified.is_some())
-            .then_some(())
-            .filter(|_| self.archive.contains(&v.body_sha256))
-            .map(|_| v)
-    }
-
     /// Archives `body` and keeps the validators of `req`'s fetch until the next flush;
     /// flushes when [`FLUSH_EVERY`] are waiting. Returns the body's SHA-256.
     pub fn remember(

@@ -107,7 +107,7 @@ pub fn strip(features: &mut [Features<'_>], inputs: &[Input]) -> Vec<NonIdentify
             // The owner of a hub repository (a packaging organisation's bucket,
             // `scoopinstaller/extras`) is no organisation of the tool either, unless a
             // repository it keeps has that owner too.
-            let owner = |key: &str| key.split('/').nth(3).and_then(names::org_tag);
+            let owner = |key: &str| super::keys::repo_owner(key).and_then(names::org_tag);
             let kept_owners: Vec<u64> = kept.iter().filter_map(|(_, (k, _))| owner(k)).collect();
             let gone_owners: Vec<u64> = dropped
                 .iter()

@@ -246,7 +246,7 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
         }
         let Some(host) = host_of(url) else { continue };
         if is_forge_project(url)
-            && let Some(owner) = url.split('/').nth(3)
+            && let Some(owner) = repo_owner(url)
         {
             if owner_names_publisher(host) {
                 orgs.extend(org_tag(owner));
@@ -288,17 +288,10 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
             .filter_map(org_tag)
             .filter(|t| !teams.contains(t)),
     );
-    f.vendor_org = named
-        .iter()
-        .filter_map(|o| names::org_vendor(o))
-        .any(|v| names::is_company(&v));
     // `Apache Software Foundation` is also `apache`, the owner of its repositories.
-    orgs.extend(
-        named
-            .iter()
-            .filter_map(|o| names::org_vendor(o))
-            .filter_map(|v| org_tag(&v)),
-    );
+    let vendors: Vec<String> = named.iter().filter_map(|o| names::org_vendor(o)).collect();
+    f.vendor_org = vendors.iter().any(|v| names::is_company(v));
+    orgs.extend(vendors.iter().filter_map(|v| org_tag(v)));
     orgs.extend(
         builders
             .filter_map(|o| o.forge_account.as_deref())
@@ -313,7 +306,7 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
         .repos
         .iter()
         .filter(|(_, host)| owner_names_publisher(host))
-        .filter_map(|(key, _)| key.split('/').nth(3))
+        .filter_map(|(key, _)| repo_owner(key))
         .map(|owner| owner.replace(['-', '_', '.'], " "));
     f.org_named = names::identity(&f.name).is_some_and(|id| {
         !id.generic
@@ -392,6 +385,12 @@ fn is_language_segment(s: &str) -> bool {
 /// True when a URL on a shared host names more than the host's root page.
 fn below_root(url: &str) -> bool {
     split(url).is_some_and(|(_, path, _)| path.contains(|c| c != '/'))
+}
+
+/// The owner in a forge URL or `repo:` key (`https://github.com/owner/name` → `owner`): its
+/// path's first segment.
+pub fn repo_owner(url_or_key: &str) -> Option<&str> {
+    url_or_key.split('/').nth(3).filter(|o| !o.is_empty())
 }
 
 /// The host of a canonical URL.

@@ -22,7 +22,8 @@ pub(super) struct NameIds {
     /// The record's homepage host carries one of its identities.
     pub(super) host_named: bool,
     /// Its homepage is the tool's page: its host carries one of its identities, or the
-    /// first segment of its path is one (a vendor's product page, `bywatersolutions.com/koha`).
+    /// first segment of its path is one or starts with one as a word (a vendor's product
+    /// page, `bywatersolutions.com/koha`).
     pub(super) page_named: bool,
     /// Where the site in the homepage's host starts when the site carries the record's name
     /// (`meta.decidim.org` → `decidim.org`): the hosts of one project's site are one host
@@ -65,14 +66,17 @@ impl NameIds {
         // (`bywatersolutions.com/koha`, `who.int/tools/accessmod-geographic-access…`).
         let page_named = host_named
             || f.home.as_deref().is_some_and(|home| {
-                home.split(['/', '?']).nth(1).into_iter().any(|segment| {
-                    let lower = segment.to_ascii_lowercase();
-                    let whole: String = lower.chars().filter(char::is_ascii_alphanumeric).collect();
-                    let first = lower.split(['-', '_', '.']).next().unwrap_or("");
-                    [&own, &vendorless].into_iter().flatten().any(|id| {
-                        id.text.len() >= names::MIN_IDENTITY_LEN
-                            && (whole == id.text || first == id.text)
-                    })
+                let segment = home.split(['/', '?']).nth(1).unwrap_or("");
+                let letters = || {
+                    segment
+                        .bytes()
+                        .filter(u8::is_ascii_alphanumeric)
+                        .map(|b| b.to_ascii_lowercase())
+                };
+                let first = segment.split(['-', '_', '.']).next().unwrap_or("");
+                [&own, &vendorless].into_iter().flatten().any(|id| {
+                    id.text.len() >= names::MIN_IDENTITY_LEN
+                        && (letters().eq(id.text.bytes()) || first.eq_ignore_ascii_case(&id.text))
                 })
             });
         let site_from = f

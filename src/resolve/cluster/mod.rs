@@ -22,7 +22,7 @@ use strsim::jaro_winkler;
 use self::extension::extension_pairs;
 use self::groups::*;
 
-use super::keys::Features;
+use super::keys::{Features, repo_owner};
 use super::names::{self, Evidence};
 
 mod extension;
@@ -367,27 +367,22 @@ fn unite_conditional<'a>(
 /// repositories (an inventory of that owner's code: its copies of others' repositories are
 /// forks, not old addresses).
 fn inventoried(features: &[Features]) -> Vec<bool> {
-    // `repo:https://host/owner`, the start of the (canonical) key.
-    let owner = |key: &str| -> Option<usize> {
-        let at = key.match_indices('/').nth(3)?.0;
-        Some(at)
-    };
-    // (source, owner, repository)
-    let mut listed: Vec<(&str, &str, &str)> = Vec::new();
+    // (source, host, owner, repository)
+    let mut listed: Vec<(&str, &str, &str, &str)> = Vec::new();
     for (i, f) in features.iter().enumerate() {
         let s = groups::source(features, i as u32);
         listed.extend(
             f.repos
                 .iter()
-                .filter_map(|(k, _)| Some((s, &k[..owner(k)?], &**k))),
+                .filter_map(|(k, host)| Some((s, *host, repo_owner(k)?, &**k))),
         );
     }
     listed.sort_unstable();
     listed.dedup();
     let mut held: Vec<(&str, &str)> = listed
-        .chunk_by(|a, b| a.0 == b.0 && a.1 == b.1)
+        .chunk_by(|a, b| (a.0, a.1, a.2) == (b.0, b.1, b.2))
         .filter(|run| run.len() > 1)
-        .flat_map(|run| run.iter().map(|e| (e.0, e.2)))
+        .flat_map(|run| run.iter().map(|e| (e.0, e.3)))
         .collect();
     held.sort_unstable();
     features
@@ -422,7 +417,7 @@ fn forks(a: &Features, b: &Features) -> bool {
 /// repository renamed by its owner: `citizensfoundation/your-priorities` and
 /// `citizensfoundation/your-priorities-app`).
 fn one_owner(a: &Features, b: &Features) -> bool {
-    let owner = |key: &str| key.split('/').nth(3).map(str::to_ascii_lowercase);
+    let owner = |key: &str| repo_owner(key).map(str::to_ascii_lowercase);
     a.repos.iter().any(|(ka, ha)| {
         b.repos
             .iter()
