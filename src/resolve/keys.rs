@@ -138,6 +138,12 @@ pub struct Features<'a> {
     /// not `Pencil2D Team` for Pencil): it speaks for the tool, so other organisations on
     /// another record do not tell the two apart.
     pub org_named: bool,
+    /// The high half of the [`org_tag`] of its package name's namespace (`apache` of
+    /// `apache/airflow`; [`Features::names_namespace`]), 0 when it has none: an organisation
+    /// in common when the other record names it, never a disagreement (packagers publish
+    /// others' software: `bitnami/redis`). Half a tag fits beside the flags, where a whole
+    /// one would grow every record by 8 bytes.
+    pub namespace: u32,
     /// One of its organisations is a known company (`Microsoft`, `names::is_company`): a project
     /// named after the tool does not speak over it (Microsoft's `Copilot` is not NASA's).
     pub vendor_org: bool,
@@ -150,6 +156,16 @@ impl Features<'_> {
         self.always_keys()
             .chain(self.home.as_deref())
             .chain(self.wikidata.as_deref())
+    }
+
+    /// True when one of its organisations is `other`'s package namespace (a false match
+    /// needs 32 bits of two hashes to agree).
+    pub fn names_namespace(&self, other: &Features) -> bool {
+        other.namespace != 0
+            && self
+                .orgs
+                .iter()
+                .any(|&t| (t >> 32) as u32 == other.namespace)
     }
 
     /// The keys that unite records unconditionally: repositories, then the id-space key.
@@ -325,6 +341,12 @@ pub fn features<'a>(input: &'a Input, renames: &'a Renames) -> Features<'a> {
     products.sort_unstable();
     products.dedup();
     f.org_products = products.into_boxed_slice();
+    f.namespace = r
+        .name
+        .as_deref()
+        .and_then(names::package_namespace)
+        .and_then(org_tag)
+        .map_or(0, |t| (t >> 32) as u32);
     f.former = r
         .name
         .as_deref()

