@@ -27,6 +27,8 @@ pub const VOCABULARY: &[Category] = &[
         definition: "asking the public for opinions or proposals on a question, a plan or a \
                      text; participation platforms",
         phrases: &[
+            ("x:consultant", -1.0),
+            ("x:consultants", -1.0),
             ("en:consult", 1.0),
             ("en:public comment", 1.0),
             ("en:citizen participation", 1.0),
@@ -192,6 +194,9 @@ pub const VOCABULARY: &[Category] = &[
         id: "law-making",
         definition: "drafting, amending, tracking or commenting on laws, bills and regulations",
         phrases: &[
+            ("en:city council", 1.0),
+            ("en:agendas and minutes", 1.0),
+            ("x:councilmatic", 1.0),
             ("x:legislative", 1.0),
             ("en:legislation", 0.5),
             ("en:law making", 1.0),
@@ -281,6 +286,9 @@ pub const VOCABULARY: &[Category] = &[
         id: "open-data",
         definition: "publishing, cataloguing or reusing open data sets",
         phrases: &[
+            ("fr:donnees tabulaires", 0.5),
+            ("fr:base adresse", 0.5),
+            ("fr:bases adresses", 0.5),
             ("en:open data", 1.0),
             ("x:opendata", 1.0),
             ("en:data portal", 1.0),
@@ -363,6 +371,10 @@ pub const VOCABULARY: &[Category] = &[
         definition: "helping people use public services: benefit and tax simulators, \
                      eligibility, forms, procedures and appointments",
         phrases: &[
+            ("en:social protection", 1.0),
+            ("en:benefit delivery", 1.0),
+            ("en:customer service", 0.5),
+            ("fr:inclusion", 0.5),
             ("en:benefit", 0.5),
             ("en:social benefits", 1.0),
             ("en:tax and benefit", 1.0),
@@ -510,6 +522,7 @@ pub const VOCABULARY: &[Category] = &[
         definition: "working together on documents, decisions or projects; group \
                      decision-making; sharing files",
         phrases: &[
+            ("fr:partage de fichiers", 0.5),
             ("en:collaboration", 1.0),
             ("en:co creation", 1.0),
             ("x:cocreation", 1.0),
@@ -768,6 +781,18 @@ pub const VOCABULARY: &[Category] = &[
                      orchestration, deployment and configuration, monitoring and logs, backup \
                      and storage, IT inventory and helpdesk, data exchange layers",
         phrases: &[
+            ("en:network monitoring", 1.0),
+            ("en:infrastructure metrics", 1.0),
+            ("en:it service management", 1.0),
+            ("x:itsm", 1.0),
+            ("x:cmdb", 1.0),
+            ("en:ticketing", 0.5),
+            ("en:remote desktop", 1.0),
+            ("en:remote access", 1.0),
+            ("en:disk imaging", 1.0),
+            ("en:desktop management", 1.0),
+            ("en:runbooks", 0.5),
+            ("en:data warehouse", 0.5),
             ("en:web server", 1.0),
             ("en:application server", 1.0),
             ("en:mail server", 1.0),
@@ -870,6 +895,8 @@ pub const VOCABULARY: &[Category] = &[
                      and directories, password and secret managers, encryption, antivirus, \
                      firewalls, security audits, privacy tools",
         phrases: &[
+            ("fr:gestion des utilisateurs", 1.0),
+            ("en:user management", 1.0),
             ("x:security", 1.0),
             ("en:social security", -1.0),
             ("en:authentication", 1.0),
@@ -939,6 +966,13 @@ pub const VOCABULARY: &[Category] = &[
         definition: "maps and places: GIS, web maps, spatial data and databases, addresses, \
                      geocoding, administrative boundaries",
         phrases: &[
+            ("fr:cadastre", 1.0),
+            ("fr:cadastrales", 1.0),
+            ("fr:base adresse", 1.0),
+            ("fr:bases adresses", 1.0),
+            ("x:openlayers", 1.0),
+            ("x:leaflet", 1.0),
+            ("x:geoportail", 1.0),
             ("en:map", 1.0),
             ("en:geographic", 1.0),
             ("en:geographical", 1.0),
@@ -1053,7 +1087,7 @@ pub const VOCABULARY: &[Category] = &[
             ("es:salud", 1.0),
             ("es:medico", 1.0),
             ("es:pacientes", 1.0),
-            ("it:salute", 1.0),
+            ("x:salute", 1.0),
             ("x:sanita", 1.0),
             ("it:ospedale", 1.0),
             ("it:sanitari", 1.0),
@@ -1070,6 +1104,13 @@ pub const VOCABULARY: &[Category] = &[
                      blogs, static sites, HTML editors, wikis, document management and digital \
                      archives",
         phrases: &[
+            ("en:document libraries", 1.0),
+            ("en:document library", 1.0),
+            ("x:intranet", 1.0),
+            ("en:digital exhibits", 1.0),
+            ("en:digital collections", 1.0),
+            ("fr:gestionnaire de contenu", 1.0),
+            ("en:educational content", 0.5),
             ("en:content management", 1.0),
             ("x:cms", 1.0),
             ("en:website builder", 1.0),
@@ -1223,6 +1264,24 @@ pub const VOCABULARY: &[Category] = &[
                      and civil registers, finance, payments and accounting, HR and payroll, ERP \
                      and CRM, stock, logistics and booking, grant and proposal processing",
         phrases: &[
+            ("en:permitting", 1.0),
+            ("en:inspections", 0.5),
+            ("en:code enforcement", 1.0),
+            ("en:licensing", 0.5),
+            ("en:work orders", 1.0),
+            ("en:asset maintenance", 1.0),
+            ("en:budget preparation", 1.0),
+            ("en:capital budget", 1.0),
+            ("en:integrated library system", 1.0),
+            ("en:library management", 1.0),
+            ("en:banking", 1.0),
+            ("en:financial inclusion", 0.5),
+            ("en:disaster management", 1.0),
+            ("en:field service", 0.5),
+            ("en:point of sale", 1.0),
+            ("fr:ecritures comptables", 1.0),
+            ("fr:circuits de visas", 1.0),
+            ("fr:mandataires", 0.5),
             ("en:case management", 1.0),
             ("en:electronic signature", 1.0),
             ("en:digital signature", 1.0),
@@ -1307,6 +1366,13 @@ pub const VOCABULARY: &[Category] = &[
                      weather and earth observation, pollution, noise and waste, energy \
                      systems, agriculture and food",
         phrases: &[
+            ("fr:biocarburants", 1.0),
+            ("fr:affichage environnemental", 1.0),
+            ("fr:peche", 1.0),
+            ("fr:peches", 1.0),
+            ("fr:surveillance en mer", 1.0),
+            ("en:food systems", 1.0),
+            ("en:local food", 1.0),
             ("en:energy", 1.0),
             ("x:environmental", 1.0),
             ("en:natural environment", 1.0),
