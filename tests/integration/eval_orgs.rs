@@ -177,8 +177,10 @@ const HOLDOUT_FLOOR: (f64, f64) = (0.98, 0.89);
 /// chosen on `holdout/`: 0.9155 / 0.7558, the honest figure on mentions never seen (below
 /// the target: other languages' names of one body, `Engineering` for `Engineering
 /// Ingegneria Informatica`, acronyms outside the list, bodies sharing a website). Its
-/// mistakes were printed by that run: retired to tuning from then on.
-const HOLDOUT_2_FLOOR: (f64, f64) = (0.915, 0.755);
+/// mistakes were printed by that run: retired to tuning from then on. After the rules chosen
+/// on them (a parent body's website, numbers kept, more legal forms, one wrong former name
+/// taken out of the alias list): 1.0000 / 0.7791.
+const HOLDOUT_2_FLOOR: (f64, f64) = (0.999, 0.779);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organisations_of_the_tuning_set() {

@@ -272,7 +272,9 @@ pub fn org_form(s: &str) -> Option<String> {
         })
         .filter(|w| !w.is_empty())
         .collect();
-    let kept = |w: &String| w.len() > 1 && !is_in(ORG_NOISE, w);
+    // A number tells bodies apart (`Université Rennes 2`, `Paris 8`).
+    let kept =
+        |w: &String| (w.len() > 1 || w.bytes().all(|b| b.is_ascii_digit())) && !is_in(ORG_NOISE, w);
     let any_kept = words.iter().any(kept);
     let out: Vec<&str> = words
         .iter()

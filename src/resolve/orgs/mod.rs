@@ -385,6 +385,95 @@ fn unite<K: std::hash::Hash + Eq, I: IntoIterator<Item = K>>(
     }
 }
 
+/// The hash of the website key `org:web:<host>` of a website ([`key_text`]), when it is one.
+fn web_hash(site: &str) -> Option<u64> {
+    if is_shared_host(site) {
+        return None;
+    }
+    let host = host_of(site)?;
+    Some(text_hash(&format!(
+        "org:web:{}",
+        host.trim_start_matches("www.")
+    )))
+}
+
+fn source_hash(m: &Mention) -> u64 {
+    text_hash(&m.record.source_id)
+}
+
+/// Names no two of which are related that one source gives one website for, for the
+/// website to be a parent body's: two are often one body's names in two languages
+/// (`Ayuntamiento de Bilbao`, `Bilboko Udala`) or its brand and its legal name (`Health Data
+/// Hub`, `Plateforme des données de santé`).
+const MIN_SHARING_BODIES: usize = 3;
+
+/// (source, website key) pairs where the website names a parent body, not an
+/// organisation: one source gives it for mentions of [`MIN_SHARING_BODIES`] names or more
+/// that are not even related (the
+/// Spanish social security's `seg-social.es` for its treasury `TGSS`, its institute `INSS`
+/// and its IT department `GISS`). Such a website joins none of that source's mentions;
+/// other sources keep it as a key. A mention whose name is its tool's (a registry copying
+/// the solution's name into its organisation) is not compared. Sorted.
+fn shared_websites(ms: &[Mention]) -> Vec<(u64, u64)> {
+    // (source, website key, name form's hash, mention), grouped by sorting.
+    let mut given: Vec<(u64, u64, u64, u32)> = ms
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| {
+            let web = web_hash(m.org.website.as_deref()?)?;
+            let form = org_form(m.org.name.as_deref()?)?;
+            // A name copying the tool's (the DPG registry's `U-Report` for UNICEF) says
+            // nothing of the body.
+            if m.record.name.as_deref().and_then(org_form).as_ref() == Some(&form) {
+                return None;
+            }
+            Some((source_hash(m), web, text_hash(&form), i as u32))
+        })
+        .collect();
+    given.sort_unstable();
+    given.dedup_by_key(|g| (g.0, g.1, g.2));
+    let mut out: Vec<(u64, u64)> = given
+        .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
+        .filter(|run| run.len() > 1)
+        .filter(|run| {
+            let forms: Vec<String> = run
+                .iter()
+                .filter_map(|g| org_form(ms[g.3 as usize].org.name.as_deref()?))
+                .collect();
+            // Bodies it names: names related to none before them.
+            let mut bodies: Vec<&String> = Vec::new();
+            for f in &forms {
+                if !bodies.iter().any(|b| related_bodies(b, f)) {
+                    bodies.push(f);
+                }
+            }
+            bodies.len() >= MIN_SHARING_BODIES
+        })
+        .map(|run| (run[0].0, run[0].1))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// True when two organisation name forms ([`org_form`]) may name one body: the words of one
+/// are all in the other (`Loomio`, `Loomio Cooperative`), one is the other's initials
+/// (`IGAE`, `Intervención General de la Administración del Estado`), or their canonical
+/// forms agree.
+fn related_bodies(a: &str, b: &str) -> bool {
+    let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
+    let within = |x: &[&str], y: &[&str]| x.iter().all(|w| y.contains(w));
+    let initials = |x: &[&str]| {
+        x.iter()
+            .filter_map(|w| w.chars().next())
+            .collect::<String>()
+    };
+    within(&wa, &wb)
+        || within(&wb, &wa)
+        || (wa.len() == 1 && initials(&wb) == wa[0])
+        || (wb.len() == 1 && initials(&wa) == wb[0])
+        || canonical_form(a) == canonical_form(b)
+}
+
 /// Names of units every administration has, run together as the name key writes them: two
 /// organisations so named are the same only through a key (the `OCIO` of two agencies).
 const GENERIC_UNITS: &[&str] = &[
@@ -515,7 +604,16 @@ pub fn resolve_orgs_with(
         facts: ms.iter().map(|m| facts_of(m.org)).collect(),
     };
     unite(&mut forest, n, |i| keys.strong(i).iter().copied(), false);
-    unite(&mut forest, n, |i| keys.soft(i).iter().copied(), true);
+    let shared = shared_websites(&ms);
+    let kept = |i: usize| {
+        let web = ms[i].org.website.as_deref().and_then(web_hash);
+        let gone = web.filter(|w| shared.binary_search(&(source_hash(&ms[i]), *w)).is_ok());
+        keys.soft(i)
+            .iter()
+            .copied()
+            .filter(move |&k| Some(k) != gone)
+    };
+    unite(&mut forest, n, kept, true);
     unite(&mut forest, n, |i| keys.alias[i], true);
     drop(keys);
     // Clusters in the order of their first mention (a root is its cluster's first, so it

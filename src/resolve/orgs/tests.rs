@@ -946,3 +946,100 @@ fn a_departmental_council_joins_its_code_and_a_nasa_center_its_prefixed_name() {
         id_of(&out, "Ames Research Center")
     );
 }
+
+#[test]
+fn a_parent_bodys_website_numbers_and_legal_forms() {
+    use OrgRole::*;
+    let web = |site: &'static str| move |o: &mut NormOrg| o.website = Some(site.into());
+    let rows = vec![
+        // One source gives the social security's site for three of its bodies.
+        row(
+            "ctt",
+            "1",
+            "ct_a",
+            vec![org(
+                Develops,
+                "Tesorería General de la Seguridad Social",
+                web("https://www.seg-social.es"),
+            )],
+        ),
+        row(
+            "ctt",
+            "2",
+            "ct_b",
+            vec![org(
+                Develops,
+                "Instituto Nacional de la Seguridad Social",
+                web("https://www.seg-social.es/"),
+            )],
+        ),
+        row(
+            "ctt",
+            "3",
+            "ct_c",
+            vec![org(
+                Develops,
+                "Gerencia de Informática de la Seguridad Social",
+                web("https://www.seg-social.es"),
+            )],
+        ),
+        // Two names of one city with its site, in one source: one body.
+        row(
+            "consul",
+            "4",
+            "ct_d",
+            vec![org(
+                Uses,
+                "Ayuntamiento de Bilbao",
+                web("https://www.bilbao.eus"),
+            )],
+        ),
+        row(
+            "consul",
+            "5",
+            "ct_e",
+            vec![org(Uses, "Bilboko Udala", web("https://www.bilbao.eus"))],
+        ),
+        // A number tells two universities apart.
+        row(
+            "codegouv",
+            "6",
+            "ct_f",
+            vec![org(Develops, "Université Rennes 2", none)],
+        ),
+        row(
+            "codegouv",
+            "7",
+            "ct_g",
+            vec![org(Develops, "Université de Rennes", none)],
+        ),
+        // A legal form says nothing.
+        row("ctfg", "8", "ct_h", vec![org(Develops, "Nava", none)]),
+        row("github", "9", "ct_h", vec![org(Develops, "Nava PBC", none)]),
+    ];
+    let tools: Vec<Tool> = [
+        "ct_a", "ct_b", "ct_c", "ct_d", "ct_e", "ct_f", "ct_g", "ct_h",
+    ]
+    .into_iter()
+    .map(tool)
+    .collect();
+    let out = orgs_of(&rows, &tools, &Known::default());
+    let tgss = id_of(&out, "Tesorería General de la Seguridad Social");
+    assert_ne!(
+        tgss,
+        id_of(&out, "Instituto Nacional de la Seguridad Social")
+    );
+    assert_ne!(
+        tgss,
+        id_of(&out, "Gerencia de Informática de la Seguridad Social")
+    );
+    assert_eq!(
+        id_of(&out, "Ayuntamiento de Bilbao"),
+        id_of(&out, "Bilboko Udala")
+    );
+    assert_ne!(
+        id_of(&out, "Université Rennes 2"),
+        id_of(&out, "Université de Rennes")
+    );
+    assert_eq!(id_of(&out, "Nava"), id_of(&out, "Nava PBC"));
+}
