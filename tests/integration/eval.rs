@@ -94,7 +94,19 @@ const HOLDOUT_6_FLOOR: (f64, f64) = (0.999, 0.859);
 /// descriptor): 0.9556 / 0.7570; with edition words and a package's namespace as an
 /// organisation in common: 0.9587 / 0.8169.
 const HOLDOUT_7_FLOOR: (f64, f64) = (0.958, 0.816);
-const HOLDOUT_8_FLOOR: (f64, f64) = (0.0, 0.0);
+/// `holdout-8/`, the eighth held-out set (written apart from the resolver: Code for America's
+/// projects API, Code for Germany, the UK Digital Marketplace, Repology's project API,
+/// Chocolatey, a Wikipedia list of quantum chemistry software, a Korean city's yearly CSV and
+/// a Polish university's yearly HTML lists). First run, 2026-12-07 (night), after the edition
+/// words, package namespaces, a parent body's website: **0.9321 / 0.5598** — the honest
+/// figure on records never seen, far below the target: a per-project API whose every
+/// distribution package is a record (`gromacs`, `science/gromacs`, `gromacs` in one source),
+/// names in Korean script for software other catalogues spell in Latin letters, suppliers'
+/// services naming the software they host (`Wagtail CMS - Managed Hosting`). Its mistakes
+/// were printed by that run: retired to tuning; after the rules chosen on them (one source's
+/// duplicates under one licence family, language prefixes of packages, reverse-DNS ids, a
+/// version glued to a name): 0.9202 / 0.6576.
+const HOLDOUT_8_FLOOR: (f64, f64) = (0.920, 0.657);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -253,6 +253,7 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
             && (ia.moved_repository(ib) || ia.same_name(ib) && one_owner(fa, fb))
     };
     unite_conditional(&mut forest, features, |f| f.home.as_deref(), moved);
+    unite_source_duplicates(&mut forest, features, &ids);
     unite_names(&mut forest, features, &ids);
     // A root is its cluster's smallest index, so groups come out in order of first member.
     let mut groups: Vec<Vec<usize>> = Vec::new();
@@ -266,6 +267,38 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
         groups[slot[root] as usize].push(i);
     }
     groups
+}
+
+/// Joins the records one source lists twice under one distinctive name with licences of one
+/// family (Repology's packages of one project, `gromacs` and `science/gromacs` under LGPL; an
+/// awesome list's `GDAL` in two sections), unless their clusters conflict: a source that
+/// names two tools alike tells them apart by their licences, or gives none.
+fn unite_source_duplicates(forest: &mut Forest, features: &[Features], ids: &[NameIds]) {
+    // (source, identity, record) of records with a licence and a distinctive name.
+    let mut listed: Vec<(&str, u64, u32)> = features
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.license.is_some())
+        .filter_map(|(i, _)| {
+            let own = ids[i].own_hash()?;
+            Some((groups::source(features, i as u32), own, i as u32))
+        })
+        .collect();
+    listed.sort_unstable();
+    for run in listed.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        for (x, &(_, _, a)) in run.iter().enumerate() {
+            for &(_, _, b) in &run[x + 1..] {
+                let (fa, fb) = (&features[a as usize], &features[b as usize]);
+                if names::license_agreement(fa.license, fb.license) != Some(true) {
+                    continue;
+                }
+                let (ra, rb) = (forest.find(a), forest.find(b));
+                if ra != rb && !forest.conflict(ra, rb) && !forest.host_clash(ra, rb) {
+                    forest.union(ra, rb);
+                }
+            }
+        }
+    }
 }
 
 fn unite_repositories(forest: &mut Forest, features: &[Features]) {

@@ -32,12 +32,70 @@ pub fn normalise_name(name: &str) -> String {
         Some((_, last)) => last,
         None => name,
     };
-    let outside = normalise_words(name, false);
-    if outside.is_empty() {
-        normalise_words(name, true)
-    } else {
-        outside
+    let name = reverse_dns_name(name).unwrap_or(name);
+    let name = without_language_prefix(name);
+    let mut out = normalise_words(name, false);
+    if out.is_empty() {
+        out = normalise_words(name, true);
     }
+    split_trailing_version(out)
+}
+
+/// The last part of a reverse-DNS application id (`org.openchemistry.Avogadro2`,
+/// `com.github.qarmin.czkawka`): no space, three parts or more, the first a top-level
+/// domain. `Rocket.Chat` and `Node.js` are names, not ids.
+fn reverse_dns_name(name: &str) -> Option<&str> {
+    const TLDS: &[&str] = &[
+        "app", "at", "be", "ca", "ch", "com", "de", "dev", "edu", "es", "eu", "fr", "gov", "info",
+        "io", "it", "me", "net", "nl", "org", "uk",
+    ];
+    let name = name.trim();
+    if name.contains(char::is_whitespace) {
+        return None;
+    }
+    let parts: Vec<&str> = name.split('.').collect();
+    (parts.len() >= 3 && TLDS.contains(&parts[0]) && parts.iter().all(|p| !p.is_empty()))
+        .then(|| parts[parts.len() - 1])
+}
+
+/// A package name without the prefix that names the language it is packaged for
+/// (`python-shapely`, `py-ase`, `py311-pyscf`, `perl-`, `p5-`, `ruby-`, `rubygem-`): lowercase,
+/// no space, something after the dash. The package is the software's.
+fn without_language_prefix(name: &str) -> &str {
+    const PREFIXES: &[&str] = &[
+        "p5", "perl", "py", "py3", "python", "python3", "ruby", "rubygem",
+    ];
+    let trimmed = name.trim();
+    if trimmed.contains(char::is_whitespace) || trimmed.contains(char::is_uppercase) {
+        return name;
+    }
+    match trimmed.split_once('-') {
+        Some((prefix, rest))
+            if !rest.is_empty()
+                && (PREFIXES.contains(&prefix)
+                    || prefix.strip_prefix("py").is_some_and(|v| {
+                        v.len() >= 2 && v.bytes().all(|b| b.is_ascii_digit())
+                    })) =>
+        {
+            rest
+        }
+        _ => name,
+    }
+}
+
+/// A normalised name whose last word ends in a version glued to five letters or more
+/// (`avogadro2`, `nexus3`, `temurin17`) with the version as a word of its own
+/// (`avogadro 2`), as catalogues that write a space have it. Shorter words keep their
+/// digits (`psi4`, `mp3`, `log4j`, `html5`).
+fn split_trailing_version(mut name: String) -> String {
+    let last = name.rsplit(' ').next().unwrap_or("");
+    let digits = last.bytes().rev().take_while(u8::is_ascii_digit).count();
+    let letters = last.len() - digits;
+    if digits > 0 && letters >= 5 && last[..letters].bytes().all(|b| b.is_ascii_lowercase()) {
+        let at = name.len() - digits;
+        name.insert(at, ' ');
+    }
+    name
 }
 
 /// A package name written `namespace/name` (`minio/minio`, `bitnami/redis`,

@@ -285,3 +285,19 @@ fn versions_are_read_past_descriptors() {
     assert_eq!(version("Moodle LMS"), None);
     assert_eq!(version("2048"), None);
 }
+
+#[test]
+fn package_ids_and_glued_versions_normalise_to_the_name() {
+    assert_eq!(normalise_name("org.openchemistry.Avogadro2"), "avogadro 2");
+    assert_eq!(normalise_name("com.github.qarmin.czkawka"), "czkawka");
+    assert_eq!(normalise_name("Rocket.Chat"), "rocket chat");
+    assert_eq!(normalise_name("Node.js"), "node js");
+    assert_eq!(normalise_name("python-shapely"), "shapely");
+    assert_eq!(normalise_name("py311-pyscf"), "pyscf");
+    assert_eq!(normalise_name("science/py-ase"), "ase");
+    assert_eq!(normalise_name("python"), "python");
+    assert_eq!(normalise_name("Python-Markdown"), "python markdown");
+    assert_eq!(normalise_name("nexus3"), "nexus 3");
+    assert_eq!(normalise_name("psi4"), "psi4");
+    assert_eq!(normalise_name("log4j"), "log4j");
+}

@@ -908,3 +908,48 @@ fn licence_tiers_are_one_tool_and_a_package_namespace_can_agree_on_an_organisati
         "a packager's namespace does not disagree"
     );
 }
+
+#[test]
+fn package_spellings_and_one_sources_duplicates_are_one_tool() {
+    let out = resolve_new(vec![
+        named("repology", "a", "python-ase", |r| {
+            r.license = Some("LGPL-2.1-or-later".into())
+        }),
+        named("repology", "b", "science/py-ase", |r| {
+            r.license = Some("LGPL-2.1-only".into())
+        }),
+        named("flathub", "v", "org.openchemistry.Avogadro2", none),
+        named("lab", "v", "Avogadro 2", none),
+        named("repology", "g", "gromacs", |r| {
+            r.license = Some("LGPL-2.1-or-later".into())
+        }),
+        named("repology", "h", "science/gromacs", |r| {
+            r.license = Some("LGPL-2.1-only".into())
+        }),
+        named("repology", "i", "gromacs", |r| {
+            r.license = Some("LGPL-2.0-or-later".into())
+        }),
+        named("lab", "g", "GROMACS 2023", none),
+        named("repology", "p", "pymol", |r| r.license = Some("MIT".into())),
+        named("repology", "q", "pymol", |r| {
+            r.license = Some("BSD-3-Clause".into())
+        }),
+        named("list", "r", "Rocket.Chat", none),
+        named("registry", "r", "rocketchat", none),
+    ]);
+    assert_eq!(id_of(&out, "repology", "a"), id_of(&out, "repology", "b"));
+    assert_eq!(id_of(&out, "flathub", "v"), id_of(&out, "lab", "v"));
+    assert_eq!(id_of(&out, "repology", "g"), id_of(&out, "repology", "h"));
+    assert_eq!(id_of(&out, "repology", "g"), id_of(&out, "repology", "i"));
+    assert_eq!(
+        id_of(&out, "repology", "g"),
+        id_of(&out, "lab", "g"),
+        "one source's three entries are one tool, so the name is not ambiguous"
+    );
+    assert_ne!(
+        id_of(&out, "repology", "p"),
+        id_of(&out, "repology", "q"),
+        "one source's two entries under licences of two families stay two"
+    );
+    assert_eq!(id_of(&out, "list", "r"), id_of(&out, "registry", "r"));
+}
