@@ -33,6 +33,7 @@ use crate::model::{NormRecord, Provenance, SourceRecordRow, Tool};
 
 pub use hubs::NonIdentifying;
 pub use ids::tool_id;
+pub(crate) use order::parallel_map_from;
 use order::{Keyed, packed_prefix, parallel_map, sort_by_text, sort_keyed};
 pub use orgs::{MentionRow, ResolvedOrgs, resolve_orgs, resolve_orgs_with};
 

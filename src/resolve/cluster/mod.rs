@@ -295,8 +295,7 @@ fn unite_source_duplicates(forest: &mut Forest, features: &[Features], ids: &[Na
                     (Some(x), Some(y)) => names::descriptions_agree(x, y) == Some(false),
                     _ => false,
                 };
-                if names::license_agreement(fa.license, fb.license) != Some(true)
-                    || described_apart
+                if names::license_agreement(fa.license, fb.license) != Some(true) || described_apart
                 {
                     continue;
                 }
