@@ -159,12 +159,30 @@ fn name(t: &str) -> Option<Language> {
 /// The shortest description (characters) whose language is detected.
 pub const MIN_DETECT_CHARS: usize = 40;
 
+/// The most of a description read to detect its language (bytes, cut at a word): a few
+/// sentences tell it as well as a page, and detection costs in proportion to the text.
+pub const MAX_DETECT_BYTES: usize = 400;
+
 /// The language a description is written in (ISO 639-1), when `whatlang` is confident: a text
-/// of [`MIN_DETECT_CHARS`] characters or more, detection flagged reliable. `None` otherwise.
+/// of [`MIN_DETECT_CHARS`] characters or more, detection flagged reliable, its first
+/// [`MAX_DETECT_BYTES`] read. `None` otherwise.
 pub fn detect(text: &str) -> Option<String> {
     if text.chars().count() < MIN_DETECT_CHARS {
         return None;
     }
+    let text = if text.len() > MAX_DETECT_BYTES {
+        let mut end = MAX_DETECT_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        // At the last space before the cut, unless that leaves too little.
+        match text[..end].rfind(char::is_whitespace) {
+            Some(space) if space >= MAX_DETECT_BYTES / 2 => &text[..space],
+            _ => &text[..end],
+        }
+    } else {
+        text
+    };
     let info = whatlang::detect(text).filter(whatlang::Info::is_reliable)?;
     Language::from_639_3(info.lang().code())
         .and_then(|l| l.to_639_1())

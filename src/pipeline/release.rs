@@ -56,7 +56,12 @@ impl Resolution {
         let mut issues: HashMap<String, Vec<Issue>> = HashMap::new();
         let mut homepages_given = HashMap::new();
         let mut licences: HashMap<String, report::LicenceCounts> = HashMap::new();
-        for stored in store.all_records()? {
+        let stored_records = store.all_records()?;
+        // Normalising is the heavy part (language detection, stemming): on every core.
+        let normalised = resolve::parallel_map_from(&stored_records, 256, |stored| {
+            normalise::normalise(&stored.source_id, &stored.raw, Some(stored.fetched_at))
+        });
+        for (stored, (mut record, mut found)) in stored_records.into_iter().zip(normalised) {
             let Some(src) = by_id.get(stored.source_id.as_str()) else {
                 continue;
             };
@@ -68,8 +73,6 @@ impl Resolution {
                     home.to_string(),
                 );
             }
-            let (mut record, mut found) =
-                normalise::normalise(&stored.source_id, &stored.raw, Some(stored.fetched_at));
             site::attach_check(&mut record, &stored.raw);
             // A national catalogue's country, unless the record names its own.
             if record.countries.is_empty()

@@ -14,11 +14,10 @@
 //! the source's revisit policy (`Pages::get_revisited`, `crawl::revisit`): one not due is
 //! read from the archive, and its record is the same as if it had been asked.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
-use futures::StreamExt;
-use futures::future::{Either, ready};
-use futures::stream::FuturesOrdered;
+use futures::stream::FuturesUnordered;
+use futures::{FutureExt, StreamExt};
 use url::Url;
 
 use super::decl::HtmlSource;
@@ -48,7 +47,15 @@ pub(crate) async fn walk<P: Pages>(
         pager: Pager::new(max_pages),
         queued: VecDeque::new(),
     };
-    let mut under_way = FuturesOrdered::new();
+    // Detail pages being fetched, each with its place in page order; the pages fetched wait
+    // in `fetched` to be read, and what they gave waits in `finished` until every item before
+    // it is out, so records and issues come out in the order they were queued. Only pages
+    // being fetched count against `limit`, and a page is read only once the requests that
+    // replace it are sent: reading (about a millisecond of CPU) never holds a request slot.
+    let mut fetching = FuturesUnordered::new();
+    let mut fetched: VecDeque<(u64, Url, Result<Page, FetchError>)> = VecDeque::new();
+    let mut finished: BTreeMap<u64, Done> = BTreeMap::new();
+    let (mut queued_seq, mut next_out) = (0u64, 0u64);
     // The listing page being read, if any.
     let mut reading = None;
     loop {
@@ -59,34 +66,61 @@ pub(crate) async fn walk<P: Pages>(
         {
             reading = Some(Box::pin(get(pages, url)));
         }
-        while under_way.len() < limit {
+        while fetching.len() < limit && finished.len() + fetched.len() < MAX_WAITING.max(limit) {
             let Some(item) = side.queued.pop_front() else {
                 break;
             };
-            under_way.push_back(match item {
-                Queued::Ready(done) => Either::Left(ready(done)),
-                Queued::Detail(link) => Either::Right(fetch_detail(src, pages, link)),
-            });
+            let seq = queued_seq;
+            queued_seq += 1;
+            match item {
+                Queued::Ready(done) => {
+                    finished.insert(seq, done);
+                }
+                Queued::Detail(link) => fetching.push(async move {
+                    let answer = pages.get_revisited(&link, src.revisit).await;
+                    (seq, link, answer)
+                }),
+            }
         }
-        // Nothing under way and no page being read: the queue is empty too (it just filled
-        // `under_way`), and no listing page is left.
-        if under_way.is_empty() && reading.is_none() {
+        if !fetched.is_empty() {
+            // Send the requests just queued (and take the answers already in) before reading.
+            while let Some(Some(answer)) = fetching.next().now_or_never() {
+                fetched.push_back(answer);
+            }
+            let (seq, link, answer) = fetched.pop_front().expect("a page fetched");
+            finished.insert(seq, read_detail(src, link, answer));
+        }
+        while let Some(done) = finished.remove(&next_out) {
+            done.into(&mut out);
+            next_out += 1;
+        }
+        if !fetched.is_empty() {
+            continue;
+        }
+        // Nothing being fetched and no page being read: the queue is empty too (it just
+        // filled `fetching`), and no listing page is left.
+        if fetching.is_empty() && reading.is_none() {
             break;
         }
         tokio::select! {
             biased;
-            Some(done) = under_way.next(), if !under_way.is_empty() => done.into(&mut out),
+            Some(answer) = fetching.next(), if !fetching.is_empty() => fetched.push_back(answer),
             (url, answer) = async { reading.as_mut().expect("reading").await }, if reading.is_some() => {
                 reading = None;
                 side.read_listing_page(src, url, answer)?;
             }
         }
     }
+    debug_assert!(finished.is_empty(), "every item is out in order");
     Ok(out.finish())
 }
 
 /// Most items of listing pages read ahead of the detail pages under way.
 const MAX_QUEUED: usize = 1_000;
+/// Most items done and waiting for an earlier one to come out: past it no detail page is
+/// started until the earliest one is done (a page stuck in retries holds back at most this
+/// many parsed records).
+const MAX_WAITING: usize = 1_000;
 
 /// GETs `url`, giving it back with the answer.
 async fn get<P: Pages>(pages: &P, url: Url) -> (Url, Result<Page, FetchError>) {
@@ -207,9 +241,9 @@ impl Side {
     }
 }
 
-/// Fetches and reads one detail page (from the archive while it is not due for a revisit).
-async fn fetch_detail<P: Pages>(src: &HtmlSource, pages: &P, link: Url) -> Done {
-    match pages.get_revisited(&link, src.revisit).await {
+/// Reads one detail page fetched (from the archive while it was not due for a revisit).
+fn read_detail(src: &HtmlSource, link: Url, answer: Result<Page, FetchError>) -> Done {
+    match answer {
         Ok(page) => {
             tracing::debug!(url = %link, bytes = page.body.len(), "page fetched");
             let (record, issues) = extract::parse_detail(src, &page.url, &link, &page.body);
