@@ -131,11 +131,16 @@ const HELDOUT_FLOOR: (f64, f64) = (0.85, 0.90);
 /// after the phrases chosen on them 0.808 / 0.923.
 const HELDOUT_2_FLOOR: (f64, f64) = (0.80, 0.92);
 /// The whole sample, every part: 0.793 / 0.925 when `heldout-2` joined it; 0.850 / 0.934
+/// after the phrases chosen on its errors; 0.696 / 0.920 when `heldout-3` joined it (121 of
+/// its rows are in Korean and Polish, which the vocabulary does not read); 0.743 / 0.930
 /// after the phrases chosen on its errors.
-const ALL_FLOOR: (f64, f64) = (0.85, 0.93);
+const ALL_FLOOR: (f64, f64) = (0.74, 0.92);
 /// `heldout-3`: records of `tests/fixtures/eval/holdout-8` labelled by a session that never
-/// read the classifier; not yet measured.
-const HELDOUT_3_FLOOR: (f64, f64) = (0.0, 0.0);
+/// read the classifier; first measured 2026-12-07 (night): 0.319 / 0.830 (the honest figure;
+/// on its 158 rows in the vocabulary's languages the coverage was 0.52). Its errors were
+/// read then: retired to tuning; after the phrases chosen on them 0.484 / 0.912 (0.778 on
+/// the 158 rows; 12 of the 121 Korean and Polish rows covered, by their Latin-script words).
+const HELDOUT_3_FLOOR: (f64, f64) = (0.48, 0.91);
 
 /// Coverage, precision and recall of the categories civicrawl gives the hand-labelled real
 /// tools (tests/fixtures/categories/), per part and per category. The records are read through

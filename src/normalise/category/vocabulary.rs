@@ -27,6 +27,9 @@ pub const VOCABULARY: &[Category] = &[
         definition: "asking the public for opinions or proposals on a question, a plan or a \
                      text; participation platforms",
         phrases: &[
+            ("en:community feedback", 1.0),
+            ("en:citizen feedback", 1.0),
+            ("en:resident feedback", 1.0),
             ("x:consultant", -1.0),
             ("x:consultants", -1.0),
             ("en:consult", 1.0),
@@ -194,6 +197,10 @@ pub const VOCABULARY: &[Category] = &[
         id: "law-making",
         definition: "drafting, amending, tracking or commenting on laws, bills and regulations",
         phrases: &[
+            ("de:ratsinformationssystem", 1.0),
+            ("de:stadtrat", 1.0),
+            ("de:kommunalpolitik", 1.0),
+            ("x:oparl", 1.0),
             ("en:city council", 1.0),
             ("en:agendas and minutes", 1.0),
             ("x:councilmatic", 1.0),
@@ -241,6 +248,9 @@ pub const VOCABULARY: &[Category] = &[
         definition: "monitoring public officials and institutions; lobbying, conflicts of \
                      interest, promises and votes of representatives; whistleblowing",
         phrases: &[
+            ("de:ratsinformationssystem", 1.0),
+            ("x:transparent", 0.5),
+            ("en:campaign finance", 1.0),
             ("x:transparency", 1.0),
             ("en:transparent", 0.5),
             ("x:accountability", 1.0),
@@ -286,6 +296,8 @@ pub const VOCABULARY: &[Category] = &[
         id: "open-data",
         definition: "publishing, cataloguing or reusing open data sets",
         phrases: &[
+            ("de:sensordaten", 1.0),
+            ("de:offene api", 1.0),
             ("fr:donnees tabulaires", 0.5),
             ("fr:base adresse", 0.5),
             ("fr:bases adresses", 0.5),
@@ -317,6 +329,8 @@ pub const VOCABULARY: &[Category] = &[
         id: "public-spending",
         definition: "budgets, public spending, procurement and contracts made readable",
         phrases: &[
+            ("de:haushaltsdaten", 1.0),
+            ("de:haushalt", 0.5),
             ("en:public spending", 1.0),
             ("en:spending", 0.5),
             ("en:public financial", 1.0),
@@ -371,6 +385,15 @@ pub const VOCABULARY: &[Category] = &[
         definition: "helping people use public services: benefit and tax simulators, \
                      eligibility, forms, procedures and appointments",
         phrases: &[
+            ("en:human services", 1.0),
+            ("en:social services", 1.0),
+            ("en:city services", 1.0),
+            ("en:public benefits", 1.0),
+            ("en:benefits programs", 1.0),
+            ("en:affordable housing", 1.0),
+            ("en:homelessness", 1.0),
+            ("en:free food", 1.0),
+            ("en:court date", 1.0),
             ("en:social protection", 1.0),
             ("en:benefit delivery", 1.0),
             ("en:customer service", 0.5),
@@ -432,6 +455,7 @@ pub const VOCABULARY: &[Category] = &[
         definition: "reporting local problems to the authority in charge and mapping them; \
                      crowdsourced crisis reports",
         phrases: &[
+            ("de:meldungen von burger", 1.0),
             ("en:report a problem", 1.0),
             ("en:local problems", 1.0),
             ("en:street problems", 1.0),
@@ -475,6 +499,8 @@ pub const VOCABULARY: &[Category] = &[
         id: "mobilisation",
         definition: "organising people around a cause: campaigns, volunteers, events, advocacy",
         phrases: &[
+            ("en:civic hacking", 1.0),
+            ("en:civic tech volunteers", 1.0),
             ("x:mobilisation", 1.0),
             ("x:mobilization", 1.0),
             ("x:mobilise", 1.0),
@@ -561,6 +587,9 @@ pub const VOCABULARY: &[Category] = &[
                      spelling and grammar, web browsers, file compression and transfer, notes, \
                      mind maps and diagrams, task, project and meeting planning",
         phrases: &[
+            ("en:file manager", 1.0),
+            ("en:zip archiver", 1.0),
+            ("x:archiver", 0.5),
             ("en:office suite", 1.0),
             ("x:office", 0.5),
             ("en:word processor", 1.0),
@@ -701,6 +730,9 @@ pub const VOCABULARY: &[Category] = &[
                      trackers, package managers, frameworks, libraries, SDKs, design systems, \
                      developer portals",
         phrases: &[
+            ("en:html editor", 1.0),
+            ("x:subversion", 1.0),
+            ("x:svn", 1.0),
             ("x:software development", 1.0),
             ("x:application development", 1.0),
             ("en:development environment", 1.0),
@@ -781,6 +813,18 @@ pub const VOCABULARY: &[Category] = &[
                      orchestration, deployment and configuration, monitoring and logs, backup \
                      and storage, IT inventory and helpdesk, data exchange layers",
         phrases: &[
+            ("en:managed hosting", 1.0),
+            ("en:cloud hosting", 1.0),
+            ("en:terminal emulator", 1.0),
+            ("en:terminal emulation", 1.0),
+            ("x:ssh", 1.0),
+            ("x:telnet", 0.5),
+            ("x:sftp", 0.5),
+            ("en:file transfer", 0.5),
+            ("en:ip scanner", 1.0),
+            ("en:network scanner", 1.0),
+            ("en:port scanner", 1.0),
+            ("x:dbms", 1.0),
             ("en:network monitoring", 1.0),
             ("en:infrastructure metrics", 1.0),
             ("en:it service management", 1.0),
@@ -966,6 +1010,8 @@ pub const VOCABULARY: &[Category] = &[
         definition: "maps and places: GIS, web maps, spatial data and databases, addresses, \
                      geocoding, administrative boundaries",
         phrases: &[
+            ("de:reiseauskunft", 1.0),
+            ("en:zoning", 1.0),
             ("fr:cadastre", 1.0),
             ("fr:cadastrales", 1.0),
             ("fr:base adresse", 1.0),
@@ -1104,6 +1150,7 @@ pub const VOCABULARY: &[Category] = &[
                      blogs, static sites, HTML editors, wikis, document management and digital \
                      archives",
         phrases: &[
+            ("en:publishing platform", 1.0),
             ("en:document libraries", 1.0),
             ("en:document library", 1.0),
             ("x:intranet", 1.0),
@@ -1122,6 +1169,7 @@ pub const VOCABULARY: &[Category] = &[
             ("en:document management", 1.0),
             ("en:digital preservation", 1.0),
             ("x:archives", 1.0),
+            ("x:archive", 1.0),
             ("x:archival", 1.0),
             ("x:archiving", 1.0),
             ("en:html editor", 1.0),
@@ -1137,7 +1185,6 @@ pub const VOCABULARY: &[Category] = &[
             ("fr:gestion electronique des documents", 1.0),
             ("x:ged", 1.0),
             ("fr:archivage", 1.0),
-            ("fr:archives", 1.0),
             ("fr:sites", 0.5),
             ("es:gestor de contenidos", 1.0),
             ("es:sitio web", 0.5),
@@ -1209,6 +1256,11 @@ pub const VOCABULARY: &[Category] = &[
         definition: "images, drawing, audio and video: editing, playing, recording, \
                      streaming, desktop publishing, animation",
         phrases: &[
+            ("en:image viewer", 1.0),
+            ("en:screen recorder", 1.0),
+            ("en:screen recording", 1.0),
+            ("en:screen capture", 1.0),
+            ("en:video player", 1.0),
             ("en:image editor", 1.0),
             ("en:image editing", 1.0),
             ("en:images", 0.5),
@@ -1366,6 +1418,16 @@ pub const VOCABULARY: &[Category] = &[
                      weather and earth observation, pollution, noise and waste, energy \
                      systems, agriculture and food",
         phrases: &[
+            ("de:feinstaub", 1.0),
+            ("de:wasserstand", 1.0),
+            ("de:stadtbaume", 1.0),
+            ("de:strassenbaume", 1.0),
+            ("de:klimasensoren", 1.0),
+            ("en:citizen science", 0.5),
+            ("en:air quality", 1.0),
+            ("en:fine dust", 1.0),
+            ("en:storm drain", 1.0),
+            ("en:garbage", 1.0),
             ("fr:biocarburants", 1.0),
             ("fr:affichage environnemental", 1.0),
             ("fr:peche", 1.0),
