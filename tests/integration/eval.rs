@@ -57,7 +57,7 @@ const HOLDOUT_2_FLOOR: (f64, f64) = (0.969, 0.964);
 /// Its mistakes were printed by that run, so it is retired to tuning from then on; after the
 /// rules chosen on them (forge teams, the project's own account, `@`, variant words at one
 /// homepage, organisation fields naming two): 0.9790 / 0.8669.
-const HOLDOUT_3_FLOOR: (f64, f64) = (0.978, 0.866);
+const HOLDOUT_3_FLOOR: (f64, f64) = (0.979, 0.869);
 /// `holdout-4/`, the fourth held-out set (written apart from the resolver: F-Droid, Flathub,
 /// Codeberg, GitHub organisations, the OSM wiki, Framalibre, SILL, a university's and a
 /// council's yearly lists). First run, 2026-12-07, after the rules chosen on `holdout-3/`:
@@ -106,8 +106,15 @@ const HOLDOUT_7_FLOOR: (f64, f64) = (0.958, 0.816);
 /// were printed by that run: retired to tuning; after the rules chosen on them (one source's
 /// duplicates under one licence family, language prefixes of packages, reverse-DNS ids, a
 /// version glued to a name): 0.9202 / 0.6576.
-const HOLDOUT_8_FLOOR: (f64, f64) = (0.920, 0.657);
-const HOLDOUT_9_FLOOR: (f64, f64) = (0.0, 0.0);
+const HOLDOUT_8_FLOOR: (f64, f64) = (0.920, 0.660);
+/// `holdout-9/`, the ninth held-out set (written apart from the resolver: crates.io, anaconda.org,
+/// Packagist, Open Hub, g0v's project index, OS2's products, a Czech city's yearly CSV register
+/// and a Greek school directorate's yearly HTML lists). First run, 2026-12-07 (night), after
+/// the rules chosen on `holdout-8/`: **0.9550 / 0.8304** — the honest figure on records
+/// never seen. Its mistakes were printed by that run: retired to tuning; after the rules
+/// chosen on them (an acronym and its expansion in brackets, the head before a spaced dash
+/// as another name, central European letters folded): 0.9565 / 0.8609.
+const HOLDOUT_9_FLOOR: (f64, f64) = (0.956, 0.860);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

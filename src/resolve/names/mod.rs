@@ -41,6 +41,17 @@ pub fn normalise_name(name: &str) -> String {
     split_trailing_version(out)
 }
 
+/// The part of a name before its first dash written with spaces around it (` - `, ` – `,
+/// ` — `), when something is before it.
+fn spaced_dash_head(name: &str) -> Option<&str> {
+    [" - ", " – ", " — "]
+        .iter()
+        .filter_map(|d| name.find(d))
+        .min()
+        .map(|at| name[..at].trim())
+        .filter(|head| !head.is_empty())
+}
+
 /// The last part of a reverse-DNS application id (`org.openchemistry.Avogadro2`,
 /// `com.github.qarmin.czkawka`): no space, three parts or more, the first a top-level
 /// domain. `Rocket.Chat` and `Node.js` are names, not ids.
@@ -139,7 +150,7 @@ fn normalise_words(name: &str, all_words: bool) -> String {
     let mut depth = 0usize;
     let chars: Vec<char> = name
         .chars()
-        .map(fold)
+        .map(fold_name)
         .flat_map(char::to_lowercase)
         .collect();
     // `@` before a letter is an `a` (`Port@firmas`, `As@lae`, `Cliente @firma`).
@@ -285,8 +296,12 @@ pub fn bracketed(name: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The identities of the former names a name states in brackets (`Matomo (ex-Piwik)`,
-/// `HedgeDoc (formerly CodiMD)`, `X (anciennement Y)`, `X (antes Y)`, `X (già Y)`): each
-/// distinctive one ([`identity`]: not generic, three characters or more).
+/// `HedgeDoc (formerly CodiMD)`, `X (anciennement Y)`, `X (antes Y)`, `X (già Y)`), and of an
+/// acronym's expansion or an expansion's acronym in brackets (`LTSP (Linux Terminal Server
+/// Project)`, `Linux Terminal Server Project (LTSP)`), and of the name before a spaced dash
+/// (`HumHub – intranet Vřesnet`: `humhub`): each distinctive one ([`identity`]: not generic,
+/// three characters or more). The record joins the one tool carrying such a name; two
+/// modules of a suite (`GINIS – ekonomika`, `GINIS – spisová služba`) join nothing by it.
 pub fn former_names(name: &str) -> Vec<String> {
     const MARKERS: &[&str] = &[
         "ex-",
@@ -301,16 +316,53 @@ pub fn former_names(name: &str) -> Vec<String> {
         "ehemals ",
         "früher ",
     ];
+    let outside = name.split(['(', '[']).next().unwrap_or("").trim();
+    // What precedes a spaced dash names the tool the rest qualifies (`HumHub – intranet
+    // Vřesnet`, `Wagtail CMS - Managed Hosting`).
+    let head = spaced_dash_head(name).and_then(|head| {
+        identity(&normalise_name(head))
+            .filter(|id| !id.generic && id.text.len() >= MIN_IDENTITY_LEN)
+            .map(|id| id.text)
+    });
     bracketed(name)
         .filter_map(|inside| {
             let lower = inside.trim().to_lowercase();
-            let marker = MARKERS.iter().find(|m| lower.starts_with(**m))?;
-            let rest = inside.trim()[marker.len()..].trim();
+            let rest = match MARKERS.iter().find(|m| lower.starts_with(**m)) {
+                Some(marker) => inside.trim()[marker.len()..].trim(),
+                // An acronym and its expansion, one outside and one in brackets: the
+                // bracket is the other name (`LTSP (Linux Terminal Server Project)`).
+                None if expands(inside, outside) || expands(outside, inside) => inside.trim(),
+                None => return None,
+            };
             identity(&normalise_name(rest))
                 .filter(|id| !id.generic && id.text.len() >= MIN_IDENTITY_LEN)
                 .map(|id| id.text)
         })
+        .chain(head)
         .collect()
+}
+
+/// True when `long`, of two words or more, is spelled out by `short`, one word of capitals
+/// and digits: the first letters of its capitalised words (`Linux Terminal Server Project`,
+/// `LTSP`; `Intervención General de la Administración del Estado`, `IGAE`).
+fn expands(long: &str, short: &str) -> bool {
+    let short = short.trim();
+    let words: Vec<&str> = long.split_whitespace().collect();
+    if words.len() < 2
+        || short.len() < 2
+        || short.contains(char::is_whitespace)
+        || !short
+            .chars()
+            .all(|c| c.is_uppercase() || c.is_ascii_digit())
+    {
+        return false;
+    }
+    let initials: String = words
+        .iter()
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_uppercase())
+        .collect();
+    initials == short
 }
 
 /// The form [`org_tag`] hashes, as text: lowercase letters and digits of each word, accents
@@ -692,6 +744,35 @@ fn tokens_covered(a: &str, b: &str) -> bool {
         long.split(' ')
             .any(|u| t == u || t.len() >= 5 && u.len() >= 5 && jaro_winkler(t, u) >= 0.9)
     })
+}
+
+/// [`fold`], and the Latin letters of central and eastern European, Baltic, Turkish and
+/// Romanian names without their marks (`č` → `c`, `ł` → `l`, `ő` → `o`, `ș` → `s`): a tool
+/// name is folded so (`Portál občana` = `Portal obcana`); organisation forms keep [`fold`]
+/// alone, their registry keys written with it.
+fn fold_name(c: char) -> char {
+    match c {
+        'Ā' | 'ā' | 'Ă' | 'ă' | 'Ą' | 'ą' => 'a',
+        'Ć' | 'ć' | 'Ĉ' | 'ĉ' | 'Ċ' | 'ċ' | 'Č' | 'č' => 'c',
+        'Ď' | 'ď' | 'Đ' | 'đ' => 'd',
+        'Ē' | 'ē' | 'Ĕ' | 'ĕ' | 'Ė' | 'ė' | 'Ę' | 'ę' | 'Ě' | 'ě' => 'e',
+        'Ĝ' | 'ĝ' | 'Ğ' | 'ğ' | 'Ġ' | 'ġ' | 'Ģ' | 'ģ' => 'g',
+        'Ĥ' | 'ĥ' | 'Ħ' | 'ħ' => 'h',
+        'Ĩ' | 'ĩ' | 'Ī' | 'ī' | 'Ĭ' | 'ĭ' | 'Į' | 'į' | 'İ' | 'ı' => 'i',
+        'Ĵ' | 'ĵ' => 'j',
+        'Ķ' | 'ķ' | 'ĸ' => 'k',
+        'Ĺ' | 'ĺ' | 'Ļ' | 'ļ' | 'Ľ' | 'ľ' | 'Ŀ' | 'ŀ' | 'Ł' | 'ł' => 'l',
+        'Ń' | 'ń' | 'Ņ' | 'ņ' | 'Ň' | 'ň' | 'ŉ' => 'n',
+        'Ō' | 'ō' | 'Ŏ' | 'ŏ' | 'Ő' | 'ő' => 'o',
+        'Ŕ' | 'ŕ' | 'Ŗ' | 'ŗ' | 'Ř' | 'ř' => 'r',
+        'Ś' | 'ś' | 'Ŝ' | 'ŝ' | 'Ş' | 'ş' | 'Š' | 'š' | 'ſ' | 'Ș' | 'ș' => 's',
+        'Ţ' | 'ţ' | 'Ť' | 'ť' | 'Ŧ' | 'ŧ' | 'Ț' | 'ț' => 't',
+        'Ũ' | 'ũ' | 'Ū' | 'ū' | 'Ŭ' | 'ŭ' | 'Ů' | 'ů' | 'Ű' | 'ű' | 'Ų' | 'ų' => 'u',
+        'Ŵ' | 'ŵ' => 'w',
+        'Ŷ' | 'ŷ' | 'Ÿ' => 'y',
+        'Ź' | 'ź' | 'Ż' | 'ż' | 'Ž' | 'ž' => 'z',
+        other => fold(other),
+    }
 }
 
 /// A Latin letter without its accent (`é` → `e`, `ñ` → `n`, `ç` → `c`), a superscript digit

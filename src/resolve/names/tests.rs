@@ -301,3 +301,34 @@ fn package_ids_and_glued_versions_normalise_to_the_name() {
     assert_eq!(normalise_name("psi4"), "psi4");
     assert_eq!(normalise_name("log4j"), "log4j");
 }
+
+#[test]
+fn central_european_letters_fold_in_tool_names() {
+    assert_eq!(normalise_name("Portál občana"), "portal obcana");
+    assert_eq!(normalise_name("Rezervační systém"), "rezervacni system");
+    assert_eq!(normalise_name("Łódź Łączy"), "lodz laczy");
+    assert_eq!(normalise_name("Hőmérő"), "homero");
+    assert_eq!(normalise_name("Țară"), "tara");
+}
+
+#[test]
+fn acronyms_in_brackets_and_heads_before_a_dash_are_other_names() {
+    assert_eq!(
+        former_names("LTSP (Linux Terminal Server Project)"),
+        vec!["linuxterminal".to_string()]
+    );
+    assert_eq!(
+        former_names("Linux Terminal Server Project (LTSP)"),
+        vec!["ltsp".to_string()]
+    );
+    assert_eq!(
+        former_names("HumHub – intranet Vřesnet"),
+        vec!["humhub".to_string()]
+    );
+    assert_eq!(
+        former_names("Wagtail CMS - Managed Hosting"),
+        vec!["wagtail".to_string()]
+    );
+    assert!(former_names("Budget participatif - Ville de Paris").is_empty());
+    assert!(former_names("Framadate (logiciel)").is_empty());
+}
