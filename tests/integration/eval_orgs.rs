@@ -174,7 +174,7 @@ async fn evaluate(set: &str, floor: (f64, f64)) {
 /// Italia IT). The tuning set meets the target; the held-out set is below it on recall: an
 /// acronym joins its expansion only through a key or the alias list, and names of one body
 /// spelled apart (`Labs` and `Laboratories`, a parent's name before a unit's) stay apart.
-const TUNING_FLOOR: (f64, f64) = (0.99, 0.93);
+const TUNING_FLOOR: (f64, f64) = (0.99, 0.95);
 const HOLDOUT_FLOOR: (f64, f64) = (0.98, 0.89);
 /// `holdout-2/`, written apart from the resolver: its first run, 2026-12-07, after the rules
 /// chosen on `holdout/`: 0.9155 / 0.7558, the honest figure on mentions never seen (below
@@ -183,9 +183,15 @@ const HOLDOUT_FLOOR: (f64, f64) = (0.98, 0.89);
 /// mistakes were printed by that run: retired to tuning from then on. After the rules chosen
 /// on them (a parent body's website, numbers kept, more legal forms, one wrong former name
 /// taken out of the alias list): 1.0000 / 0.7791.
-const HOLDOUT_2_FLOOR: (f64, f64) = (0.999, 0.779);
+const HOLDOUT_2_FLOOR: (f64, f64) = (0.999, 0.790);
 /// The third held-out set: not yet run (no floor until its first run).
-const HOLDOUT_3_FLOOR: (f64, f64) = (0.0, 0.0);
+/// `holdout-3/`, written apart from the resolver (a Dutch publiccode catalogue, the EU
+/// institutions' solutions, a DIAL-like catalogue, Software Público, Decidim installations,
+/// US code.json, Nordic GitHub organisations, offentligkod). First run, 2026-12-07 (late
+/// night): 0.9688 / 0.6813 — the honest figure on mentions never seen. Its mistakes were
+/// printed by that run: retired to tuning; after an acronym joins the body its source spells
+/// out: 0.9701 / 0.7143.
+const HOLDOUT_3_FLOOR: (f64, f64) = (0.970, 0.714);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organisations_of_the_tuning_set() {

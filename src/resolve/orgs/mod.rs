@@ -455,6 +455,85 @@ fn shared_websites(ms: &[Mention]) -> Vec<(u64, u64)> {
     out
 }
 
+/// Joins, within one source, a mention named by an acronym alone (`ECB`, `WFP`: one word of
+/// 2–8 capitals and digits, not a unit every administration has) to the one body the
+/// source names in full with those initials (the first letters of its capitalised words:
+/// `European Central Bank`, `World Food Programme`), unless they conflict. One source
+/// writing both names one body; across sources an acronym names bodies of many countries,
+/// and joins only through a key or the alias list.
+fn unite_source_acronyms(forest: &mut Forest, ms: &[Mention]) {
+    // (source, acronym) → the mentions named by it.
+    let mut acronyms: HashMap<(&str, String), Vec<usize>> = HashMap::new();
+    for (i, m) in ms.iter().enumerate() {
+        if let Some(a) = m.org.name.as_deref().and_then(acronym_of) {
+            acronyms
+                .entry((m.record.source_id.as_str(), a))
+                .or_default()
+                .push(i);
+        }
+    }
+    if acronyms.is_empty() {
+        return;
+    }
+    // (source, initials) → the name forms spelled so, and a mention of each.
+    let mut spelled: HashMap<(&str, String), BTreeMap<String, usize>> = HashMap::new();
+    for (i, m) in ms.iter().enumerate() {
+        let Some(name) = m.org.name.as_deref() else {
+            continue;
+        };
+        let source = m.record.source_id.as_str();
+        let Some(initials) = capital_initials(name) else {
+            continue;
+        };
+        if !acronyms.contains_key(&(source, initials.clone())) {
+            continue;
+        }
+        if let Some(form) = org_form(name) {
+            spelled
+                .entry((source, initials))
+                .or_default()
+                .entry(form)
+                .or_insert(i);
+        }
+    }
+    let mut keys: Vec<&(&str, String)> = spelled.keys().collect();
+    keys.sort();
+    for key in keys {
+        let forms = &spelled[key];
+        // One body spelled so: its forms all in one organisation already.
+        let mut roots: Vec<usize> = forms.values().map(|&i| forest.find(i)).collect();
+        roots.sort_unstable();
+        roots.dedup();
+        if let [root] = roots[..] {
+            for &a in &acronyms[key] {
+                forest.union(root, a, true);
+            }
+        }
+    }
+}
+
+/// The acronym a name is, alone: one word of 2–8 capitals and digits with two capitals or
+/// more, not a unit every administration has (`DSI`, `OCIO`).
+fn acronym_of(name: &str) -> Option<String> {
+    let n = name.trim();
+    let ok = (2..=8).contains(&n.chars().count())
+        && n.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+        && n.chars().filter(|c| c.is_uppercase()).count() >= 2
+        && !GENERIC_UNITS.contains(&n.to_lowercase().as_str());
+    ok.then(|| n.to_string())
+}
+
+/// The first letters of a name's capitalised words, when it has two such words or more
+/// (`European Central Bank` → `ECB`, `Joint Research Centre` → `JRC`).
+fn capital_initials(name: &str) -> Option<String> {
+    let initials: String = name
+        .split(|c: char| c.is_whitespace() || c == '-' || c == ',')
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_uppercase())
+        .collect();
+    (initials.chars().count() >= 2).then_some(initials)
+}
+
 /// True when two organisation name forms ([`org_form`]) may name one body: the words of one
 /// are all in the other (`Loomio`, `Loomio Cooperative`), one is the other's initials
 /// (`IGAE`, `Intervención General de la Administración del Estado`), or their canonical
@@ -614,6 +693,7 @@ pub fn resolve_orgs_with(
             .filter(move |&k| Some(k) != gone)
     };
     unite(&mut forest, n, kept, true);
+    unite_source_acronyms(&mut forest, &ms);
     unite(&mut forest, n, |i| keys.alias[i], true);
     drop(keys);
     // Clusters in the order of their first mention (a root is its cluster's first, so it

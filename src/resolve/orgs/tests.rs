@@ -1043,3 +1043,47 @@ fn a_parent_bodys_website_numbers_and_legal_forms() {
     );
     assert_eq!(id_of(&out, "Nava"), id_of(&out, "Nava PBC"));
 }
+
+#[test]
+fn an_acronym_joins_the_body_its_source_spells_out() {
+    use OrgRole::*;
+    let rows = vec![
+        row(
+            "eu",
+            "1",
+            "ct_a",
+            vec![org(Develops, "European Central Bank", none)],
+        ),
+        row("eu", "2", "ct_b", vec![org(Develops, "ECB", none)]),
+        row("eu", "3", "ct_c", vec![org(Develops, "JRC", none)]),
+        row(
+            "other",
+            "4",
+            "ct_d",
+            vec![org(Develops, "Joint Research Centre", none)],
+        ),
+        row("eu", "5", "ct_e", vec![org(Uses, "DSI", none)]),
+        row(
+            "eu",
+            "6",
+            "ct_f",
+            vec![org(Uses, "Direction Systèmes Information", none)],
+        ),
+    ];
+    let tools: Vec<Tool> = ["ct_a", "ct_b", "ct_c", "ct_d", "ct_e", "ct_f"]
+        .into_iter()
+        .map(tool)
+        .collect();
+    let out = orgs_of(&rows, &tools, &Known::default());
+    assert_eq!(id_of(&out, "ECB"), id_of(&out, "European Central Bank"));
+    assert_ne!(
+        id_of(&out, "JRC"),
+        id_of(&out, "Joint Research Centre"),
+        "across sources an acronym names bodies of many countries"
+    );
+    assert_ne!(
+        id_of(&out, "DSI"),
+        id_of(&out, "Direction Systèmes Information"),
+        "a unit every administration has"
+    );
+}
