@@ -190,8 +190,8 @@ const HOLDOUT_2_FLOOR: (f64, f64) = (0.999, 0.790);
 /// US code.json, Nordic GitHub organisations, offentligkod). First run, 2026-12-07 (late
 /// night): 0.9688 / 0.6813 — the honest figure on mentions never seen. Its mistakes were
 /// printed by that run: retired to tuning; after an acronym joins the body its source spells
-/// out: 0.9701 / 0.7143.
-const HOLDOUT_3_FLOOR: (f64, f64) = (0.970, 0.714);
+/// out and government portals keyed by a body's page: 0.9848 / 0.7143.
+const HOLDOUT_3_FLOOR: (f64, f64) = (0.984, 0.714);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organisations_of_the_tuning_set() {

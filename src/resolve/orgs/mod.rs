@@ -111,11 +111,8 @@ pub(super) fn key_text(org: &NormOrg) -> KeyText {
             .map(|c| format!("org:ipa:{}", c.to_lowercase())),
     );
     let mut soft = Vec::new();
-    if let Some(site) = &org.website
-        && !is_shared_host(site)
-        && let Some(host) = host_of(site)
-    {
-        soft.push(format!("org:web:{}", host.trim_start_matches("www.")));
+    if let Some(key) = org.website.as_deref().and_then(web_key) {
+        soft.push(key);
     }
     // The name's form run together (`Entr'ouvert` = `Entrouvert`), and an acronym the name
     // gives in brackets (`Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ)
@@ -385,16 +382,59 @@ fn unite<K: std::hash::Hash + Eq, I: IntoIterator<Item = K>>(
     }
 }
 
-/// The hash of the website key `org:web:<host>` of a website ([`key_text`]), when it is one.
-fn web_hash(site: &str) -> Option<u64> {
+/// Government portals whose bodies each have a page under one host
+/// (`rijksoverheid.nl/ministeries/…`, `gov.uk/government/organisations/…`,
+/// `ec.europa.eu/…`): a website there is keyed by its host and first two path segments, and
+/// the portal alone is no key.
+const PORTAL_HOSTS: &[&str] = &[
+    "admin.ch",
+    "argentina.gob.ar",
+    "canada.ca",
+    "ec.europa.eu",
+    "gov.br",
+    "gov.ie",
+    "gov.pl",
+    "gov.uk",
+    "government.nl",
+    "government.se",
+    "regeringen.se",
+    "regjeringen.no",
+    "rijksoverheid.nl",
+];
+
+/// The website key of a website ([`key_text`]): `org:web:<host>` (`www.` dropped) when the
+/// host is not shared; on a government portal ([`PORTAL_HOSTS`]), `org:web:<host>/<first two
+/// path segments>`, none for the portal's own pages.
+fn web_key(site: &str) -> Option<String> {
     if is_shared_host(site) {
         return None;
     }
-    let host = host_of(site)?;
-    Some(text_hash(&format!(
-        "org:web:{}",
-        host.trim_start_matches("www.")
-    )))
+    let host = host_of(site)?.trim_start_matches("www.");
+    let portal = PORTAL_HOSTS
+        .iter()
+        .any(|p| host == *p || host.ends_with(&format!(".{p}")));
+    if !portal {
+        return Some(format!("org:web:{host}"));
+    }
+    let path = site
+        .split_once("://")
+        .map_or(site, |(_, rest)| rest)
+        .split_once('/')
+        .map_or("", |(_, path)| path);
+    let segments: Vec<&str> = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .split('/')
+        .filter(|seg| !seg.is_empty())
+        .take(2)
+        .collect();
+    (!segments.is_empty()).then(|| format!("org:web:{host}/{}", segments.join("/").to_lowercase()))
+}
+
+/// The hash of the website key of a website ([`web_key`]), when it has one.
+fn web_hash(site: &str) -> Option<u64> {
+    web_key(site).map(|k| text_hash(&k))
 }
 
 fn source_hash(m: &Mention) -> u64 {

@@ -1087,3 +1087,33 @@ fn an_acronym_joins_the_body_its_source_spells_out() {
         "a unit every administration has"
     );
 }
+
+#[test]
+fn a_government_portal_keys_each_body_by_its_page() {
+    assert_eq!(
+        web_key(
+            "https://www.rijksoverheid.nl/ministeries/ministerie-van-volksgezondheid-welzijn-en-sport/contact"
+        ),
+        Some(
+            "org:web:rijksoverheid.nl/ministeries/ministerie-van-volksgezondheid-welzijn-en-sport"
+                .into()
+        )
+    );
+    assert_ne!(
+        web_key(
+            "https://www.rijksoverheid.nl/ministeries/ministerie-van-economische-zaken-en-klimaat"
+        ),
+        web_key(
+            "https://www.rijksoverheid.nl/ministeries/ministerie-van-volksgezondheid-welzijn-en-sport"
+        )
+    );
+    assert_eq!(
+        web_key("https://www.gov.uk/"),
+        None,
+        "the portal itself names no body"
+    );
+    assert_eq!(
+        web_key("https://www.libriciel.fr/contact"),
+        Some("org:web:libriciel.fr".into())
+    );
+}
