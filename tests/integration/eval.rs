@@ -115,7 +115,13 @@ const HOLDOUT_8_FLOOR: (f64, f64) = (0.920, 0.660);
 /// chosen on them (an acronym and its expansion in brackets, the head before a spaced dash
 /// as another name, central European letters folded): 0.9565 / 0.8609.
 const HOLDOUT_9_FLOOR: (f64, f64) = (0.956, 0.860);
-const HOLDOUT_10_FLOOR: (f64, f64) = (0.0, 0.0);
+/// `holdout-10/`, the tenth held-out set (written apart from the resolver: NuGet, SourceForge,
+/// the OECD OPSI case library, Sweden's Offentlig kod, Helsinki's developer page, a nonprofit
+/// network's Airtable directory, a Finnish city's yearly CKAN lists and a Turkish university's
+/// yearly HTML lists). First run, 2026-12-07 (late night), after the rules chosen on
+/// `holdout-9/`: **0.9211 / 0.7910** — the honest figure on records never seen. Its mistakes
+/// were printed by that run: retired to tuning.
+const HOLDOUT_10_FLOOR: (f64, f64) = (0.921, 0.791);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
