@@ -120,8 +120,9 @@ const HOLDOUT_9_FLOOR: (f64, f64) = (0.956, 0.860);
 /// network's Airtable directory, a Finnish city's yearly CKAN lists and a Turkish university's
 /// yearly HTML lists). First run, 2026-12-07 (late night), after the rules chosen on
 /// `holdout-9/`: **0.9211 / 0.7910** — the honest figure on records never seen. Its mistakes
-/// were printed by that run: retired to tuning.
-const HOLDOUT_10_FLOOR: (f64, f64) = (0.921, 0.791);
+/// were printed by that run: retired to tuning; after the rule chosen on them (a subtitle's
+/// colon as a dash): 0.9231 / 0.8136.
+const HOLDOUT_10_FLOOR: (f64, f64) = (0.923, 0.813);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -42,9 +42,10 @@ pub fn normalise_name(name: &str) -> String {
 }
 
 /// The part of a name before its first dash written with spaces around it (` - `, ` – `,
-/// ` — `), when something is before it.
+/// ` — `) or its first colon followed by a space (a title's subtitle: `eVaka: Open-Source
+/// Early Childhood Education Management`), when something is before it.
 fn spaced_dash_head(name: &str) -> Option<&str> {
-    [" - ", " – ", " — "]
+    [" - ", " – ", " — ", ": "]
         .iter()
         .filter_map(|d| name.find(d))
         .min()
@@ -299,6 +300,7 @@ pub fn bracketed(name: &str) -> impl Iterator<Item = &str> {
 /// `HedgeDoc (formerly CodiMD)`, `X (anciennement Y)`, `X (antes Y)`, `X (già Y)`), and of an
 /// acronym's expansion or an expansion's acronym in brackets (`LTSP (Linux Terminal Server
 /// Project)`, `Linux Terminal Server Project (LTSP)`), and of the name before a spaced dash
+/// or a subtitle
 /// (`HumHub – intranet Vřesnet`: `humhub`): each distinctive one ([`identity`]: not generic,
 /// three characters or more). The record joins the one tool carrying such a name; two
 /// modules of a suite (`GINIS – ekonomika`, `GINIS – spisová služba`) join nothing by it.

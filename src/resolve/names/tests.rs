@@ -331,4 +331,12 @@ fn acronyms_in_brackets_and_heads_before_a_dash_are_other_names() {
     );
     assert!(former_names("Budget participatif - Ville de Paris").is_empty());
     assert!(former_names("Framadate (logiciel)").is_empty());
+    assert_eq!(
+        former_names("eVaka: Open-Source Early Childhood Education Management"),
+        vec!["evaka".to_string()]
+    );
+    assert!(
+        former_names("Swift (OpenStack)").is_empty(),
+        "a bracket may name the parent project"
+    );
 }
