@@ -123,7 +123,13 @@ const HOLDOUT_9_FLOOR: (f64, f64) = (0.956, 0.860);
 /// were printed by that run: retired to tuning; after the rule chosen on them (a subtitle's
 /// colon as a dash): 0.9231 / 0.8136.
 const HOLDOUT_10_FLOOR: (f64, f64) = (0.923, 0.813);
-const HOLDOUT_11_FLOOR: (f64, f64) = (0.0, 0.0);
+/// `holdout-11/`, the eleventh held-out set (written apart from the resolver: RubyGems,
+/// AlternativeTo, an Australian open-source register, the Open Contracting tools directory, an
+/// Italian comune's yearly Opendatasoft inventory and a Portuguese health unit's yearly CSV).
+/// First run, 2026-12-07 (late night), after every rule of the session: **0.9703 / 0.8167**
+/// — the honest figure on records never seen. Its mistakes were printed by that run: retired
+/// to tuning (no rule chosen on them yet).
+const HOLDOUT_11_FLOOR: (f64, f64) = (0.970, 0.816);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
