@@ -56,7 +56,12 @@ impl Resolution {
         let mut issues: HashMap<String, Vec<Issue>> = HashMap::new();
         let mut homepages_given = HashMap::new();
         let mut licences: HashMap<String, report::LicenceCounts> = HashMap::new();
-        let stored_records = store.all_records()?;
+        // Records of sources no longer declared are left out before the work on them.
+        let stored_records: Vec<_> = store
+            .all_records()?
+            .into_iter()
+            .filter(|stored| by_id.contains_key(stored.source_id.as_str()))
+            .collect();
         // Normalising is the heavy part (language detection, stemming): on every core.
         let normalised = resolve::parallel_map_from(&stored_records, 256, |stored| {
             normalise::normalise(&stored.source_id, &stored.raw, Some(stored.fetched_at))

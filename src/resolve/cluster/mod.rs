@@ -270,11 +270,11 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
 }
 
 /// Joins the records one source lists twice under one distinctive name with licences of one
-/// family (Repology's packages of one project, `gromacs` and `science/gromacs` under LGPL; an
-/// awesome list's `GDAL` in two sections), unless their clusters conflict: a source that
-/// names two tools alike tells them apart by their licences or descriptions that share no
-/// word (SILL's `OCS Inventory NG serveur` and its GLPI plugin `/OCS Inventory ng/`), or
-/// gives none.
+/// family (Repology's packages of one project, `gromacs` and `science/gromacs` under LGPL),
+/// unless their clusters conflict or name homepages on different hosts: a source that names
+/// two tools alike tells them apart by their licences or descriptions that share no word
+/// (SILL's `OCS Inventory NG serveur` and its GLPI plugin `/OCS Inventory ng/`), or gives
+/// none.
 fn unite_source_duplicates(forest: &mut Forest, features: &[Features], ids: &[NameIds]) {
     // (source, identity, record) of records with a licence and a distinctive name.
     let mut listed: Vec<(&str, u64, u32)> = features
@@ -290,13 +290,8 @@ fn unite_source_duplicates(forest: &mut Forest, features: &[Features], ids: &[Na
     for run in listed.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
         for (x, &(_, _, a)) in run.iter().enumerate() {
             for &(_, _, b) in &run[x + 1..] {
-                let (fa, fb) = (&features[a as usize], &features[b as usize]);
-                let described_apart = match (fa.description, fb.description) {
-                    (Some(x), Some(y)) => names::descriptions_agree(x, y) == Some(false),
-                    _ => false,
-                };
-                if names::license_agreement(fa.license, fb.license) != Some(true) || described_apart
-                {
+                let e = groups::name_only(features, a, b, 0);
+                if e.license != Some(true) || e.descriptions == Some(false) {
                     continue;
                 }
                 let (ra, rb) = (forest.find(a), forest.find(b));

@@ -300,9 +300,8 @@ pub fn bracketed(name: &str) -> impl Iterator<Item = &str> {
 /// `HedgeDoc (formerly CodiMD)`, `X (anciennement Y)`, `X (antes Y)`, `X (già Y)`), and of an
 /// acronym's expansion or an expansion's acronym in brackets (`LTSP (Linux Terminal Server
 /// Project)`, `Linux Terminal Server Project (LTSP)`), and of the name before a spaced dash
-/// or a subtitle
-/// (`HumHub – intranet Vřesnet`: `humhub`): each distinctive one ([`identity`]: not generic,
-/// three characters or more). The record joins the one tool carrying such a name; two
+/// or a subtitle's colon (`HumHub – intranet Vřesnet`: `humhub`): each distinctive one
+/// ([`identity`]: not generic, three characters or more). The record joins the one tool carrying such a name; two
 /// modules of a suite (`GINIS – ekonomika`, `GINIS – spisová služba`) join nothing by it.
 pub fn former_names(name: &str) -> Vec<String> {
     const MARKERS: &[&str] = &[

@@ -432,11 +432,6 @@ fn web_key(site: &str) -> Option<String> {
     (!segments.is_empty()).then(|| format!("org:web:{host}/{}", segments.join("/").to_lowercase()))
 }
 
-/// The hash of the website key of a website ([`web_key`]), when it has one.
-fn web_hash(site: &str) -> Option<u64> {
-    web_key(site).map(|k| text_hash(&k))
-}
-
 fn source_hash(m: &Mention) -> u64 {
     text_hash(&m.record.source_id)
 }
@@ -460,7 +455,7 @@ fn shared_websites(ms: &[Mention]) -> Vec<(u64, u64)> {
         .iter()
         .enumerate()
         .filter_map(|(i, m)| {
-            let web = web_hash(m.org.website.as_deref()?)?;
+            let web = text_hash(&web_key(m.org.website.as_deref()?)?);
             let form = org_form(m.org.name.as_deref()?)?;
             // A name copying the tool's (the DPG registry's `U-Report` for UNICEF) says
             // nothing of the body.
@@ -515,13 +510,14 @@ fn unite_source_acronyms(forest: &mut Forest, ms: &[Mention]) {
     if acronyms.is_empty() {
         return;
     }
+    let sources: BTreeSet<&str> = acronyms.keys().map(|(source, _)| *source).collect();
     // (source, initials) → the name forms spelled so, and a mention of each.
     let mut spelled: HashMap<(&str, String), BTreeMap<String, usize>> = HashMap::new();
     for (i, m) in ms.iter().enumerate() {
-        let Some(name) = m.org.name.as_deref() else {
+        let source = m.record.source_id.as_str();
+        let Some(name) = m.org.name.as_deref().filter(|_| sources.contains(source)) else {
             continue;
         };
-        let source = m.record.source_id.as_str();
         let Some(initials) = capital_initials(name) else {
             continue;
         };
@@ -724,13 +720,14 @@ pub fn resolve_orgs_with(
     };
     unite(&mut forest, n, |i| keys.strong(i).iter().copied(), false);
     let shared = shared_websites(&ms);
+    // A parent body's website is one of the soft keys its source's mentions give.
+    let shared = &shared;
     let kept = |i: usize| {
-        let web = ms[i].org.website.as_deref().and_then(web_hash);
-        let gone = web.filter(|w| shared.binary_search(&(source_hash(&ms[i]), *w)).is_ok());
+        let source = (!shared.is_empty()).then(|| source_hash(&ms[i]));
         keys.soft(i)
             .iter()
             .copied()
-            .filter(move |&k| Some(k) != gone)
+            .filter(move |&k| source.is_none_or(|s| shared.binary_search(&(s, k)).is_err()))
     };
     unite(&mut forest, n, kept, true);
     unite_source_acronyms(&mut forest, &ms);
