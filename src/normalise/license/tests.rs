@@ -218,3 +218,21 @@ fn values_read_as_licences_non_licences_or_unmapped() {
     // A dot inside a version or a name is kept.
     assert_eq!(normalise("LGPL-2.1"), Some("LGPL-2.1-only".into()));
 }
+
+#[test]
+fn freebsd_port_licence_names_are_mapped() {
+    for (raw, id) in [
+        ("LGPL21", "LGPL-2.1-only"),
+        ("LGPL21+", "LGPL-2.1-or-later"),
+        ("APACHE20", "Apache-2.0"),
+        ("BSD2CLAUSE", "BSD-2-Clause"),
+        ("BSD3CLAUSE", "BSD-3-Clause"),
+        ("MPL20", "MPL-2.0"),
+        ("ART20", "Artistic-2.0"),
+        ("ISCL", "ISC"),
+        ("PSFL", "PSF-2.0"),
+        ("GPLv3+", "GPL-3.0-or-later"),
+    ] {
+        assert_eq!(read(raw), Reading::Mapped(id.into()), "{raw}");
+    }
+}

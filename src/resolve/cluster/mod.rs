@@ -55,6 +55,10 @@ const HOST: u64 = 2;
 const HOST_NAMED: u64 = 3;
 /// A distinctive identity a record of the cluster carries (`NameIds`).
 const NAME: u64 = 4;
+/// The registrable site of a homepage host below it (`tenders.gov.au` for
+/// `api.tenders.gov.au`, `names::site_of`), hashed as a `HOST`: a cluster whose homepage is
+/// that very site does not clash with it.
+const PARENT: u64 = 5;
 
 /// The fact `s` of kind `kind` in a [`Summary`] (foldhash, fixed seed: the same in every run).
 fn fact(kind: u64, s: &str) -> u64 {
@@ -87,6 +91,12 @@ fn within(a: &[u64], b: &[u64]) -> bool {
         while rest.next_if(|&g| g < f).is_some() {}
         rest.next_if_eq(&f).is_some()
     })
+}
+
+/// True when some fact of the sorted `a` is, whatever its kind, in the sorted `b`.
+fn within_any(a: &[u64], b: &[u64]) -> bool {
+    let low = |f: &u64| f & ((1 << KIND_SHIFT) - 1);
+    a.iter().any(|f| b.iter().any(|g| low(f) == low(g)))
 }
 
 /// True when the sorted lists `a` and `b` have an element in common.
@@ -151,9 +161,13 @@ impl Forest {
         disagree(facts(sa, WIKIDATA), facts(sb, WIKIDATA))
     }
 
+    /// Both clusters name homepage hosts, none in common, and neither's is the site the
+    /// other's is under (`tenders.gov.au` and `api.tenders.gov.au`; two subdomains of one
+    /// site still clash).
     fn host_clash(&self, a: u32, b: u32) -> bool {
         let (sa, sb) = (&self.summary[a as usize], &self.summary[b as usize]);
-        disagree(facts(sa, HOST), facts(sb, HOST))
+        let (ha, hb) = (facts(sa, HOST), facts(sb, HOST));
+        disagree(ha, hb) && !within_any(facts(sa, PARENT), hb) && !within_any(facts(sb, PARENT), ha)
     }
 
     /// What homepages on different hosts cost a name-only pair: nothing when they agree or
@@ -212,6 +226,10 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
             // A project's hosts (`meta.decidim.org`, `decidim.org`) are its site's.
             let site = f.host.map(|h| &h[id.site_from as usize..]);
             let hosts = site.iter().map(|h| fact(HOST, h));
+            let parent = site
+                .map(names::site_of)
+                .filter(|p| Some(*p) != site)
+                .map(|p| hashed_fact(PARENT, text_hash(p)));
             let named = site
                 .iter()
                 .filter(|_| id.page_named)
@@ -222,6 +240,7 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
                 .chain(hosts)
                 .chain(named)
                 .chain(name)
+                .chain(parent)
                 .collect();
             summary.sort_unstable();
             summary.dedup();
@@ -280,7 +299,7 @@ fn unite_source_duplicates(forest: &mut Forest, features: &[Features], ids: &[Na
     let mut listed: Vec<(&str, u64, u32)> = features
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.license.is_some())
+        .filter(|(_, f)| f.license.is_some() || f.description.is_some())
         .filter_map(|(i, _)| {
             let own = ids[i].own_hash()?;
             Some((groups::source(features, i as u32), own, i as u32))
@@ -291,7 +310,22 @@ fn unite_source_duplicates(forest: &mut Forest, features: &[Features], ids: &[Na
         for (x, &(_, _, a)) in run.iter().enumerate() {
             for &(_, _, b) in &run[x + 1..] {
                 let e = groups::name_only(features, a, b, 0);
-                if e.license != Some(true) || e.descriptions == Some(false) {
+                let agree = match e.license {
+                    Some(same) => same,
+                    // Without a licence on one side, the very same name (not two editions:
+                    // a city's `ArcGIS Pro` and `ArcGIS Enterprise`) and descriptions that
+                    // share a word speak (Debian's and Homebrew's `gromacs`: "molecular
+                    // dynamics").
+                    None => {
+                        let (fa, fb) = (&features[a as usize], &features[b as usize]);
+                        fa.name == fb.name
+                            && fa
+                                .description
+                                .zip(fb.description)
+                                .is_some_and(|(x, y)| names::descriptions_share_a_word(x, y))
+                    }
+                };
+                if !agree || e.descriptions == Some(false) {
                     continue;
                 }
                 let (ra, rb) = (forest.find(a), forest.find(b));

@@ -54,22 +54,7 @@ fn license_families(expr: &str) -> Vec<String> {
 /// are at least 30% of the shorter one's; `Some(false)` when each has three or more and
 /// they share none; `None` otherwise (too short to tell).
 pub fn descriptions_agree(a: &str, b: &str) -> Option<bool> {
-    fn words(s: &str) -> Vec<String> {
-        let mut out: Vec<String> = s
-            .split(|c: char| !c.is_alphanumeric())
-            .map(|w| {
-                w.chars()
-                    .map(fold)
-                    .flat_map(char::to_lowercase)
-                    .collect::<String>()
-            })
-            .filter(|w| w.len() >= 4 && !is_in(DESCRIPTION_NOISE, w))
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-    let (wa, wb) = (words(a), words(b));
+    let (wa, wb) = (description_words(a), description_words(b));
     let shared = wa.iter().filter(|w| wb.binary_search(w).is_ok()).count();
     if shared >= 3 && shared * 10 >= 3 * wa.len().min(wb.len()) {
         Some(true)
@@ -78,4 +63,30 @@ pub fn descriptions_agree(a: &str, b: &str) -> Option<bool> {
     } else {
         None
     }
+}
+
+/// True when two descriptions share a word of four letters or more that is not a common one
+/// (`molecular` in `Compute molecular dynamics` and `Versatile package for molecular dynamics
+/// calculations`).
+pub fn descriptions_share_a_word(a: &str, b: &str) -> bool {
+    let (wa, wb) = (description_words(a), description_words(b));
+    wa.iter().any(|w| wb.binary_search(w).is_ok())
+}
+
+/// The words of four letters or more of a description, accents and case folded, common
+/// words left out, sorted, each once.
+fn description_words(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = s
+        .split(|c: char| !c.is_alphanumeric())
+        .map(|w| {
+            w.chars()
+                .map(fold)
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        })
+        .filter(|w| w.len() >= 4 && !is_in(DESCRIPTION_NOISE, w))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }

@@ -9,7 +9,7 @@
 mod evidence;
 mod words;
 
-pub use self::evidence::{descriptions_agree, license_agreement};
+pub use self::evidence::{descriptions_agree, descriptions_share_a_word, license_agreement};
 use self::words::{
     DESCRIPTORS, EDITION_QUALIFIERS, GENERIC, NOISE, ORG_NOISE, VARIANT_WORDS, VENDORS,
 };
@@ -325,6 +325,25 @@ pub fn former_names(name: &str) -> Vec<String> {
             .filter(|id| !id.generic && id.text.len() >= MIN_IDENTITY_LEN)
             .map(|id| id.text)
     });
+    // A package manager's `Publisher.Product` id (`Bandisoft.Bandizip`, `Insecure.Nmap`)
+    // and a service sold around a product (`LocalGov Drupal Hosting and Support`) name the
+    // product.
+    let distinct = |other: &str| {
+        identity(&normalise_name(other))
+            .filter(|id| !id.generic && id.text.len() >= MIN_IDENTITY_LEN)
+            .map(|id| id.text)
+    };
+    let other = package_id_name(name)
+        .or_else(|| service_head(outside))
+        .and_then(distinct);
+    // A maker's word before a product of two words or more, versions and descriptors aside
+    // (`Veritas Backup Exec`), names the product; `Perforce Helix Core` does not name
+    // `Helix`.
+    let product = after_maker(outside)
+        .filter(|_| head.is_none() && other.is_none())
+        .filter(|rest| identity_words(&normalise_name(rest)).len() >= 2)
+        .and_then(distinct)
+        .filter(|id| id.len() >= LONG_IDENTITY_LEN);
     bracketed(name)
         .filter_map(|inside| {
             let lower = inside.trim().to_lowercase();
@@ -340,7 +359,96 @@ pub fn former_names(name: &str) -> Vec<String> {
                 .map(|id| id.text)
         })
         .chain(head)
-        .collect()
+        .chain(other)
+        .chain(product)
+        .fold(Vec::new(), |mut all, id| {
+            if !all.contains(&id) {
+                all.push(id);
+            }
+            all
+        })
+}
+
+/// The words after the first of a name of three words or more whose first word is a
+/// capitalised word of letters, three or more, not generic (`Veritas Backup Exec` →
+/// `Backup Exec`): what a maker's name prefixes.
+fn after_maker(name: &str) -> Option<&str> {
+    let name = name.trim();
+    let (first, rest) = name.split_once(char::is_whitespace)?;
+    let rest = rest.trim_start();
+    let capitalised = first.chars().next().is_some_and(char::is_uppercase)
+        && first.chars().all(char::is_alphabetic)
+        && first.chars().count() >= 3;
+    let folded = normalise_name(first);
+    (capitalised
+        && rest.split_whitespace().count() >= 2
+        && !is_generic_word(&folded)
+        && !is_variant_word(&folded))
+    .then_some(rest)
+}
+
+/// The product of a package manager's `Publisher.Product` id (winget's `Bandisoft.Bandizip`,
+/// `Daum.PotPlayer`, `TortoiseSVN.TortoiseSVN`): no space, two parts, each capitalised (or
+/// starting with a digit), the product of four characters or more. `Rocket.Chat`, `Node.js`,
+/// `Socket.IO` and `ASP.NET` are names, and their second parts name nothing alone.
+fn package_id_name(name: &str) -> Option<&str> {
+    let name = name.trim();
+    let (publisher, product) = name.split_once('.')?;
+    let starts = |p: &str| {
+        p.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    };
+    let word = |p: &str| p.chars().all(|c| c.is_ascii_alphanumeric() || c == '+');
+    (!name.contains(char::is_whitespace)
+        && publisher.len() >= 3
+        && product.len() >= 4
+        && starts(publisher)
+        && starts(product)
+        && word(publisher)
+        && word(product)
+        && product.chars().any(|c| c.is_ascii_lowercase()))
+    .then_some(product)
+}
+
+/// The product a service is sold around, before the words of the service
+/// (`LocalGov Drupal Hosting and Support`, `Liferay DXP Implementation and Managed Service`,
+/// `Umbraco CMS Hosting, Support and Development`): the name without its last words when
+/// they are all such words (and `and`, `&`), one at least not `and`, two words or more
+/// left.
+fn service_head(name: &str) -> Option<&str> {
+    const SERVICE: &[&str] = &[
+        "consultancy",
+        "consulting",
+        "development",
+        "hosting",
+        "implementation",
+        "integration",
+        "maintenance",
+        "managed",
+        "migration",
+        "service",
+        "services",
+        "support",
+        "training",
+    ];
+    let words: Vec<(usize, &str)> = name
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - name.as_ptr() as usize, w))
+        .collect();
+    let mut keep = words.len();
+    let mut service = false;
+    while keep > 0 {
+        let w = words[keep - 1].1.trim_end_matches(',').to_lowercase();
+        if SERVICE.contains(&w.as_str()) {
+            service = true;
+        } else if w != "and" && w != "&" {
+            break;
+        }
+        keep -= 1;
+    }
+    (service && keep >= 2 && keep < words.len())
+        .then(|| name[..words[keep - 1].0 + words[keep - 1].1.len()].trim_end_matches(','))
 }
 
 /// True when `long`, of two words or more, is spelled out by `short`, one word of capitals

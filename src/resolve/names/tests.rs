@@ -244,6 +244,47 @@ fn an_organisation_names_its_products() {
 }
 
 #[test]
+fn package_ids_and_services_name_their_product() {
+    assert_eq!(former_names("Bandisoft.Bandizip"), ["bandizip"]);
+    assert_eq!(former_names("Insecure.Nmap"), ["nmap"]);
+    assert_eq!(former_names("TortoiseSVN.TortoiseSVN"), ["tortoisesvn"]);
+    for name in [
+        "Rocket.Chat",
+        "Node.js",
+        "Socket.IO",
+        "ASP.NET",
+        "org.gnome.Maps",
+    ] {
+        assert!(former_names(name).is_empty(), "{name}");
+    }
+    assert_eq!(
+        former_names("LocalGov Drupal Hosting and Support"),
+        ["localgovdrupal"]
+    );
+    assert_eq!(
+        former_names("Umbraco CMS Hosting, Support and Development"),
+        ["umbraco"]
+    );
+    assert_eq!(
+        former_names("Liferay DXP Implementation and Managed Service"),
+        ["liferaydxp"]
+    );
+    // A name that is only service words, or one word and a service, keeps itself.
+    assert!(former_names("Managed Hosting").is_empty());
+    assert!(former_names("Drupal Hosting").is_empty());
+}
+
+#[test]
+fn a_makers_word_before_a_product_of_two_words_names_the_product() {
+    assert_eq!(former_names("Veritas Backup Exec"), ["backupexec"]);
+    // One word left once descriptors and versions are aside: a maker's line, not a product.
+    assert!(former_names("Perforce Helix Core").is_empty());
+    assert!(former_names("Pardus ETAP 23").is_empty());
+    // A generic first word is no maker.
+    assert!(former_names("Open Data Portal").is_empty());
+}
+
+#[test]
 fn former_names_are_read_from_brackets() {
     assert_eq!(former_names("Matomo (ex-Piwik)"), ["piwik"]);
     assert_eq!(former_names("HedgeDoc (formerly CodiMD)"), ["codimd"]);

@@ -953,3 +953,73 @@ fn package_spellings_and_one_sources_duplicates_are_one_tool() {
     );
     assert_eq!(id_of(&out, "list", "r"), id_of(&out, "registry", "r"));
 }
+
+#[test]
+fn one_sources_entries_without_a_licence_join_by_name_and_description() {
+    // Repology's project page: Debian gives no licence, FreeBSD one (`LGPL21`) no table maps.
+    let out = resolve_new(vec![
+        named("repology", "d", "gromacs", |r| {
+            r.description = Some("Molecular dynamics simulator, with building tools".into())
+        }),
+        named("repology", "f", "science/gromacs", |r| {
+            r.description = Some("Compute molecular dynamics".into())
+        }),
+        named("repology", "h", "gromacs", |r| {
+            r.license = Some("LGPL-2.1-or-later".into());
+            r.description = Some("Versatile package for molecular dynamics calculations".into())
+        }),
+        named("lab-2023", "g", "GROMACS 2023", |r| {
+            r.organizations = vec!["GROMACS development team".into()]
+        }),
+        named("lab-2024", "g", "GROMACS 2024", |r| {
+            r.organizations = vec!["GROMACS development team".into()]
+        }),
+        named("repology", "x", "xtb", |r| {
+            r.description = Some("Semiempirical tight binding program".into())
+        }),
+        named("repology", "y", "xtb", |r| {
+            r.description = Some("X toolkit bindings for terminals".into())
+        }),
+    ]);
+    for other in ["f", "h"] {
+        assert_eq!(
+            id_of(&out, "repology", "d"),
+            id_of(&out, "repology", other),
+            "one name and a word of description in common ({other})"
+        );
+    }
+    assert_eq!(
+        id_of(&out, "repology", "d"),
+        id_of(&out, "lab-2023", "g"),
+        "one source's entries are one tool, so the name is not ambiguous"
+    );
+    assert_ne!(
+        id_of(&out, "repology", "x"),
+        id_of(&out, "repology", "y"),
+        "descriptions sharing no word tell them apart"
+    );
+}
+
+#[test]
+fn a_homepage_on_the_site_another_is_under_does_not_clash() {
+    let out = resolve_new(vec![
+        named("register", "a", "AusTender OCDS API", |r| {
+            r.homepage_url = Some("https://api.tenders.gov.au".into())
+        }),
+        named("directory", "a", "AusTender OCDS API", |r| {
+            r.homepage_url = Some("https://tenders.gov.au".into())
+        }),
+        named("register", "b", "Tender Watch Portal", |r| {
+            r.homepage_url = Some("https://api.example.org".into())
+        }),
+        named("directory", "b", "Tender Watch Portal", |r| {
+            r.homepage_url = Some("https://docs.example.org".into())
+        }),
+    ]);
+    assert_eq!(id_of(&out, "register", "a"), id_of(&out, "directory", "a"));
+    assert_ne!(
+        id_of(&out, "register", "b"),
+        id_of(&out, "directory", "b"),
+        "two subdomains of one site still clash"
+    );
+}
