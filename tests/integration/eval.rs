@@ -83,7 +83,7 @@ const HOLDOUT_5_FLOOR: (f64, f64) = (0.984, 0.894);
 /// hub repository's owner is no organisation, `suite` a descriptor): 1.0000 / 0.7953. Most
 /// of what was left was editions (`Checkmk Enterprise`, `TreeSize Professional`); with
 /// edition words as descriptors (2026-12-07, night): 1.0000 / 0.8591.
-const HOLDOUT_6_FLOOR: (f64, f64) = (0.999, 0.859);
+const HOLDOUT_6_FLOOR: (f64, f64) = (0.999, 0.862);
 /// `holdout-7/`, the seventh held-out set (written apart from the resolver: the Snap Store,
 /// Docker Hub, Maven Central, CRAN, Arch packages, awesome-gis, a Swiss city's yearly CSV
 /// inventory, a Japanese city's yearly HTML tables). First run, 2026-12-07, after every rule
@@ -108,7 +108,7 @@ const HOLDOUT_7_FLOOR: (f64, f64) = (0.958, 0.816);
 /// version glued to a name): 0.9202 / 0.6576; on 2026-12-08, after one source's entries
 /// without a licence joining by name and a word of description, winget's `Publisher.Product`
 /// ids, a service's product, FreeBSD's licence names: 0.9360 / 0.8342.
-const HOLDOUT_8_FLOOR: (f64, f64) = (0.935, 0.834);
+const HOLDOUT_8_FLOOR: (f64, f64) = (0.936, 0.836);
 /// `holdout-9/`, the ninth held-out set (written apart from the resolver: crates.io, anaconda.org,
 /// Packagist, Open Hub, g0v's project index, OS2's products, a Czech city's yearly CSV register
 /// and a Greek school directorate's yearly HTML lists). First run, 2026-12-07 (night), after
@@ -116,7 +116,7 @@ const HOLDOUT_8_FLOOR: (f64, f64) = (0.935, 0.834);
 /// never seen. Its mistakes were printed by that run: retired to tuning; after the rules
 /// chosen on them (an acronym and its expansion in brackets, the head before a spaced dash
 /// as another name, central European letters folded): 0.9565 / 0.8609.
-const HOLDOUT_9_FLOOR: (f64, f64) = (0.956, 0.860);
+const HOLDOUT_9_FLOOR: (f64, f64) = (0.956, 0.865);
 /// `holdout-10/`, the tenth held-out set (written apart from the resolver: NuGet, SourceForge,
 /// the OECD OPSI case library, Sweden's Offentlig kod, Helsinki's developer page, a nonprofit
 /// network's Airtable directory, a Finnish city's yearly CKAN lists and a Turkish university's
@@ -124,17 +124,25 @@ const HOLDOUT_9_FLOOR: (f64, f64) = (0.956, 0.860);
 /// `holdout-9/`: **0.9211 / 0.7910** — the honest figure on records never seen. Its mistakes
 /// were printed by that run: retired to tuning; after the rule chosen on them (a subtitle's
 /// colon as a dash): 0.9231 / 0.8136.
-const HOLDOUT_10_FLOOR: (f64, f64) = (0.923, 0.813);
+const HOLDOUT_10_FLOOR: (f64, f64) = (0.923, 0.819);
 /// `holdout-11/`, the eleventh held-out set (written apart from the resolver: RubyGems,
 /// AlternativeTo, an Australian open-source register, the Open Contracting tools directory, an
 /// Italian comune's yearly Opendatasoft inventory and a Portuguese health unit's yearly CSV).
 /// First run, 2026-12-07 (late night), after every rule of the session: **0.9703 / 0.8167**
 /// — the honest figure on records never seen. Its mistakes were printed by that run: retired
-/// to tuning (no rule chosen on them yet).
-const HOLDOUT_11_FLOOR: (f64, f64) = (0.970, 0.816);
+/// to tuning; after the rules chosen on them (a maker's word before a two-word product, a
+/// homepage on the site another is under) and a successor named by a major version kept
+/// apart (`govCMS8`, labelled GovCMS here): 0.9725 / 0.8833.
+const HOLDOUT_11_FLOOR: (f64, f64) = (0.972, 0.883);
 
-/// holdout-12: floor to be set from its first measurement.
-const HOLDOUT_12_FLOOR: (f64, f64) = (0.0, 0.0);
+/// `holdout-12/`, the twelfth held-out set (written apart from the resolver: NixOS search,
+/// MetaCPAN, Zenodo software records, Apps for GNOME, the DIAL catalogue, a Dutch gemeente's
+/// yearly ArcGIS REST overviews and a Norwegian kommune's yearly HTML tables). First run,
+/// 2026-12-08, after every rule of that morning: **0.9802 / 0.8462** — the honest figure on
+/// records never seen. Its mistakes were printed by that run: retired to tuning; after the
+/// rules chosen on them (NixOS's `perl5.38.2-` prefixes, `Dancer2` not a moved `Dancer`):
+/// 0.9854 / 0.8632.
+const HOLDOUT_12_FLOOR: (f64, f64) = (0.985, 0.863);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -268,7 +268,7 @@ pub fn cluster(features: &[Features]) -> Vec<Vec<usize>> {
         let (fa, fb) = (&features[a as usize], &features[b as usize]);
         let (ia, ib) = (&ids[a as usize], &ids[b as usize]);
         let inventory = inventories[a as usize] || inventories[b as usize];
-        !(inventory && forks(fa, fb))
+        !(versions_apart(fa, fb) || inventory && forks(fa, fb))
             && (ia.moved_repository(ib) || ia.same_name(ib) && one_owner(fa, fb))
     };
     unite_conditional(&mut forest, features, |f| f.home.as_deref(), moved);
@@ -310,6 +310,12 @@ fn unite_source_duplicates(forest: &mut Forest, features: &[Features], ids: &[Na
         for (x, &(_, _, a)) in run.iter().enumerate() {
             for &(_, _, b) in &run[x + 1..] {
                 let e = groups::name_only(features, a, b, 0);
+                // Two names one source writes apart are two entries (`Dancer` and `Dancer2` on
+                // MetaCPAN), whatever their identities share; spaces aside (`open-babel`,
+                // `openbabel`).
+                if !compact(&features[a as usize]).eq(compact(&features[b as usize])) {
+                    continue;
+                }
                 let agree = match e.license {
                     Some(same) => same,
                     // Without a licence on one side, the very same name (not two editions:
@@ -318,11 +324,9 @@ fn unite_source_duplicates(forest: &mut Forest, features: &[Features], ids: &[Na
                     // dynamics").
                     None => {
                         let (fa, fb) = (&features[a as usize], &features[b as usize]);
-                        fa.name == fb.name
-                            && fa
-                                .description
-                                .zip(fb.description)
-                                .is_some_and(|(x, y)| names::descriptions_share_a_word(x, y))
+                        fa.description
+                            .zip(fb.description)
+                            .is_some_and(|(x, y)| names::descriptions_share_a_word(x, y))
                     }
                 };
                 if !agree || e.descriptions == Some(false) {
@@ -485,6 +489,18 @@ fn forks(a: &Features, b: &Features) -> bool {
 /// True when a repository of `a` and one of `b` are on one host under one owner (a
 /// repository renamed by its owner: `citizensfoundation/your-priorities` and
 /// `citizensfoundation/your-priorities-app`).
+/// A record's normalised name without its spaces.
+fn compact<'a>(f: &'a Features) -> impl Iterator<Item = u8> + 'a {
+    f.name.bytes().filter(|&c| c != b' ')
+}
+
+/// Two names that differ, one ending in a digit: a successor that a major version names
+/// (`Dancer` and `Dancer2`, one site and one owner's two repositories), not a move.
+fn versions_apart(a: &Features, b: &Features) -> bool {
+    let digit = |f: &Features| f.name.bytes().last().is_some_and(|c| c.is_ascii_digit());
+    (digit(a) || digit(b)) && !compact(a).eq(compact(b))
+}
+
 fn one_owner(a: &Features, b: &Features) -> bool {
     let owner = |key: &str| repo_owner(key).map(str::to_ascii_lowercase);
     a.repos.iter().any(|(ka, ha)| {

@@ -72,22 +72,34 @@ fn reverse_dns_name(name: &str) -> Option<&str> {
 
 /// A package name without the prefix that names the language it is packaged for
 /// (`python-shapely`, `py-ase`, `py311-pyscf`, `perl-`, `p5-`, `ruby-`, `rubygem-`): lowercase,
-/// no space, something after the dash. The package is the software's.
+/// no space, something after the dash; or with the interpreter's version, whatever the case
+/// after it (NixOS's `perl5.38.2-Mojolicious`, `python3.12-mne`). The package is the
+/// software's.
 fn without_language_prefix(name: &str) -> &str {
     const PREFIXES: &[&str] = &[
         "p5", "perl", "py", "py3", "python", "python3", "ruby", "rubygem",
     ];
     let trimmed = name.trim();
-    if trimmed.contains(char::is_whitespace) || trimmed.contains(char::is_uppercase) {
+    if trimmed.contains(char::is_whitespace) {
         return name;
     }
+    // NixOS writes the interpreter's version (`perl5.38.2-Mojolicious`, `python3.12-mne`).
+    let versioned = |prefix: &str| {
+        ["perl", "python"].iter().any(|lang| {
+            prefix.strip_prefix(lang).is_some_and(|v| {
+                v.contains('.') && v.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            })
+        })
+    };
     match trimmed.split_once('-') {
         Some((prefix, rest))
             if !rest.is_empty()
-                && (PREFIXES.contains(&prefix)
-                    || prefix.strip_prefix("py").is_some_and(|v| {
-                        v.len() >= 2 && v.bytes().all(|b| b.is_ascii_digit())
-                    })) =>
+                && (versioned(prefix)
+                    || !trimmed.contains(char::is_uppercase)
+                        && (PREFIXES.contains(&prefix)
+                            || prefix.strip_prefix("py").is_some_and(|v| {
+                                v.len() >= 2 && v.bytes().all(|b| b.is_ascii_digit())
+                            }))) =>
         {
             rest
         }

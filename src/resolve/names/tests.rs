@@ -338,6 +338,9 @@ fn package_ids_and_glued_versions_normalise_to_the_name() {
     assert_eq!(normalise_name("science/py-ase"), "ase");
     assert_eq!(normalise_name("python"), "python");
     assert_eq!(normalise_name("Python-Markdown"), "python markdown");
+    assert_eq!(normalise_name("perl5.38.2-Mojolicious"), "mojolicious");
+    assert_eq!(normalise_name("python3.12-mne"), "mne");
+    assert_eq!(normalise_name("perl-Foo"), "perl foo");
     assert_eq!(normalise_name("nexus3"), "nexus 3");
     assert_eq!(normalise_name("psi4"), "psi4");
     assert_eq!(normalise_name("log4j"), "log4j");

@@ -1023,3 +1023,30 @@ fn a_homepage_on_the_site_another_is_under_does_not_clash() {
         "two subdomains of one site still clash"
     );
 }
+
+#[test]
+fn a_successor_named_by_a_major_version_is_not_a_moved_repository() {
+    let out = resolve_new(vec![
+        named("metacpan", "d1", "Dancer", |r| {
+            r.homepage_url = Some("http://perldancer.org".into());
+            r.repositories = vec!["https://github.com/perldancer/dancer".into()];
+        }),
+        named("metacpan", "d2", "Dancer2", |r| {
+            r.homepage_url = Some("http://perldancer.org".into());
+            r.repositories = vec!["https://github.com/perldancer/dancer2".into()];
+        }),
+        named("catalogue", "p1", "Polis", |r| {
+            r.homepage_url = Some("https://pol.is".into());
+            r.repositories = vec!["https://github.com/pol-is/polisServer".into()];
+        }),
+        named("registry", "p2", "Polis", |r| {
+            r.homepage_url = Some("https://pol.is".into());
+            r.repositories = vec!["https://github.com/compdemocracy/polis".into()];
+        }),
+    ]);
+    assert_ne!(id_of(&out, "metacpan", "d1"), id_of(&out, "metacpan", "d2"));
+    assert_eq!(
+        id_of(&out, "catalogue", "p1"),
+        id_of(&out, "registry", "p2")
+    );
+}
