@@ -195,8 +195,15 @@ const HOLDOUT_2_FLOOR: (f64, f64) = (0.999, 0.790);
 /// printed by that run: retired to tuning; after an acronym joins the body its source spells
 /// out and government portals keyed by a body's page: 0.9848 / 0.7143.
 const HOLDOUT_3_FLOOR: (f64, f64) = (0.984, 0.714);
-/// holdout-4: floor to be set from its first measurement.
-const HOLDOUT_4_FLOOR: (f64, f64) = (0.0, 0.0);
+/// `holdout-4/`, written apart from the resolver (Open Canada's bilingual titles, public-sector
+/// GitHub accounts, Developers Italia's South Tyrol and Friuli, a bilingual Welsh register,
+/// Brussels' Opendatasoft list, Spain's CTT for the autonomous communities, Finnish CKAN
+/// showcases, an EU interoperability catalogue). First run, 2026-12-08: 0.8455 / 0.4009 —
+/// the honest figure on mentions never seen, far below the target: one body named in two or
+/// three languages (Cardiff Council / Cyngor Caerdydd, Gemeinde Brixen / Comune di
+/// Bressanone), former names, a unit against its parent, bodies sharing a government's
+/// website. Its mistakes were printed by that run: retired to tuning.
+const HOLDOUT_4_FLOOR: (f64, f64) = (0.845, 0.400);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organisations_of_the_tuning_set() {
