@@ -156,7 +156,7 @@ const HELDOUT_3_FLOOR: (f64, f64) = (0.48, 0.91);
 /// honest figure: libraries and packages, whose `software-development` recall was 0.13,
 /// school and hospital systems, Czech, Greek, Finnish, Turkish and Portuguese rows). Its
 /// errors were printed by that run: retired to tuning.
-const HELDOUT_4_FLOOR: (f64, f64) = (0.39, 0.80);
+const HELDOUT_4_FLOOR: (f64, f64) = (0.38, 0.80);
 
 /// Coverage, precision and recall of the categories civicrawl gives the hand-labelled real
 /// tools (tests/fixtures/categories/), per part and per category. The records are read through
