@@ -202,8 +202,10 @@ const HOLDOUT_3_FLOOR: (f64, f64) = (0.984, 0.714);
 /// the honest figure on mentions never seen, far below the target: one body named in two or
 /// three languages (Cardiff Council / Cyngor Caerdydd, Gemeinde Brixen / Comune di
 /// Bressanone), former names, a unit against its parent, bodies sharing a government's
-/// website. Its mistakes were printed by that run: retired to tuning.
-const HOLDOUT_4_FLOOR: (f64, f64) = (0.845, 0.400);
+/// website. Its mistakes were printed by that run: retired to tuning; after the names a
+/// name writes side by side (` | `, ` / `, an acronym and its expansion around a dash, a
+/// bracket of three words): 0.8547 / 0.4310.
+const HOLDOUT_4_FLOOR: (f64, f64) = (0.854, 0.431);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organisations_of_the_tuning_set() {

@@ -139,6 +139,20 @@ pub(super) fn key_text(org: &NormOrg) -> KeyText {
         .map(canonical_form)
         .filter(|c| Some(c) != run_together.as_ref() && !GENERIC_UNITS.contains(&c.as_str()));
     soft.extend(canonical.iter().map(|c| format!("org:name:{c}")));
+    // The name in each of the languages the name writes side by side (`Canadian Space Agency
+    // | Agence spatiale canadienne`, `Eusko Jaurlaritza - Gobierno Vasco`, `Maanmittauslaitos
+    // (National Land Survey of Finland)`): another name key each, after the others.
+    if let Some(name) = org.name.as_deref() {
+        for part in other_names(name) {
+            let Some(f) = org_form(part).map(|f| f.replace(' ', "")) else {
+                continue;
+            };
+            let key = format!("org:name:{f}");
+            if !GENERIC_UNITS.contains(&f.as_str()) && !soft.contains(&key) {
+                soft.push(key);
+            }
+        }
+    }
     KeyText {
         form,
         strong,
@@ -659,6 +673,81 @@ fn singular(w: &str) -> String {
         Some(stem) if !stem.ends_with(['s', 'u', 'i']) => stem.to_string(),
         _ => w.to_string(),
     }
+}
+
+/// Words that start the name of a unit of a body (`DG Transformation digitale`, `Direction
+/// …`, `Department of …`): a name written `Body - Unit` names the unit, not the body twice.
+const UNIT_WORDS: &[&str] = &[
+    "abteilung",
+    "area",
+    "bureau",
+    "department",
+    "dept",
+    "dg",
+    "direccio",
+    "direccion",
+    "direction",
+    "directorate",
+    "direzione",
+    "division",
+    "office",
+    "referat",
+    "secretaria",
+    "service",
+    "servicio",
+    "servizio",
+    "subdireccion",
+    "team",
+    "unit",
+    "unite",
+];
+
+/// The names of one body a name writes side by side, in two languages or as an acronym and
+/// its expansion: the parts around ` | `; around ` / ` when no part starts with a unit's
+/// word ([`UNIT_WORDS`]: `Ministry / Department of …` names the unit); around a spaced dash
+/// (` - `, ` – `) when one part is the other's capital initials; and a bracket of three words
+/// or more (`Maanmittauslaitos (National Land Survey of Finland)`). Nothing for a name
+/// without them.
+fn other_names(name: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    let outside = name.split(['(', '[']).next().unwrap_or(name);
+    for seps in [&[" | ", " / "][..], &[" - ", " – ", " — "][..]] {
+        let Some(sep) = seps.iter().find(|s| outside.contains(**s)) else {
+            continue;
+        };
+        let parts: Vec<&str> = outside
+            .split(sep)
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        let unit = |p: &str| {
+            let first = p.split_whitespace().next().unwrap_or("");
+            let folded = crate::normalise::country::fold(first).to_lowercase();
+            UNIT_WORDS.contains(&folded.trim_end_matches('.'))
+        };
+        // A spaced dash also writes a parent before its unit (`Xunta de Galicia - AMTEGA`,
+        // `European Commission - Eurostat`): only an acronym and its expansion are one body
+        // there (`FBK - Fondazione Bruno Kessler`).
+        let spelled = |a: &str, b: &str| {
+            acronym_of(a).is_some_and(|x| capital_initials(b).is_some_and(|i| i == x))
+        };
+        let one_body = match (*sep, parts.as_slice()) {
+            (" | ", _) => true,
+            (" / ", _) => !parts.iter().any(|p| unit(p)),
+            (_, [a, b]) => spelled(a, b) || spelled(b, a),
+            _ => false,
+        };
+        if parts.len() >= 2 && one_body {
+            out.extend(parts);
+        }
+        break;
+    }
+    out.extend(
+        bracketed(name)
+            .map(str::trim)
+            .filter(|inside| inside.split_whitespace().count() >= 3),
+    );
+    out
 }
 
 /// The acronyms a name gives in brackets (`(GIZ)`), lowercased.

@@ -1117,3 +1117,70 @@ fn a_government_portal_keys_each_body_by_its_page() {
         Some("org:web:libriciel.fr".into())
     );
 }
+
+#[test]
+fn names_written_side_by_side_are_names_of_one_body() {
+    assert_eq!(
+        other_names("Canadian Space Agency | Agence spatiale canadienne"),
+        ["Canadian Space Agency", "Agence spatiale canadienne"]
+    );
+    assert_eq!(
+        other_names("Llywodraeth Cymru / Welsh Government"),
+        ["Llywodraeth Cymru", "Welsh Government"]
+    );
+    assert_eq!(
+        other_names("FBK - Fondazione Bruno Kessler"),
+        ["FBK", "Fondazione Bruno Kessler"]
+    );
+    assert_eq!(
+        other_names("Maanmittauslaitos (National Land Survey of Finland)"),
+        ["National Land Survey of Finland"]
+    );
+    // A parent before its unit is not the body twice.
+    assert!(other_names("SPF BOSA - DG Transformation digitale").is_empty());
+    assert!(other_names("Xunta de Galicia - AMTEGA").is_empty());
+    assert!(other_names("Ministry of Finance / Department of Budget").is_empty());
+    assert!(other_names("Department of Finance (Australia)").is_empty());
+
+    use OrgRole::*;
+    let rows = vec![
+        row(
+            "open-canada",
+            "1",
+            "ct_a",
+            vec![org(
+                Develops,
+                "Canadian Space Agency | Agence spatiale canadienne",
+                none,
+            )],
+        ),
+        row(
+            "github",
+            "2",
+            "ct_b",
+            vec![org(Develops, "Agence spatiale canadienne", none)],
+        ),
+        row(
+            "ctt",
+            "3",
+            "ct_c",
+            vec![org(Develops, "Xunta de Galicia - AMTEGA", none)],
+        ),
+        row(
+            "eu",
+            "4",
+            "ct_d",
+            vec![org(Develops, "Xunta de Galicia", none)],
+        ),
+    ];
+    let tools: Vec<Tool> = ["ct_a", "ct_b", "ct_c", "ct_d"].map(tool).into();
+    let out = orgs_of(&rows, &tools, &Known::default());
+    assert_eq!(
+        id_of(&out, "Canadian Space Agency | Agence spatiale canadienne"),
+        id_of(&out, "Agence spatiale canadienne")
+    );
+    assert_ne!(
+        id_of(&out, "Xunta de Galicia - AMTEGA"),
+        id_of(&out, "Xunta de Galicia")
+    );
+}
