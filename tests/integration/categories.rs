@@ -142,8 +142,9 @@ const HELDOUT_2_FLOOR: (f64, f64) = (0.80, 0.92);
 /// after the phrases chosen on its errors; 0.696 / 0.920 when `heldout-3` joined it (121 of
 /// its rows are in Korean and Polish, which the vocabulary does not read); 0.743 / 0.930
 /// after the phrases chosen on its errors; 0.554 / 0.883 when `heldout-4` (1,111 rows of
-/// package registries, directories and yearly lists) joined it.
-const ALL_FLOOR: (f64, f64) = (0.55, 0.88);
+/// package registries, directories and yearly lists) joined it; 0.568 / 0.886 after the
+/// phrases chosen on its errors.
+const ALL_FLOOR: (f64, f64) = (0.56, 0.88);
 /// `heldout-3`: records of `tests/fixtures/eval/holdout-8` labelled by a session that never
 /// read the classifier; first measured 2026-12-07 (night): 0.319 / 0.830 (the honest figure;
 /// on its 158 rows in the vocabulary's languages the coverage was 0.52). Its errors were
@@ -155,8 +156,9 @@ const HELDOUT_3_FLOOR: (f64, f64) = (0.48, 0.91);
 /// session that never read the classifier; first measured 2026-12-08: 0.390 / 0.806 (the
 /// honest figure: libraries and packages, whose `software-development` recall was 0.13,
 /// school and hospital systems, Czech, Greek, Finnish, Turkish and Portuguese rows). Its
-/// errors were printed by that run: retired to tuning.
-const HELDOUT_4_FLOOR: (f64, f64) = (0.38, 0.80);
+/// errors were printed by that run: retired to tuning; after the phrases chosen on them
+/// 0.416 / 0.818.
+const HELDOUT_4_FLOOR: (f64, f64) = (0.41, 0.81);
 
 /// Coverage, precision and recall of the categories civicrawl gives the hand-labelled real
 /// tools (tests/fixtures/categories/), per part and per category. The records are read through
