@@ -204,8 +204,9 @@ const HOLDOUT_3_FLOOR: (f64, f64) = (0.984, 0.714);
 /// Bressanone), former names, a unit against its parent, bodies sharing a government's
 /// website. Its mistakes were printed by that run: retired to tuning; after the names a
 /// name writes side by side (` | `, ` / `, an acronym and its expansion around a dash, a
-/// bracket of three words): 0.8547 / 0.4310.
-const HOLDOUT_4_FLOOR: (f64, f64) = (0.854, 0.431);
+/// bracket of three words): 0.8547 / 0.4310; with Nordic, Baltic and central European legal
+/// forms: 0.8571 / 0.4397.
+const HOLDOUT_4_FLOOR: (f64, f64) = (0.857, 0.439);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organisations_of_the_tuning_set() {

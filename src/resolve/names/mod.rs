@@ -109,13 +109,19 @@ fn without_language_prefix(name: &str) -> &str {
 
 /// A normalised name whose last word ends in a version glued to five letters or more
 /// (`avogadro2`, `nexus3`, `temurin17`) with the version as a word of its own
-/// (`avogadro 2`), as catalogues that write a space have it. Shorter words keep their
-/// digits (`psi4`, `mp3`, `log4j`, `html5`).
+/// (`avogadro 2`), as catalogues that write a space have it, or to a word of another script
+/// (`一太郎2024`). Shorter words keep their digits (`psi4`, `mp3`, `log4j`, `html5`).
 fn split_trailing_version(mut name: String) -> String {
     let last = name.rsplit(' ').next().unwrap_or("");
     let digits = last.bytes().rev().take_while(u8::is_ascii_digit).count();
     let letters = last.len() - digits;
-    if digits > 0 && letters >= 5 && last[..letters].bytes().all(|b| b.is_ascii_lowercase()) {
+    let word = &last[..letters];
+    // A year or version glued to a word of another script (`一太郎2024`): no word of those
+    // scripts ends in ASCII digits.
+    let other_script =
+        word.chars().count() >= 2 && word.chars().all(|c| c.is_alphabetic() && !c.is_ascii());
+    if digits > 0 && (letters >= 5 && word.bytes().all(|b| b.is_ascii_lowercase()) || other_script)
+    {
         let at = name.len() - digits;
         name.insert(at, ' ');
     }

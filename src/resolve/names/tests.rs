@@ -342,6 +342,7 @@ fn package_ids_and_glued_versions_normalise_to_the_name() {
     assert_eq!(normalise_name("python3.12-mne"), "mne");
     assert_eq!(normalise_name("perl-Foo"), "perl foo");
     assert_eq!(normalise_name("nexus3"), "nexus 3");
+    assert_eq!(normalise_name("一太郎2024"), "一太郎 2024");
     assert_eq!(normalise_name("psi4"), "psi4");
     assert_eq!(normalise_name("log4j"), "log4j");
 }
