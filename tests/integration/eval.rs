@@ -143,8 +143,15 @@ const HOLDOUT_11_FLOOR: (f64, f64) = (0.972, 0.883);
 /// rules chosen on them (NixOS's `perl5.38.2-` prefixes, `Dancer2` not a moved `Dancer`):
 /// 0.9854 / 0.8632.
 const HOLDOUT_12_FLOOR: (f64, f64) = (0.985, 0.863);
-/// holdout-13: floor to be set from its first measurement.
-const HOLDOUT_13_FLOOR: (f64, f64) = (0.0, 0.0);
+/// `holdout-13/`, the thirteenth held-out set (written apart from the resolver: Alpine's
+/// package index, KDE's applications, pkg.go.dev, Hackage, Libraries.io, the Sovereign Tech
+/// Agency's investments, a Chilean municipality's yearly Junar inventories and a Romanian
+/// town hall's yearly HTML lists). First run, 2026-12-08, after every rule of that morning:
+/// **0.9511 / 0.7839** — the honest figure on records never seen: distributions' component
+/// packages (`libreoffice-calc`, `samba-client`, `hledger-lib`), Go packages named by their
+/// last path segment (`api`, `clientv3`, `prometheus`), homonyms among them. Its mistakes
+/// were printed by that run: retired to tuning.
+const HOLDOUT_13_FLOOR: (f64, f64) = (0.951, 0.783);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
