@@ -275,6 +275,22 @@ fn package_ids_and_services_name_their_product() {
 }
 
 #[test]
+fn a_distributions_component_packages_name_their_project() {
+    let id = |n: &str| identity(&normalise_name(n)).map(|i| i.text);
+    for (component, project) in [
+        ("hledger-lib", "hledger"),
+        ("etcd-ctl", "etcd"),
+        ("libreoffice-common", "libreoffice"),
+        ("samba-doc", "samba"),
+    ] {
+        assert_eq!(id(component), id(project), "{component}");
+    }
+    // A command-line client and an agent are products of their own.
+    assert_ne!(id("keyoxide-cli"), id("keyoxide"));
+    assert_ne!(id("nextcloud-client"), id("nextcloud"));
+}
+
+#[test]
 fn a_makers_word_before_a_product_of_two_words_names_the_product() {
     assert_eq!(former_names("Veritas Backup Exec"), ["backupexec"]);
     // One word left once descriptors and versions are aside: a maker's line, not a product.
