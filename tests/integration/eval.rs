@@ -151,8 +151,9 @@ const HOLDOUT_12_FLOOR: (f64, f64) = (0.985, 0.863);
 /// packages (`libreoffice-calc`, `samba-client`, `hledger-lib`), Go packages named by their
 /// last path segment (`api`, `clientv3`, `prometheus`), homonyms among them. Its mistakes
 /// were printed by that run: retired to tuning; after a distribution's component packages
-/// (`lib`, `devel`, `doc`, `common`, `ctl`) became descriptors: 0.9520 / 0.7985.
-const HOLDOUT_13_FLOOR: (f64, f64) = (0.951, 0.798);
+/// (`lib`, `devel`, `doc`, `common`, `ctl`) became descriptors: 0.9520 / 0.7985; with
+/// `php83` a version, `drupal/core` the project and Maven's `group:artifact`: 0.9524 / 0.8059.
+const HOLDOUT_13_FLOOR: (f64, f64) = (0.952, 0.805);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

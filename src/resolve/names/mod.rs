@@ -28,10 +28,16 @@ pub const MIN_SIMILARITY: f64 = 0.92;
 pub fn normalise_name(name: &str) -> String {
     // A package written `namespace/name` (`minio/minio`, `bitnami/redis`, `@amsterdam/…`):
     // lowercase, no space, one slash. The namespace is its publisher, not its name.
+    // Its project's core or server under the project's namespace (`drupal/core`,
+    // `laravel/framework`, `nextcloud/server`) is the project.
     let name = match package_parts(name) {
+        Some((namespace, last)) if PROJECT_PARTS.contains(&last) => {
+            namespace.trim_start_matches('@')
+        }
         Some((_, last)) => last,
         None => name,
     };
+    let name = maven_artifact(name).unwrap_or(name);
     let name = reverse_dns_name(name).unwrap_or(name);
     let name = without_language_prefix(name);
     let mut out = normalise_words(name, false);
@@ -51,6 +57,25 @@ fn spaced_dash_head(name: &str) -> Option<&str> {
         .min()
         .map(|at| name[..at].trim())
         .filter(|head| !head.is_empty())
+}
+
+/// The last parts of package names that name their namespace's project itself.
+const PROJECT_PARTS: &[&str] = &["app", "core", "framework", "platform", "server"];
+
+/// The artifact of Maven coordinates written `group:artifact` (`org.junit.jupiter:junit-jupiter`,
+/// `junit:junit`): no space, one colon, lowercase, something on both sides.
+fn maven_artifact(name: &str) -> Option<&str> {
+    let name = name.trim();
+    let (group, artifact) = name.split_once(':')?;
+    (!group.is_empty()
+        && !artifact.is_empty()
+        && !artifact.contains(':')
+        && !name.contains(char::is_whitespace)
+        && !name.contains(char::is_uppercase)
+        && group
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+    .then_some(artifact)
 }
 
 /// The last part of a reverse-DNS application id (`org.openchemistry.Avogadro2`,
@@ -120,7 +145,10 @@ fn split_trailing_version(mut name: String) -> String {
     // scripts ends in ASCII digits.
     let other_script =
         word.chars().count() >= 2 && word.chars().all(|c| c.is_alphabetic() && !c.is_ascii());
-    if digits > 0 && (letters >= 5 && word.bytes().all(|b| b.is_ascii_lowercase()) || other_script)
+    let latin = word.bytes().all(|b| b.is_ascii_lowercase());
+    // Two digits or more glued to three letters or more: a packaged version (`php83`,
+    // `gcc13`, `openjdk17`), not part of a name (`mp3`, `psi4`, `html5` keep theirs).
+    if digits > 0 && (letters >= 5 && latin || letters >= 3 && digits >= 2 && latin || other_script)
     {
         let at = name.len() - digits;
         name.insert(at, ' ');

@@ -359,6 +359,17 @@ fn package_ids_and_glued_versions_normalise_to_the_name() {
     assert_eq!(normalise_name("perl-Foo"), "perl foo");
     assert_eq!(normalise_name("nexus3"), "nexus 3");
     assert_eq!(normalise_name("一太郎2024"), "一太郎 2024");
+    assert_eq!(normalise_name("php83"), "php 83");
+    assert_eq!(normalise_name("mp3"), "mp3");
+    assert_eq!(normalise_name("html5"), "html5");
+    assert_eq!(normalise_name("drupal/core"), "drupal");
+    assert_eq!(normalise_name("laravel/framework"), "laravel");
+    assert_eq!(normalise_name("bitnami/redis"), "redis");
+    assert_eq!(
+        normalise_name("org.junit.jupiter:junit-jupiter"),
+        "junit jupiter"
+    );
+    assert_eq!(normalise_name("junit:junit"), "junit");
     assert_eq!(normalise_name("psi4"), "psi4");
     assert_eq!(normalise_name("log4j"), "log4j");
 }
