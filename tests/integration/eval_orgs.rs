@@ -193,8 +193,10 @@ const HOLDOUT_2_FLOOR: (f64, f64) = (0.999, 0.790);
 /// US code.json, Nordic GitHub organisations, offentligkod). First run, 2026-12-07 (late
 /// night): 0.9688 / 0.6813 — the honest figure on mentions never seen. Its mistakes were
 /// printed by that run: retired to tuning; after an acronym joins the body its source spells
-/// out and government portals keyed by a body's page: 0.9848 / 0.7143.
-const HOLDOUT_3_FLOOR: (f64, f64) = (0.984, 0.714);
+/// out and government portals keyed by a body's page: 0.9848 / 0.7143; on 2026-12-08, after
+/// names written side by side, more legal forms (`Coöperatie`) and a name with an acronym
+/// among its words spelled out in its source: 0.9855 / 0.7473.
+const HOLDOUT_3_FLOOR: (f64, f64) = (0.985, 0.747);
 /// `holdout-4/`, written apart from the resolver (Open Canada's bilingual titles, public-sector
 /// GitHub accounts, Developers Italia's South Tyrol and Friuli, a bilingual Welsh register,
 /// Brussels' Opendatasoft list, Spain's CTT for the autonomous communities, Finnish CKAN
@@ -205,8 +207,9 @@ const HOLDOUT_3_FLOOR: (f64, f64) = (0.984, 0.714);
 /// website. Its mistakes were printed by that run: retired to tuning; after the names a
 /// name writes side by side (` | `, ` / `, an acronym and its expansion around a dash, a
 /// bracket of three words): 0.8547 / 0.4310; with Nordic, Baltic and central European legal
-/// forms: 0.8571 / 0.4397.
-const HOLDOUT_4_FLOOR: (f64, f64) = (0.857, 0.439);
+/// forms: 0.8571 / 0.4397; with a name with an acronym among its words spelled out in its
+/// source: 0.8618 / 0.4569.
+const HOLDOUT_4_FLOOR: (f64, f64) = (0.861, 0.456);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organisations_of_the_tuning_set() {

@@ -47,6 +47,7 @@ pub(super) const ORG_NOISE: &[&str] = &[
     "co",
     "company",
     "coop",
+    "cooperatie",
     "cooperativa",
     "cooperative",
     "corp",

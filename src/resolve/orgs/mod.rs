@@ -504,17 +504,18 @@ fn shared_websites(ms: &[Mention]) -> Vec<(u64, u64)> {
     out
 }
 
-/// Joins, within one source, a mention named by an acronym alone (`ECB`, `WFP`: one word of
-/// 2–8 capitals and digits, not a unit every administration has) to the one body the
-/// source names in full with those initials (the first letters of its capitalised words:
-/// `European Central Bank`, `World Food Programme`), unless they conflict. One source
+/// Joins, within one source, a mention named by an acronym (`ECB`, `WFP`: one word of 2–8
+/// capitals and digits, not a unit every administration has; or a name with an acronym among
+/// its words, `Ministerie van VWS`, `UN OCHA`: [`acronym_form`]) to the one body the source
+/// names in full with those initials (the first letters of its capitalised words: `European
+/// Central Bank`, `World Food Programme`), unless they conflict. One source
 /// writing both names one body; across sources an acronym names bodies of many countries,
 /// and joins only through a key or the alias list.
 fn unite_source_acronyms(forest: &mut Forest, ms: &[Mention]) {
     // (source, acronym) → the mentions named by it.
     let mut acronyms: HashMap<(&str, String), Vec<usize>> = HashMap::new();
     for (i, m) in ms.iter().enumerate() {
-        if let Some(a) = m.org.name.as_deref().and_then(acronym_of) {
+        if let Some(a) = m.org.name.as_deref().and_then(acronym_form) {
             acronyms
                 .entry((m.record.source_id.as_str(), a))
                 .or_default()
@@ -532,7 +533,7 @@ fn unite_source_acronyms(forest: &mut Forest, ms: &[Mention]) {
         let Some(name) = m.org.name.as_deref().filter(|_| sources.contains(source)) else {
             continue;
         };
-        let Some(initials) = capital_initials(name) else {
+        let Some(initials) = capital_initials(name).filter(|_| !has_acronym_word(name)) else {
             continue;
         };
         if !acronyms.contains_key(&(source, initials.clone())) {
@@ -560,6 +561,51 @@ fn unite_source_acronyms(forest: &mut Forest, ms: &[Mention]) {
             }
         }
     }
+}
+
+/// The initials a name written with an acronym spells: the acronym alone ([`acronym_of`]),
+/// or, for a name with an acronym among its words, the acronym's letters in place of the
+/// word and the first letter of each capitalised word (`Ministerie van VWS` → `MVWS`, as
+/// `Ministerie van Volksgezondheid, Welzijn en Sport` spells; `UN OCHA` → `UNOCHA`, as
+/// `United Nations Office for the Coordination of Humanitarian Affairs` does).
+fn acronym_form(name: &str) -> Option<String> {
+    if let Some(a) = acronym_of(name) {
+        return Some(a);
+    }
+    if !has_acronym_word(name) {
+        return None;
+    }
+    let form: String = words_of(name)
+        .filter_map(|w| {
+            if is_acronym_word(w) {
+                Some(w.to_string())
+            } else {
+                w.chars()
+                    .next()
+                    .filter(|c| c.is_uppercase())
+                    .map(String::from)
+            }
+        })
+        .collect();
+    (form.chars().count() >= 3).then_some(form)
+}
+
+/// The words of a name, split at spaces, dashes and commas.
+fn words_of(name: &str) -> impl Iterator<Item = &str> {
+    name.split(|c: char| c.is_whitespace() || c == '-' || c == ',')
+        .filter(|w| !w.is_empty())
+}
+
+/// A word of 2–8 capitals and digits with two capitals or more (`VWS`, `OCHA`).
+fn is_acronym_word(w: &str) -> bool {
+    (2..=8).contains(&w.chars().count())
+        && w.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+        && w.chars().filter(|c| c.is_uppercase()).count() >= 2
+}
+
+/// True when a name of two words or more has an acronym among them.
+fn has_acronym_word(name: &str) -> bool {
+    words_of(name).count() >= 2 && words_of(name).any(is_acronym_word)
 }
 
 /// The acronym a name is, alone: one word of 2–8 capitals and digits with two capitals or

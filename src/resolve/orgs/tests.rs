@@ -1184,3 +1184,39 @@ fn names_written_side_by_side_are_names_of_one_body() {
         id_of(&out, "Xunta de Galicia")
     );
 }
+
+#[test]
+fn a_name_with_an_acronym_joins_the_body_its_source_spells_out() {
+    assert_eq!(acronym_form("Ministerie van VWS").as_deref(), Some("MVWS"));
+    assert_eq!(acronym_form("UN OCHA").as_deref(), Some("UNOCHA"));
+    assert_eq!(acronym_form("ECB").as_deref(), Some("ECB"));
+    assert_eq!(acronym_form("Ministerie van Financiën"), None);
+
+    use OrgRole::*;
+    let rows = vec![
+        row(
+            "nl",
+            "1",
+            "ct_a",
+            vec![org(Develops, "Ministerie van VWS", none)],
+        ),
+        row(
+            "nl",
+            "2",
+            "ct_b",
+            vec![org(
+                Develops,
+                "Ministerie van Volksgezondheid, Welzijn en Sport",
+                none,
+            )],
+        ),
+    ];
+    let tools: Vec<Tool> = ["ct_a", "ct_b"].map(tool).into();
+    let out = orgs_of(&rows, &tools, &Known::default());
+    let ids: Vec<&str> = out
+        .mentions
+        .iter()
+        .map(|m| m.organisation_id.as_str())
+        .collect();
+    assert_eq!(ids[0], ids[1], "one source writes both names of one body");
+}
