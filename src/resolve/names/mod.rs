@@ -132,15 +132,38 @@ fn without_language_prefix(name: &str) -> &str {
     }
 }
 
-/// A normalised name whose last word ends in a version glued to five letters or more
-/// (`avogadro2`, `nexus3`, `temurin17`) with the version as a word of its own
-/// (`avogadro 2`), as catalogues that write a space have it, or to a word of another script
-/// (`一太郎2024`). Shorter words keep their digits (`psi4`, `mp3`, `log4j`, `html5`).
-fn split_trailing_version(mut name: String) -> String {
-    let last = name.rsplit(' ').next().unwrap_or("");
-    let digits = last.bytes().rev().take_while(u8::is_ascii_digit).count();
-    let letters = last.len() - digits;
-    let word = &last[..letters];
+/// A normalised name whose last word, or a word only descriptors follow, ends in a version
+/// glued to five letters or more (`avogadro2`, `nexus3`, `temurin17`, `mysql8 server`) with
+/// the version as a word of its own (`avogadro 2`, `mysql 8 server`; `temurin17 jdk` keeps
+/// it), as catalogues that write a space have it, or to a
+/// word of another script (`一太郎2024`). Shorter words keep their digits (`psi4`, `mp3`,
+/// `log4j`, `html5`).
+fn split_trailing_version(name: String) -> String {
+    if !name.bytes().any(|b| b.is_ascii_digit()) {
+        return name;
+    }
+    let words: Vec<&str> = name.split(' ').collect();
+    // The last word, and a word only descriptors follow (`mysql8 server`).
+    let rest_describes = |k: usize| words[k + 1..].iter().all(|w| is_in(DESCRIPTORS, w));
+    let out: Vec<String> = words
+        .iter()
+        .enumerate()
+        .map(|(k, w)| {
+            if rest_describes(k) {
+                split_glued_version(w)
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    out.join(" ")
+}
+
+/// One word with its glued version apart (see [`split_trailing_version`]).
+fn split_glued_version(w: &str) -> String {
+    let digits = w.bytes().rev().take_while(u8::is_ascii_digit).count();
+    let letters = w.len() - digits;
+    let word = &w[..letters];
     // A year or version glued to a word of another script (`一太郎2024`): no word of those
     // scripts ends in ASCII digits.
     let other_script =
@@ -150,10 +173,10 @@ fn split_trailing_version(mut name: String) -> String {
     // `gcc13`, `openjdk17`), not part of a name (`mp3`, `psi4`, `html5` keep theirs).
     if digits > 0 && (letters >= 5 && latin || letters >= 3 && digits >= 2 && latin || other_script)
     {
-        let at = name.len() - digits;
-        name.insert(at, ' ');
+        format!("{word} {}", &w[letters..])
+    } else {
+        w.to_string()
     }
-    name
 }
 
 /// A package name written `namespace/name` (`minio/minio`, `bitnami/redis`,

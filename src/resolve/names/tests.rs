@@ -360,6 +360,7 @@ fn package_ids_and_glued_versions_normalise_to_the_name() {
     assert_eq!(normalise_name("nexus3"), "nexus 3");
     assert_eq!(normalise_name("一太郎2024"), "一太郎 2024");
     assert_eq!(normalise_name("php83"), "php 83");
+    assert_eq!(normalise_name("mysql8-server"), "mysql 8 server");
     assert_eq!(normalise_name("mp3"), "mp3");
     assert_eq!(normalise_name("html5"), "html5");
     assert_eq!(normalise_name("drupal/core"), "drupal");
