@@ -214,8 +214,14 @@ const HOLDOUT_3_FLOOR: (f64, f64) = (0.985, 0.747);
 /// forms: 0.8571 / 0.4397; with a name with an acronym among its words spelled out in its
 /// source: 0.8618 / 0.4569.
 const HOLDOUT_4_FLOOR: (f64, f64) = (0.861, 0.456);
-/// holdout-5: floor to be set from its first measurement.
-const HOLDOUT_5_FLOOR: (f64, f64) = (0.0, 0.0);
+/// `holdout-5/`, written apart from the resolver (a Colombian Socrata portal, Wikidata SPARQL
+/// results, public-sector GitHub accounts, a Quebec catalogue in French, a Swiss CSV, an
+/// Airtable base of digital public infrastructure, a schema.org JSON-LD catalogue of central
+/// and eastern Europe). First run, 2026-12-08, after every organisation rule of that
+/// morning: 0.9238 / 0.5160 — the honest figure on mentions never seen: bodies in several
+/// languages and scripts, acronyms across sources, homonyms (two Central Statistics Offices).
+/// Its mistakes were printed by that run: retired to tuning.
+const HOLDOUT_5_FLOOR: (f64, f64) = (0.923, 0.515);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organisations_of_the_tuning_set() {
