@@ -220,8 +220,9 @@ const HOLDOUT_4_FLOOR: (f64, f64) = (0.861, 0.456);
 /// and eastern Europe). First run, 2026-12-08, after every organisation rule of that
 /// morning: 0.9238 / 0.5160 — the honest figure on mentions never seen: bodies in several
 /// languages and scripts, acronyms across sources, homonyms (two Central Statistics Offices).
-/// Its mistakes were printed by that run: retired to tuning.
-const HOLDOUT_5_FLOOR: (f64, f64) = (0.923, 0.515);
+/// Its mistakes were printed by that run: retired to tuning; after the name before an
+/// acronym in brackets became a name key: 0.9245 / 0.5213.
+const HOLDOUT_5_FLOOR: (f64, f64) = (0.924, 0.521);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organisations_of_the_tuning_set() {

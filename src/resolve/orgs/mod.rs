@@ -751,9 +751,9 @@ const UNIT_WORDS: &[&str] = &[
 /// The names of one body a name writes side by side, in two languages or as an acronym and
 /// its expansion: the parts around ` | `; around ` / ` when no part starts with a unit's
 /// word ([`UNIT_WORDS`]: `Ministry / Department of …` names the unit); around a spaced dash
-/// (` - `, ` – `) when one part is the other's capital initials; and a bracket of three words
-/// or more (`Maanmittauslaitos (National Land Survey of Finland)`). Nothing for a name
-/// without them.
+/// (` - `, ` – `) when one part is the other's capital initials; a bracket of three words or
+/// more (`Maanmittauslaitos (National Land Survey of Finland)`); and the name before an
+/// acronym in brackets (`… du Québec (BAnQ)`). Nothing for a name without them.
 fn other_names(name: &str) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     let outside = name.split(['(', '[']).next().unwrap_or(name);
@@ -793,6 +793,15 @@ fn other_names(name: &str) -> Vec<&str> {
             .map(str::trim)
             .filter(|inside| inside.split_whitespace().count() >= 3),
     );
+    // The name without the acronym it gives in brackets (`Bibliothèque et Archives nationales
+    // du Québec (BAnQ)`).
+    let bare = outside.trim();
+    if !bare.is_empty()
+        && bare != name.trim()
+        && bracketed(name).any(|b| acronym(b.trim()).is_some())
+    {
+        out.push(bare);
+    }
     out
 }
 

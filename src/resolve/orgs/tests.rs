@@ -1220,3 +1220,12 @@ fn a_name_with_an_acronym_joins_the_body_its_source_spells_out() {
         .collect();
     assert_eq!(ids[0], ids[1], "one source writes both names of one body");
 }
+
+#[test]
+fn a_name_before_an_acronym_in_brackets_is_a_name_of_the_body() {
+    assert_eq!(
+        other_names("Bibliothèque et Archives nationales du Québec (BAnQ)"),
+        ["Bibliothèque et Archives nationales du Québec"]
+    );
+    assert!(other_names("Department of Finance (Australia)").is_empty());
+}
