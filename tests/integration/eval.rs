@@ -162,8 +162,9 @@ const HOLDOUT_13_FLOOR: (f64, f64) = (0.952, 0.805);
 /// (`postgresql16-server`, `mysql8-server`), Dart packages split per platform
 /// (`url_launcher_ios`), homonyms among packages (`markdown`, `mime`, `sqlite3`). Its mistakes
 /// were printed by that run: retired to tuning; after a version glued to a word only
-/// descriptors follow was read as a version (`mysql8-server`): 0.9585 / 0.8889.
-const HOLDOUT_14_FLOOR: (f64, f64) = (0.958, 0.888);
+/// descriptors follow was read as a version (`mysql8-server`): 0.9585 / 0.8889; with a
+/// directory's index page read as the directory: 0.9587 / 0.8932.
+const HOLDOUT_14_FLOOR: (f64, f64) = (0.958, 0.893);
 
 pub(super) fn set_dir(set: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

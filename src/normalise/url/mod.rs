@@ -1,7 +1,7 @@
 //! URL canonicalisation (every rule is documented in docs/normalisation.md).
 //!
 //! Rules: only http(s); lowercase scheme and host; default ports, user info, fragments,
-//! `www.`, trailing slashes and tracking parameters dropped; `http` upgraded to `https` on
+//! `www.`, trailing slashes, a directory's index page and tracking parameters dropped; `http` upgraded to `https` on
 //! forges; forge URLs reduced to the project root (`https://github.com/owner/repo`, no `.git`,
 //! no `/tree/…`, no `/-/…`); shared hosts (github.io pages, sites.google.com, wordpress.com,
 //! frama.site, …) keep their whole path so that two tools on one shared host stay apart.
@@ -150,6 +150,16 @@ const GITLAB_ROUTES: &[&str] = &[
     "archive",
 ];
 
+/// Last path segments that name a directory's index page.
+const INDEX_PAGES: &[&str] = &[
+    "index",
+    "index.asp",
+    "index.aspx",
+    "index.htm",
+    "index.html",
+    "index.php",
+];
+
 /// The canonical form of `input`, or why it is not a usable URL.
 pub fn canonical(input: &str) -> Result<String, String> {
     let input = input.trim();
@@ -200,6 +210,11 @@ pub fn canonical(input: &str) -> Result<String, String> {
         out.push_str(&format!(":{port}"));
     }
     let path = url.path().trim_end_matches('/');
+    // A directory's index page is the directory (`…/libspatialite/index`, `/index.html`).
+    let path = match path.rsplit_once('/') {
+        Some((dir, last)) if INDEX_PAGES.contains(&last.to_ascii_lowercase().as_str()) => dir,
+        _ => path,
+    };
     out.push_str(path);
     let kept: Vec<&str> = url
         .query()

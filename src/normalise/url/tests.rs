@@ -39,6 +39,26 @@ fn homepages_lose_www_slash_fragment_port_and_tracking() {
 }
 
 #[test]
+fn a_directorys_index_page_is_the_directory() {
+    assert_eq!(
+        canonical("https://gaia-gis.it/fossil/libspatialite/index").unwrap(),
+        "https://gaia-gis.it/fossil/libspatialite"
+    );
+    assert_eq!(
+        canonical("http://www.example.org/index.html").unwrap(),
+        "http://example.org"
+    );
+    assert_eq!(
+        canonical("https://example.org/docs/INDEX.PHP?lang=en").unwrap(),
+        "https://example.org/docs?lang=en"
+    );
+    assert_eq!(
+        canonical("https://example.org/indexes").unwrap(),
+        "https://example.org/indexes"
+    );
+}
+
+#[test]
 fn forge_owner_pages_name_their_owner() {
     assert_eq!(
         forge_owner("https://github.com/usdot-jpo-ode"),
