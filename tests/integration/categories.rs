@@ -147,8 +147,8 @@ const HELDOUT_2_FLOOR: (f64, f64) = (0.80, 0.92);
 /// after the phrases chosen on its errors; 0.554 / 0.883 when `heldout-4` (1,111 rows of
 /// package registries, directories and yearly lists) joined it; 0.568 / 0.886 after the
 /// phrases chosen on its errors; 0.508 / 0.879 when `heldout-5` (829 rows of holdout-12/13,
-/// 144 of them name-only) joined it.
-const ALL_FLOOR: (f64, f64) = (0.50, 0.87);
+/// 144 of them name-only) joined it; 0.519 / 0.880 after the phrases chosen on its errors.
+const ALL_FLOOR: (f64, f64) = (0.51, 0.87);
 /// `heldout-3`: records of `tests/fixtures/eval/holdout-8` labelled by a session that never
 /// read the classifier; first measured 2026-12-07 (night): 0.319 / 0.830 (the honest figure;
 /// on its 158 rows in the vocabulary's languages the coverage was 0.52). Its errors were
@@ -161,13 +161,14 @@ const HELDOUT_3_FLOOR: (f64, f64) = (0.48, 0.91);
 /// honest figure: libraries and packages, whose `software-development` recall was 0.13,
 /// school and hospital systems, Czech, Greek, Finnish, Turkish and Portuguese rows). Its
 /// errors were printed by that run: retired to tuning; after the phrases chosen on them
-/// 0.416 / 0.818.
-const HELDOUT_4_FLOOR: (f64, f64) = (0.41, 0.81);
+/// 0.416 / 0.818; 0.425 / 0.819 after those chosen on `heldout-5`.
+const HELDOUT_4_FLOOR: (f64, f64) = (0.42, 0.81);
 /// `heldout-5`: records of `tests/fixtures/eval/holdout-12` and `-13` labelled by a session
 /// that never read the classifier; first measured 2026-12-08, after the phrases chosen on
 /// `heldout-4`: 0.361 / 0.851 (the honest figure; 144 of its 829 rows are name-only: Alpine's
-/// index gives no description). Its errors were printed by that run: retired to tuning.
-const HELDOUT_5_FLOOR: (f64, f64) = (0.36, 0.85);
+/// index gives no description). Its errors were printed by that run: retired to tuning; after
+/// the municipal words of the other languages chosen on them 0.385 / 0.859.
+const HELDOUT_5_FLOOR: (f64, f64) = (0.38, 0.85);
 
 /// Coverage, precision and recall of the categories civicrawl gives the hand-labelled real
 /// tools (tests/fixtures/categories/), per part and per category. The records are read through
