@@ -15,9 +15,10 @@
 //! read from the archive, and its record is the same as if it had been asked.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
+use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use futures::{FutureExt, StreamExt};
 use url::Url;
 
 use super::decl::HtmlSource;
@@ -53,7 +54,11 @@ pub(crate) async fn walk<P: Pages>(
     // being fetched count against `limit`, and a page is read only once the requests that
     // replace it are sent: reading (about a millisecond of CPU) never holds a request slot.
     let mut fetching = FuturesUnordered::new();
-    let mut fetched: VecDeque<(u64, Url, Result<Page, FetchError>)> = VecDeque::new();
+    // Detail pages being read, on the blocking pool: the walk's task, which polls every
+    // fetch under way, never stops to parse a page (about a millisecond of CPU each), so an
+    // answer is taken and its request slot given back as soon as it arrives.
+    let mut reading_pages = FuturesUnordered::new();
+    let shared = Arc::new(src.clone());
     let mut finished: BTreeMap<u64, Done> = BTreeMap::new();
     let (mut queued_seq, mut next_out) = (0u64, 0u64);
     // The listing page being read, if any.
@@ -66,7 +71,9 @@ pub(crate) async fn walk<P: Pages>(
         {
             reading = Some(Box::pin(get(pages, url)));
         }
-        while fetching.len() < limit && finished.len() + fetched.len() < MAX_WAITING.max(limit) {
+        while fetching.len() < limit
+            && finished.len() + reading_pages.len() < MAX_WAITING.max(limit)
+        {
             let Some(item) = side.queued.pop_front() else {
                 break;
             };
@@ -82,32 +89,39 @@ pub(crate) async fn walk<P: Pages>(
                 }),
             }
         }
-        if !fetched.is_empty() {
-            // Send the requests just queued (and take the answers already in) before reading.
-            while let Some(Some(answer)) = fetching.next().now_or_never() {
-                fetched.push_back(answer);
-            }
-            let (seq, link, answer) = fetched.pop_front().expect("a page fetched");
-            finished.insert(seq, read_detail(src, link, answer));
-        }
         while let Some(done) = finished.remove(&next_out) {
             done.into(&mut out);
             next_out += 1;
         }
-        if !fetched.is_empty() {
-            continue;
-        }
-        // Nothing being fetched and no page being read: the queue is empty too (it just
-        // filled `fetching`), and no listing page is left.
-        if fetching.is_empty() && reading.is_none() {
+        // Nothing being fetched or read and no listing page being read: the queue is empty
+        // too (it just filled `fetching`), and no listing page is left.
+        if fetching.is_empty() && reading_pages.is_empty() && reading.is_none() {
             break;
         }
         tokio::select! {
+            // The listing page first: polled before the detail pages just queued, it asks for
+            // the next global permit ahead of them, so the items it brings are never waited
+            // for (at the start, the first listing's items would otherwise take every permit
+            // and leave the next listing a round behind).
             biased;
-            Some(answer) = fetching.next(), if !fetching.is_empty() => fetched.push_back(answer),
             (url, answer) = async { reading.as_mut().expect("reading").await }, if reading.is_some() => {
                 reading = None;
                 side.read_listing_page(src, url, answer)?;
+            }
+            Some((seq, link, answer)) = fetching.next(), if !fetching.is_empty() => {
+                let src = Arc::clone(&shared);
+                reading_pages.push(
+                    tokio::task::spawn_blocking(move || (seq, read_detail(&src, link, answer)))
+                );
+            }
+            Some(read) = reading_pages.next(), if !reading_pages.is_empty() => {
+                // A panic while reading a page is the walk's, as before.
+                let (seq, done) = match read {
+                    Ok(read) => read,
+                    Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                    Err(e) => return Err(SourceError::Panicked(e.to_string())),
+                };
+                finished.insert(seq, done);
             }
         }
     }
