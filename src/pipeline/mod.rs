@@ -184,12 +184,15 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
     .await;
     crate::failpoint::hit("run-after-crawl");
     let mut outcomes = Vec::new();
+    // Its connection to the state store closed now, unless the `site` sources need it.
+    let fetcher = (!sites.is_empty()).then_some(fetcher);
     for h in harvests {
         outcomes.push(save_harvest(&mut store, &run_id, h, opts.accept_drop)?);
     }
     if !sites.is_empty() {
         // Planned from the records this run saved: a first run enriches its tools too.
         let plan = site::plan(&store, &Resolution::for_site_plan(&store)?)?;
+        let fetcher = fetcher.expect("kept for the site sources");
         site::register_hosts(&fetcher, &sites, &plan.targets);
         let targets: Arc<[kinds::SiteTarget]> = Arc::from(plan.targets.as_slice());
         for mut h in crawl_all(sites, fetcher, deadline, targets, &opts.progress, None).await {
@@ -229,8 +232,12 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         Some(this_run),
         opts.accept_drop,
     )?;
+    let t = std::time::Instant::now();
     store.finish_run(&run_id, "published", Some(&built.id))?;
     release::prune(&opts.out_dir, opts.settings.output.keep_releases);
+    tracing::debug!(elapsed_ms = t.elapsed().as_millis(), "run finished");
+    drop(store);
+    tracing::debug!(elapsed_ms = t.elapsed().as_millis(), "state closed");
     Ok(RunOutcome {
         release_dir: built.dir,
         tools: built.tools,

@@ -208,6 +208,7 @@ pub(super) fn publish(
     crate::failpoint::hit("run-after-publish");
     store.save_tool_ids(&resolved.new_ids, &resolved.moved_ids, created_at)?;
     store.save_tool_ids(&orgs.new_ids, &orgs.moved_ids, created_at)?;
+    tracing::debug!(elapsed_ms = t.elapsed().as_millis(), "tool ids saved");
     Ok(Built {
         id,
         dir,

@@ -14,7 +14,7 @@
 //! the source's revisit policy (`Pages::get_revisited`, `crawl::revisit`): one not due is
 //! read from the archive, and its record is the same as if it had been asked.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
 use futures::StreamExt;
@@ -61,15 +61,22 @@ pub(crate) async fn walk<P: Pages>(
     let shared = Arc::new(src.clone());
     let mut finished: BTreeMap<u64, Done> = BTreeMap::new();
     let (mut queued_seq, mut next_out) = (0u64, 0u64);
-    // The listing page being read, if any.
+    // The listing page being fetched, with the pages its archived copy led to last time.
     let mut reading = None;
+    // Listing pages fetched ahead, waiting for the walk to reach them.
+    let mut ahead: HashMap<Url, Result<Page, FetchError>> = HashMap::new();
     loop {
         // The next listing page as soon as the last one is read (items queued up to a bound).
         if reading.is_none()
             && side.queued.len() < MAX_QUEUED.max(limit)
             && let Some(url) = side.next_listing_page()?
         {
-            reading = Some(Box::pin(get(pages, url)));
+            if let Some(answer) = ahead.remove(&url) {
+                side.read_listing_page(src, url, answer)?;
+                continue;
+            }
+            let chain = chain_ahead(src, pages, url, limit, &ahead);
+            reading = Some(Box::pin(get_all(pages, chain)));
         }
         while fetching.len() < limit
             && finished.len() + reading_pages.len() < MAX_WAITING.max(limit)
@@ -104,8 +111,11 @@ pub(crate) async fn walk<P: Pages>(
             // for (at the start, the first listing's items would otherwise take every permit
             // and leave the next listing a round behind).
             biased;
-            (url, answer) = async { reading.as_mut().expect("reading").await }, if reading.is_some() => {
+            answers = async { reading.as_mut().expect("reading").await }, if reading.is_some() => {
                 reading = None;
+                let mut answers = answers.into_iter();
+                let (url, answer) = answers.next().expect("the page asked for");
+                ahead.extend(answers);
                 side.read_listing_page(src, url, answer)?;
             }
             Some((seq, link, answer)) = fetching.next(), if !fetching.is_empty() => {
@@ -126,6 +136,11 @@ pub(crate) async fn walk<P: Pages>(
         }
     }
     debug_assert!(finished.is_empty(), "every item is out in order");
+    if !ahead.is_empty() {
+        // The listing changed since its pages were archived: these were not reached.
+        let urls: Vec<&str> = ahead.keys().map(Url::as_str).collect();
+        tracing::debug!(?urls, "listing pages fetched ahead and not reached");
+    }
     Ok(out.finish())
 }
 
@@ -136,10 +151,49 @@ const MAX_QUEUED: usize = 1_000;
 /// many parsed records).
 const MAX_WAITING: usize = 1_000;
 
-/// GETs `url`, giving it back with the answer.
-async fn get<P: Pages>(pages: &P, url: Url) -> (Url, Result<Page, FetchError>) {
-    let answer = pages.get(&url).await;
-    (url, answer)
+/// GETs every URL of `urls` at once (the fetcher's limits pace them), giving each back with
+/// its answer, in order.
+async fn get_all<P: Pages>(pages: &P, urls: Vec<Url>) -> Vec<(Url, Result<Page, FetchError>)> {
+    futures::future::join_all(urls.into_iter().map(|url| async move {
+        let answer = pages.get(&url).await;
+        (url, answer)
+    }))
+    .await
+}
+
+/// The listing page `url` and, on a rerun, the listing pages its archived copy led to, one
+/// after another (at most `most` in all, same origin, none already fetched ahead, no loop):
+/// asked for together, an unchanged directory's listing pages take one round trip instead of
+/// one each. A page not reached because the listing changed is one request spent; the first
+/// run, with nothing archived, asks for `url` alone.
+fn chain_ahead<P: Pages>(
+    src: &HtmlSource,
+    pages: &P,
+    url: Url,
+    most: usize,
+    ahead: &HashMap<Url, Result<Page, FetchError>>,
+) -> Vec<Url> {
+    let mut chain = vec![url];
+    while chain.len() < most {
+        let last = chain.last().expect("never empty");
+        let Some(page) = pages.archived(last) else {
+            break;
+        };
+        let Ok(listing) = extract::parse_listing(src, &page.url, &page.body) else {
+            break;
+        };
+        match listing.next {
+            Some(next)
+                if next.origin() == chain[0].origin()
+                    && !chain.contains(&next)
+                    && !ahead.contains_key(&next) =>
+            {
+                chain.push(next)
+            }
+            _ => break,
+        }
+    }
+    chain
 }
 
 /// An item of a listing page waiting its turn, in page order.
