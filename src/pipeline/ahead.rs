@@ -12,9 +12,7 @@
 //! ended) is normalised there as before. So the release is the same with or without it.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, mpsc};
-use std::thread::JoinHandle;
+use std::sync::{Arc, Mutex, mpsc};
 
 use chrono::{DateTime, Utc};
 
@@ -26,40 +24,46 @@ use crate::report::Issue;
 /// The background normaliser of a run.
 pub(super) struct Ahead {
     tx: Option<mpsc::Sender<(Arc<str>, RawRecord)>>,
-    stop: Arc<AtomicBool>,
-    worker: Option<JoinHandle<Memo>>,
+    /// What the thread normalised so far; `None` once [`finish`](Self::finish) took it (the
+    /// thread then stops at its next record, and ends when the last tap is dropped).
+    done: Arc<Mutex<Option<Memo>>>,
 }
 
 /// What [`Ahead`] normalised: (source id, record id) → the raw record and its normalisation
 /// (without `fetched_at`).
 #[derive(Default)]
-pub(super) struct Memo(HashMap<(Arc<str>, String), (RawRecord, NormRecord, Vec<Issue>)>);
+pub(super) struct Memo(HashMap<(Arc<str>, String), Normalised>);
+
+/// A raw record and what it normalised to.
+type Normalised = (RawRecord, NormRecord, Vec<Issue>);
 
 impl Ahead {
     /// Starts the thread (none if it cannot be started: the release normalises everything).
     pub(super) fn start() -> Self {
         let (tx, rx) = mpsc::channel::<(Arc<str>, RawRecord)>();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopping = Arc::clone(&stop);
-        let worker = std::thread::Builder::new()
+        let done = Arc::new(Mutex::new(Some(Memo::default())));
+        let shared = Arc::clone(&done);
+        let started = std::thread::Builder::new()
             .name("normalise-ahead".into())
             .spawn(move || {
-                let mut memo = Memo::default();
                 while let Ok((source, raw)) = rx.recv() {
-                    if stopping.load(Ordering::Relaxed) {
+                    if lock(&shared).is_none() {
                         break;
                     }
                     let (record, issues) = normalise::normalise(&source, &raw, None);
-                    memo.0
-                        .insert((source, raw.record_id.clone()), (raw, record, issues));
+                    match lock(&shared).as_mut() {
+                        Some(memo) => {
+                            memo.0
+                                .insert((source, raw.record_id.clone()), (raw, record, issues));
+                        }
+                        None => break,
+                    }
                 }
-                memo
             })
-            .ok();
+            .is_ok();
         Ahead {
-            tx: worker.as_ref().map(|_| tx),
-            stop,
-            worker,
+            tx: started.then_some(tx),
+            done,
         }
     }
 
@@ -68,28 +72,27 @@ impl Ahead {
         let tx = self.tx.clone()?;
         let source: Arc<str> = Arc::from(source_id);
         Some(Arc::new(move |raw: &RawRecord| {
-            // The thread gone (it only ends when told): the release normalises the record.
+            // The thread gone: the release normalises the record.
             let _ = tx.send((Arc::clone(&source), raw.clone()));
         }))
     }
 
-    /// Stops the thread where it is (what it did not reach, the release normalises on every
-    /// core) and gives back what it normalised.
-    pub(super) fn finish(mut self) -> Memo {
-        self.stop.store(true, Ordering::Relaxed);
-        self.tx = None;
-        match self.worker.take().map(JoinHandle::join) {
-            Some(Ok(memo)) => memo,
-            _ => Memo::default(),
-        }
+    /// Takes what the thread normalised so far (waiting at most for the record under way):
+    /// what it did not reach, the release normalises on every core. The thread stops.
+    pub(super) fn finish(self) -> Memo {
+        lock(&self.done).take().unwrap_or_default()
     }
 }
 
 impl Drop for Ahead {
     fn drop(&mut self) {
-        // A run that ends early (an error) does not wait for the backlog.
-        self.stop.store(true, Ordering::Relaxed);
+        // A run that ends early (an error) stops the thread too.
+        lock(&self.done).take();
     }
+}
+
+fn lock(m: &Mutex<Option<Memo>>) -> std::sync::MutexGuard<'_, Option<Memo>> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Memo {
