@@ -280,7 +280,7 @@ impl Archive {
             Some(body) => Some(body),
             None => {
                 let compressed = std::fs::read(self.path_of(sha)).ok()?;
-                zstd::decode_all(compressed.as_slice()).ok()
+                decompress(&compressed)
             }
         }?;
         (Self::hash(&body) == sha).then_some(body)
@@ -302,8 +302,34 @@ impl Archive {
                 .read_exact_at(&mut compressed, entry.offset)
                 .ok()?,
         }
-        zstd::decode_all(compressed.as_slice()).ok()
+        decompress(&compressed)
     }
+}
+
+/// One zstd frame decompressed, by a decompressor kept per thread into a buffer of the size
+/// its header gives (a context made per body, and a buffer grown as it streams, cost more than
+/// decompressing a small page); a frame that does not give its size is streamed.
+fn decompress(frame: &[u8]) -> Option<Vec<u8>> {
+    thread_local! {
+        static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    /// Sizes above this are streamed rather than trusted to size a buffer.
+    const MOST: u64 = 64 << 20;
+    let size = match zstd::zstd_safe::get_frame_content_size(frame) {
+        Ok(Some(size)) if size <= MOST => usize::try_from(size).ok(),
+        _ => None,
+    };
+    let bulk = size.and_then(|size| {
+        DECOMPRESSOR.with_borrow_mut(|d| {
+            let d = match d {
+                Some(d) => d,
+                None => d.insert(zstd::bulk::Decompressor::new().ok()?),
+            };
+            d.decompress(frame, size).ok()
+        })
+    });
+    bulk.or_else(|| zstd::decode_all(frame).ok())
 }
 
 /// `body` as one zstd frame at level 1, by a compressor kept per thread: a context made per

@@ -131,6 +131,17 @@ impl Fetcher {
         }
     }
 
+    /// The body archived at the last fetch of `req` and the URL it came from, read without a
+    /// request (none without a cache, validators or archived body): a walk reads in it the
+    /// pages it will ask for next.
+    pub fn archived(&self, req: &Request) -> Option<(Url, Vec<u8>)> {
+        let cache = self.cache.as_ref()?;
+        let v = cache.known(req)?;
+        let body = cache.archive().get(&v.body_sha256)?;
+        let url = Url::parse(&v.final_url).unwrap_or_else(|_| req.url.clone());
+        Some((url, body))
+    }
+
     /// Sends `req` politely (robots, limiter, retries) and returns a 2xx response.
     pub async fn fetch(&self, req: &Request, stats: &FetchStats) -> Result<Response, FetchError> {
         let span = debug_span!("fetch", url = %req.url);

@@ -117,6 +117,7 @@ impl Collector {
     /// Keeps `record` unless its id was already seen in this run (then an issue).
     pub(crate) fn push(&mut self, record: RawRecord) {
         if self.ids.insert(record.record_id.clone()) {
+            super::tap(&record);
             self.harvest.records.push(record);
         } else {
             let message = format!(

@@ -164,6 +164,24 @@ pub fn start_urls(source: &Source) -> Vec<Url> {
     }
 }
 
+/// Sees each record a source keeps, as it is kept (the run normalises them while the crawl
+/// goes on: `pipeline::ahead`). Set for a source's task by [`with_tap`].
+pub type RecordTap = std::sync::Arc<dyn Fn(&RawRecord) + Send + Sync>;
+
+tokio::task_local! {
+    static TAP: RecordTap;
+}
+
+/// Runs `work` (a source's run) with `tap` seeing each record it keeps.
+pub async fn with_tap<F: std::future::Future>(tap: RecordTap, work: F) -> F::Output {
+    TAP.scope(tap, work).await
+}
+
+/// Hands `record` to the task's tap, if it has one.
+pub(crate) fn tap(record: &RawRecord) {
+    let _ = TAP.try_with(|tap| tap(record));
+}
+
 /// Runs a source: fetch its pages and extract its records.
 pub async fn run(source: &Source, cx: &SourceCx<'_>) -> Result<Harvest, SourceError> {
     let span = tracing::info_span!("source", id = cx.source_id);

@@ -38,6 +38,13 @@ pub(crate) trait Pages {
     fn in_flight(&self) -> usize {
         1
     }
+
+    /// `url` as the archive holds it from its last fetch, without a request (`None` when it
+    /// was never fetched).
+    fn archived(&self, url: &Url) -> Option<Page> {
+        let _ = url;
+        None
+    }
 }
 
 /// [`Pages`] over the run's real `Fetcher`.
@@ -56,6 +63,11 @@ impl Pages for FetcherPages<'_, '_> {
 
     async fn get_revisited(&self, url: &Url, revisit: Revisit) -> Result<Page, FetchError> {
         self.send(Request::get(url.clone()).revisit(revisit)).await
+    }
+
+    fn archived(&self, url: &Url) -> Option<Page> {
+        let (url, body) = self.cx.fetcher.archived(&Request::get(url.clone()))?;
+        Some(Page { url, body })
     }
 }
 

@@ -74,7 +74,7 @@ impl PartKind {
 }
 
 /// One table of a declaration, its mapping texts compiled by the kind into `P`.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct PartDecl<P> {
     pub role: Option<String>,
     pub each: Option<P>,

@@ -62,6 +62,8 @@ pub(crate) struct FakePages {
     pub in_flight: usize,
     /// Per URL, how many times its answer yields to other requests before it comes.
     lags: HashMap<String, usize>,
+    /// What `archived` answers: bodies of an earlier run, by URL.
+    archive: HashMap<String, Vec<u8>>,
     /// Requests under way now, and the most at once.
     active: std::sync::atomic::AtomicUsize,
     pub peak: std::sync::atomic::AtomicUsize,
@@ -75,6 +77,12 @@ impl FakePages {
 
     pub(crate) fn body(self, url: &str, body: impl Into<Vec<u8>>) -> Self {
         self.with(url, Reply::Body(body.into()))
+    }
+
+    /// `url` was archived with `body` by an earlier run.
+    pub(crate) fn archived_as(mut self, url: &str, body: impl Into<Vec<u8>>) -> Self {
+        self.archive.insert(url.to_owned(), body.into());
+        self
     }
 
     /// `url` answers after yielding `n` times to the other requests under way.
@@ -91,6 +99,14 @@ impl FakePages {
 impl Pages for FakePages {
     fn in_flight(&self) -> usize {
         self.in_flight.max(1)
+    }
+
+    fn archived(&self, url: &Url) -> Option<Page> {
+        let body = self.archive.get(url.as_str())?.clone();
+        Some(Page {
+            url: url.clone(),
+            body,
+        })
     }
 
     async fn get(&self, url: &Url) -> Result<Page, FetchError> {

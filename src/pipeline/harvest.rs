@@ -17,6 +17,7 @@ use crate::model::{Ended, HomepageCheck, RawRecord, Secret, SourceRow, Validator
 use crate::report::Issue;
 use crate::state::{SourceRun, StateError, Store};
 
+use super::ahead::Ahead;
 use super::progress::Progress;
 
 /// How one source did in this run.
@@ -99,6 +100,7 @@ pub(super) async fn crawl_all(
     deadline: Deadline,
     site_targets: Arc<[SiteTarget]>,
     progress: &Progress,
+    ahead: Option<&Ahead>,
 ) -> Vec<SourceHarvest> {
     let Deadline {
         at: deadline,
@@ -111,6 +113,7 @@ pub(super) async fn crawl_all(
         let site_targets = Arc::clone(&site_targets);
         let id = decl.id.clone();
         let progress = progress.clone();
+        let tap = ahead.and_then(|a| a.tap(&decl.id));
         // A `site` source visits at most `max_sites` of the home pages planned.
         let site_visits = match &decl.source {
             kinds::Source::Site(s) => Some(site_targets.len().min(s.max_sites) as u64),
@@ -128,7 +131,12 @@ pub(super) async fn crawl_all(
                 secret: env_secret,
                 site_targets: &site_targets,
             };
-            let work = kinds::run(&decl.source, &cx);
+            let work = async {
+                match tap {
+                    Some(tap) => kinds::with_tap(tap, kinds::run(&decl.source, &cx)).await,
+                    None => kinds::run(&decl.source, &cx).await,
+                }
+            };
             let result = match deadline {
                 Some(d) => tokio::time::timeout_at(d.into(), work)
                     .await

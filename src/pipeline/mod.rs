@@ -28,12 +28,14 @@ use crate::settings::Settings;
 use crate::state::lock::{LockError, RunLock};
 use crate::state::{StateError, Store};
 
+use self::ahead::{Ahead, Memo};
 pub use self::harvest::SourceOutcome;
 use self::harvest::{Deadline, StateValidators, crawl_all, declared_row, save_harvest};
 use self::progress::Progress;
 pub use self::release::release_id;
 use self::release::{Resolution, ThisRun};
 
+mod ahead;
 mod harvest;
 pub mod progress;
 mod release;
@@ -169,25 +171,31 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
             fetcher.register_host(&url, d.rate);
         }
     }
+    // The records normalised while the crawl goes on, for the release.
+    let ahead = Ahead::start();
     let harvests = crawl_all(
         others,
         Arc::clone(&fetcher),
         deadline,
         Arc::from([]),
         &opts.progress,
+        Some(&ahead),
     )
     .await;
     crate::failpoint::hit("run-after-crawl");
     let mut outcomes = Vec::new();
+    // Its connection to the state store closed now, unless the `site` sources need it.
+    let fetcher = (!sites.is_empty()).then_some(fetcher);
     for h in harvests {
         outcomes.push(save_harvest(&mut store, &run_id, h, opts.accept_drop)?);
     }
     if !sites.is_empty() {
         // Planned from the records this run saved: a first run enriches its tools too.
         let plan = site::plan(&store, &Resolution::for_site_plan(&store)?)?;
+        let fetcher = fetcher.expect("kept for the site sources");
         site::register_hosts(&fetcher, &sites, &plan.targets);
         let targets: Arc<[kinds::SiteTarget]> = Arc::from(plan.targets.as_slice());
-        for mut h in crawl_all(sites, fetcher, deadline, targets, &opts.progress).await {
+        for mut h in crawl_all(sites, fetcher, deadline, targets, &opts.progress, None).await {
             if !h.outcome.failed() {
                 store.save_homepage_checks(&h.checks)?;
                 site::carry_over(&store, &h.outcome.id, &mut h.records, &plan)?;
@@ -207,7 +215,10 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
     crate::failpoint::hit("run-before-publish");
     // Resolved after the site visits: the release needs their records.
     let resolving = opts.progress.stage("resolving");
-    let resolution = Resolution::of(&store)?;
+    let memo = ahead.finish();
+    tracing::debug!(records = memo.len(), "records normalised during the crawl");
+    let resolution = Resolution::of(&store, &memo)?;
+    drop(memo);
     drop(resolving);
     let _publishing = opts.progress.stage("publishing");
     let this_run = ThisRun {
@@ -221,8 +232,12 @@ pub async fn run(opts: &RunOptions) -> Result<RunOutcome, RunError> {
         Some(this_run),
         opts.accept_drop,
     )?;
+    let t = std::time::Instant::now();
     store.finish_run(&run_id, "published", Some(&built.id))?;
     release::prune(&opts.out_dir, opts.settings.output.keep_releases);
+    tracing::debug!(elapsed_ms = t.elapsed().as_millis(), "run finished");
+    drop(store);
+    tracing::debug!(elapsed_ms = t.elapsed().as_millis(), "state closed");
     Ok(RunOutcome {
         release_dir: built.dir,
         tools: built.tools,
@@ -269,7 +284,7 @@ pub fn build(
         )));
     }
     let mut store = Store::open(&path)?;
-    let resolution = Resolution::of(&store)?;
+    let resolution = Resolution::of(&store, &Memo::default())?;
     let built = release::publish(&mut store, out_dir, resolution, None, accept_drop)?;
     release::prune(out_dir, keep_releases);
     Ok(RunOutcome {

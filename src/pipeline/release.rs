@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use super::ahead::Memo;
 use super::harvest::SourceOutcome;
 use super::{RunError, report, site};
 use crate::declare::Role;
 use crate::model::{Release, SourceRow, SourceStatus};
-use crate::normalise;
 use crate::publish;
 use crate::report::Issue;
 use crate::resolve::{self, Input};
@@ -38,17 +38,18 @@ pub(super) struct Resolution {
 
 impl Resolution {
     /// Normalises and resolves the store's records.
-    pub(super) fn of(store: &Store) -> Result<Self, StateError> {
-        Self::read(store, false)
+    /// `ahead` holds records normalised during the crawl (`pipeline::ahead`).
+    pub(super) fn of(store: &Store, ahead: &Memo) -> Result<Self, StateError> {
+        Self::read(store, false, ahead)
     }
 
     /// [`of`](Self::of), keeping the home pages as each record wrote them (the URL a site
     /// visit starts from).
     pub(super) fn for_site_plan(store: &Store) -> Result<Self, StateError> {
-        Self::read(store, true)
+        Self::read(store, true, &Memo::default())
     }
 
-    fn read(store: &Store, keep_homepages: bool) -> Result<Self, StateError> {
+    fn read(store: &Store, keep_homepages: bool, ahead: &Memo) -> Result<Self, StateError> {
         let sources = store.sources()?;
         let by_id: HashMap<&str, &SourceRow> = sources.iter().map(|s| (s.id.as_str(), s)).collect();
         let spaces = id_spaces(&sources);
@@ -56,6 +57,7 @@ impl Resolution {
         let mut issues: HashMap<String, Vec<Issue>> = HashMap::new();
         let mut homepages_given = HashMap::new();
         let mut licences: HashMap<String, report::LicenceCounts> = HashMap::new();
+        let t = std::time::Instant::now();
         // Records of sources no longer declared are left out before the work on them.
         let stored_records: Vec<_> = store
             .all_records()?
@@ -64,8 +66,13 @@ impl Resolution {
             .collect();
         // Normalising is the heavy part (language detection, stemming): on every core.
         let normalised = resolve::parallel_map_from(&stored_records, 256, |stored| {
-            normalise::normalise(&stored.source_id, &stored.raw, Some(stored.fetched_at))
+            ahead.normalise(&stored.source_id, &stored.raw, Some(stored.fetched_at))
         });
+        tracing::debug!(
+            records = stored_records.len(),
+            read_and_normalised_ms = t.elapsed().as_millis(),
+            "normalised"
+        );
         for (stored, (mut record, mut found)) in stored_records.into_iter().zip(normalised) {
             let Some(src) = by_id.get(stored.source_id.as_str()) else {
                 continue;
@@ -101,12 +108,17 @@ impl Resolution {
         }
         let known: resolve::Known = store.id_registry()?;
         let resolved = resolve::resolve(inputs, &known);
+        tracing::debug!(elapsed_ms = t.elapsed().as_millis(), "resolved tools");
         let countries: HashMap<String, String> = sources
             .iter()
             .filter_map(|s| Some((s.id.clone(), s.country.clone()?)))
             .collect();
         let mut orgs = resolve::resolve_orgs_with(&resolved, &known, &countries);
         site::attach_use_case_checks(store, &mut orgs.use_cases)?;
+        tracing::debug!(
+            elapsed_ms = t.elapsed().as_millis(),
+            "resolved organisations"
+        );
         Ok(Resolution {
             sources,
             resolved,
@@ -190,10 +202,13 @@ pub(super) fn publish(
         tool_organisations: orgs.tool_organisations,
         use_cases: orgs.use_cases,
     };
+    let t = std::time::Instant::now();
     let dir = publish::publish(&release, out_dir)?;
+    tracing::debug!(elapsed_ms = t.elapsed().as_millis(), "release written");
     crate::failpoint::hit("run-after-publish");
     store.save_tool_ids(&resolved.new_ids, &resolved.moved_ids, created_at)?;
     store.save_tool_ids(&orgs.new_ids, &orgs.moved_ids, created_at)?;
+    tracing::debug!(elapsed_ms = t.elapsed().as_millis(), "tool ids saved");
     Ok(Built {
         id,
         dir,

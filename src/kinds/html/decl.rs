@@ -35,14 +35,14 @@ pub const KEYS: &[&str] = &[
 ];
 
 /// A compiled CSS selector and the text it came from (for messages).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Sel {
     pub text: String,
     pub selector: Selector,
 }
 
 /// Where one value is read, relative to a scope element.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct ValueSel {
     /// `None`: the scope element itself (the item, the document root, an `each` element).
     pub selector: Option<Sel>,
@@ -51,14 +51,14 @@ pub(crate) struct ValueSel {
 }
 
 /// How one canonical field is read.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct FieldSel {
     pub field: String,
     pub value: ValueSel,
 }
 
 /// An `html` declaration, compiled.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct HtmlSource {
     pub(crate) start_urls: Vec<Url>,
     pub(crate) item: Sel,

@@ -14,10 +14,11 @@
 //! the source's revisit policy (`Pages::get_revisited`, `crawl::revisit`): one not due is
 //! read from the archive, and its record is the same as if it had been asked.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
 
+use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use futures::{FutureExt, StreamExt};
 use url::Url;
 
 use super::decl::HtmlSource;
@@ -53,20 +54,33 @@ pub(crate) async fn walk<P: Pages>(
     // being fetched count against `limit`, and a page is read only once the requests that
     // replace it are sent: reading (about a millisecond of CPU) never holds a request slot.
     let mut fetching = FuturesUnordered::new();
-    let mut fetched: VecDeque<(u64, Url, Result<Page, FetchError>)> = VecDeque::new();
+    // Detail pages being read, on the blocking pool: the walk's task, which polls every
+    // fetch under way, never stops to parse a page (about a millisecond of CPU each), so an
+    // answer is taken and its request slot given back as soon as it arrives.
+    let mut reading_pages = FuturesUnordered::new();
+    let shared = Arc::new(src.clone());
     let mut finished: BTreeMap<u64, Done> = BTreeMap::new();
     let (mut queued_seq, mut next_out) = (0u64, 0u64);
-    // The listing page being read, if any.
+    // The listing page being fetched, with the pages its archived copy led to last time.
     let mut reading = None;
+    // Listing pages fetched ahead, waiting for the walk to reach them.
+    let mut ahead: HashMap<Url, Result<Page, FetchError>> = HashMap::new();
     loop {
         // The next listing page as soon as the last one is read (items queued up to a bound).
         if reading.is_none()
             && side.queued.len() < MAX_QUEUED.max(limit)
             && let Some(url) = side.next_listing_page()?
         {
-            reading = Some(Box::pin(get(pages, url)));
+            if let Some(answer) = ahead.remove(&url) {
+                side.read_listing_page(src, url, answer)?;
+                continue;
+            }
+            let chain = chain_ahead(src, pages, url, limit, &ahead);
+            reading = Some(Box::pin(get_all(pages, chain)));
         }
-        while fetching.len() < limit && finished.len() + fetched.len() < MAX_WAITING.max(limit) {
+        while fetching.len() < limit
+            && finished.len() + reading_pages.len() < MAX_WAITING.max(limit)
+        {
             let Some(item) = side.queued.pop_front() else {
                 break;
             };
@@ -82,36 +96,51 @@ pub(crate) async fn walk<P: Pages>(
                 }),
             }
         }
-        if !fetched.is_empty() {
-            // Send the requests just queued (and take the answers already in) before reading.
-            while let Some(Some(answer)) = fetching.next().now_or_never() {
-                fetched.push_back(answer);
-            }
-            let (seq, link, answer) = fetched.pop_front().expect("a page fetched");
-            finished.insert(seq, read_detail(src, link, answer));
-        }
         while let Some(done) = finished.remove(&next_out) {
             done.into(&mut out);
             next_out += 1;
         }
-        if !fetched.is_empty() {
-            continue;
-        }
-        // Nothing being fetched and no page being read: the queue is empty too (it just
-        // filled `fetching`), and no listing page is left.
-        if fetching.is_empty() && reading.is_none() {
+        // Nothing being fetched or read and no listing page being read: the queue is empty
+        // too (it just filled `fetching`), and no listing page is left.
+        if fetching.is_empty() && reading_pages.is_empty() && reading.is_none() {
             break;
         }
         tokio::select! {
+            // The listing page first: polled before the detail pages just queued, it asks for
+            // the next global permit ahead of them, so the items it brings are never waited
+            // for (at the start, the first listing's items would otherwise take every permit
+            // and leave the next listing a round behind).
             biased;
-            Some(answer) = fetching.next(), if !fetching.is_empty() => fetched.push_back(answer),
-            (url, answer) = async { reading.as_mut().expect("reading").await }, if reading.is_some() => {
+            answers = async { reading.as_mut().expect("reading").await }, if reading.is_some() => {
                 reading = None;
+                let mut answers = answers.into_iter();
+                let (url, answer) = answers.next().expect("the page asked for");
+                ahead.extend(answers);
                 side.read_listing_page(src, url, answer)?;
+            }
+            Some((seq, link, answer)) = fetching.next(), if !fetching.is_empty() => {
+                let src = Arc::clone(&shared);
+                reading_pages.push(
+                    tokio::task::spawn_blocking(move || (seq, read_detail(&src, link, answer)))
+                );
+            }
+            Some(read) = reading_pages.next(), if !reading_pages.is_empty() => {
+                // A panic while reading a page is the walk's, as before.
+                let (seq, done) = match read {
+                    Ok(read) => read,
+                    Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                    Err(e) => return Err(SourceError::Panicked(e.to_string())),
+                };
+                finished.insert(seq, done);
             }
         }
     }
     debug_assert!(finished.is_empty(), "every item is out in order");
+    if !ahead.is_empty() {
+        // The listing changed since its pages were archived: these were not reached.
+        let urls: Vec<&str> = ahead.keys().map(Url::as_str).collect();
+        tracing::debug!(?urls, "listing pages fetched ahead and not reached");
+    }
     Ok(out.finish())
 }
 
@@ -122,10 +151,49 @@ const MAX_QUEUED: usize = 1_000;
 /// many parsed records).
 const MAX_WAITING: usize = 1_000;
 
-/// GETs `url`, giving it back with the answer.
-async fn get<P: Pages>(pages: &P, url: Url) -> (Url, Result<Page, FetchError>) {
-    let answer = pages.get(&url).await;
-    (url, answer)
+/// GETs every URL of `urls` at once (the fetcher's limits pace them), giving each back with
+/// its answer, in order.
+async fn get_all<P: Pages>(pages: &P, urls: Vec<Url>) -> Vec<(Url, Result<Page, FetchError>)> {
+    futures::future::join_all(urls.into_iter().map(|url| async move {
+        let answer = pages.get(&url).await;
+        (url, answer)
+    }))
+    .await
+}
+
+/// The listing page `url` and, on a rerun, the listing pages its archived copy led to, one
+/// after another (at most `most` in all, same origin, none already fetched ahead, no loop):
+/// asked for together, an unchanged directory's listing pages take one round trip instead of
+/// one each. A page not reached because the listing changed is one request spent; the first
+/// run, with nothing archived, asks for `url` alone.
+fn chain_ahead<P: Pages>(
+    src: &HtmlSource,
+    pages: &P,
+    url: Url,
+    most: usize,
+    ahead: &HashMap<Url, Result<Page, FetchError>>,
+) -> Vec<Url> {
+    let mut chain = vec![url];
+    while chain.len() < most {
+        let last = chain.last().expect("never empty");
+        let Some(page) = pages.archived(last) else {
+            break;
+        };
+        let Ok(listing) = extract::parse_listing(src, &page.url, &page.body) else {
+            break;
+        };
+        match listing.next {
+            Some(next)
+                if next.origin() == chain[0].origin()
+                    && !chain.contains(&next)
+                    && !ahead.contains_key(&next) =>
+            {
+                chain.push(next)
+            }
+            _ => break,
+        }
+    }
+    chain
 }
 
 /// An item of a listing page waiting its turn, in page order.

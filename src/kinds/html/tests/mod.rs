@@ -201,14 +201,15 @@ fn walk_follows_pages_and_details_once_each() {
     let pages = site();
     let harvest = block_on(walk(&source(DETAIL), &pages, 100)).unwrap();
     let tools = |slug: &str| format!("{BASE}/tools/{slug}");
+    // The next listing page is asked first: its items must not wait on the detail pages.
     assert_eq!(
         pages.requests(),
         [
             format!("{BASE}/directory/"),
+            format!("{BASE}/directory/page/2/"),
             tools("decidim"),
             tools("consul-democracy"),
             tools("fixmystreet"),
-            format!("{BASE}/directory/page/2/"),
             tools("alaveteli"),
         ]
     );
@@ -403,5 +404,72 @@ fn detail_pages_and_the_next_listing_page_are_asked_together_and_read_in_listing
         ids(&harvest),
         listed_in_order(),
         "records in the listing's order, whatever order the pages answered in"
+    );
+}
+
+#[test]
+fn on_a_rerun_the_listing_pages_the_archive_chains_are_asked_together() {
+    let list = |n: usize| format!("{BASE}/directory/page/{n}/");
+    let listing = |n: usize, next: Option<usize>| {
+        let next = next.map_or(String::new(), |m| {
+            format!(r#"<a rel="next" href="/directory/page/{m}/">next</a>"#)
+        });
+        format!(r#"<article class="tool" data-tool-id="t{n}"><h2>Tool {n}</h2></article>{next}"#)
+    };
+    let src = source(&LISTING.replace("/directory/\"]", "/directory/page/1/\"]"));
+    // Four pages, each linking to the next, archived the same by the last run.
+    let mut pages = FakePages::default();
+    for n in 1..=4 {
+        let next = (n < 4).then_some(n + 1);
+        pages = pages
+            .body(&list(n), listing(n, next))
+            .archived_as(&list(n), listing(n, next))
+            .lagging(&list(n), 2);
+    }
+    pages.in_flight = 8;
+    let harvest = block_on(walk(&src, &pages, 100)).unwrap();
+    assert_eq!(ids(&harvest), ["t1", "t2", "t3", "t4"]);
+    assert_eq!(pages.requests(), (1..=4).map(list).collect::<Vec<_>>());
+    assert_eq!(
+        pages.peak.load(std::sync::atomic::Ordering::SeqCst),
+        4,
+        "the four listing pages under way at once"
+    );
+    // At most `in_flight` pages in one go: the rest follow from the last one read.
+    pages.in_flight = 2;
+    pages.log.lock().unwrap().clear();
+    pages.peak.store(0, std::sync::atomic::Ordering::SeqCst);
+    let harvest = block_on(walk(&src, &pages, 100)).unwrap();
+    assert_eq!(ids(&harvest), ["t1", "t2", "t3", "t4"]);
+    assert_eq!(pages.requests().len(), 4, "each page asked once");
+    assert_eq!(pages.peak.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[test]
+fn a_listing_changed_since_the_archive_is_walked_as_it_is_now() {
+    let list = |n: usize| format!("{BASE}/directory/page/{n}/");
+    let listing = |n: usize, next: Option<usize>| {
+        let next = next.map_or(String::new(), |m| {
+            format!(r#"<a rel="next" href="/directory/page/{m}/">next</a>"#)
+        });
+        format!(r#"<article class="tool" data-tool-id="t{n}"><h2>Tool {n}</h2></article>{next}"#)
+    };
+    let src = source(&LISTING.replace("/directory/\"]", "/directory/page/1/\"]"));
+    // Last run: 1 → 9 → 4. Now: 1 → 2 → 4; page 9 is gone.
+    let mut pages = FakePages::default()
+        .archived_as(&list(1), listing(1, Some(9)))
+        .archived_as(&list(9), listing(9, Some(4)))
+        .body(&list(1), listing(1, Some(2)))
+        .body(&list(2), listing(2, Some(4)))
+        .body(&list(4), listing(4, None));
+    pages.in_flight = 8;
+    let harvest = block_on(walk(&src, &pages, 100)).unwrap();
+    assert_eq!(ids(&harvest), ["t1", "t2", "t4"]);
+    assert!(harvest.issues.is_empty(), "{:?}", harvest.issues);
+    let asked = pages.requests();
+    assert_eq!(
+        asked,
+        [list(1), list(9), list(4), list(2)],
+        "the archive's chain asked ahead (page 9's 404 never read), then page 2; page 4 once"
     );
 }
