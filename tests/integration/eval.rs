@@ -809,4 +809,3 @@ async fn real_samples_keep_close_names_apart_and_duplicates_together() {
             .collect::<Vec<_>>()
     );
 }
-
