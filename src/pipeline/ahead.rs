@@ -153,8 +153,13 @@ mod tests {
         tap(&a);
         tap(&b);
         drop(tap);
-        // Let the thread take both before it is stopped.
-        std::thread::sleep(std::time::Duration::from_millis(200));
+        // Let the thread take both before it is stopped (however loaded the machine).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while lock(&ahead.done).as_ref().map_or(0, Memo::len) < 2
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         let memo = ahead.finish();
         assert_eq!(memo.len(), 2);
         let at = Some(crate::clock::now());

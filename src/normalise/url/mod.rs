@@ -1,8 +1,8 @@
 //! URL canonicalisation (every rule is documented in docs/normalisation.md).
 //!
 //! Rules: only http(s); lowercase scheme and host; default ports, user info, fragments,
-//! `www.`, trailing slashes, a directory's index page and tracking parameters dropped; `http` upgraded to `https` on
-//! forges; forge URLs reduced to the project root (`https://github.com/owner/repo`, no `.git`,
+//! `www.`, trailing slashes, a directory's index page and tracking parameters dropped;
+//! `http` upgraded to `https` on forges; forge URLs reduced to the project root (`https://github.com/owner/repo`, no `.git`,
 //! no `/tree/…`, no `/-/…`); shared hosts (github.io pages, sites.google.com, wordpress.com,
 //! frama.site, …) keep their whole path so that two tools on one shared host stay apart.
 

@@ -310,24 +310,21 @@ fn unite_source_duplicates(forest: &mut Forest, features: &[Features], ids: &[Na
         for (x, &(_, _, a)) in run.iter().enumerate() {
             for &(_, _, b) in &run[x + 1..] {
                 let e = groups::name_only(features, a, b, 0);
+                let (fa, fb) = (&features[a as usize], &features[b as usize]);
                 // Two names one source writes apart are two entries (`Dancer` and `Dancer2` on
-                // MetaCPAN), whatever their identities share; spaces aside (`open-babel`,
-                // `openbabel`).
-                if !compact(&features[a as usize]).eq(compact(&features[b as usize])) {
+                // MetaCPAN, a city's `ArcGIS Pro` and `ArcGIS Enterprise`), whatever their
+                // identities share; spaces aside (`open-babel`, `openbabel`).
+                if !compact(fa).eq(compact(fb)) {
                     continue;
                 }
                 let agree = match e.license {
                     Some(same) => same,
-                    // Without a licence on one side, the very same name (not two editions:
-                    // a city's `ArcGIS Pro` and `ArcGIS Enterprise`) and descriptions that
-                    // share a word speak (Debian's and Homebrew's `gromacs`: "molecular
-                    // dynamics").
-                    None => {
-                        let (fa, fb) = (&features[a as usize], &features[b as usize]);
-                        fa.description
-                            .zip(fb.description)
-                            .is_some_and(|(x, y)| names::descriptions_share_a_word(x, y))
-                    }
+                    // Without a licence on one side, descriptions that share a word speak
+                    // (Debian's and Homebrew's `gromacs`: "molecular dynamics").
+                    None => fa
+                        .description
+                        .zip(fb.description)
+                        .is_some_and(|(x, y)| names::descriptions_share_a_word(x, y)),
                 };
                 if !agree || e.descriptions == Some(false) {
                     continue;
@@ -486,9 +483,6 @@ fn forks(a: &Features, b: &Features) -> bool {
     })
 }
 
-/// True when a repository of `a` and one of `b` are on one host under one owner (a
-/// repository renamed by its owner: `citizensfoundation/your-priorities` and
-/// `citizensfoundation/your-priorities-app`).
 /// A record's normalised name without its spaces.
 fn compact<'a>(f: &'a Features) -> impl Iterator<Item = u8> + 'a {
     f.name.bytes().filter(|&c| c != b' ')
@@ -501,6 +495,9 @@ fn versions_apart(a: &Features, b: &Features) -> bool {
     (digit(a) || digit(b)) && !compact(a).eq(compact(b))
 }
 
+/// True when a repository of `a` and one of `b` are on one host under one owner (a
+/// repository renamed by its owner: `citizensfoundation/your-priorities` and
+/// `citizensfoundation/your-priorities-app`).
 fn one_owner(a: &Features, b: &Features) -> bool {
     let owner = |key: &str| repo_owner(key).map(str::to_ascii_lowercase);
     a.repos.iter().any(|(ka, ha)| {

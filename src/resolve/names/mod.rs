@@ -387,21 +387,18 @@ pub fn former_names(name: &str) -> Vec<String> {
         "früher ",
     ];
     let outside = name.split(['(', '[']).next().unwrap_or("").trim();
-    // What precedes a spaced dash names the tool the rest qualifies (`HumHub – intranet
-    // Vřesnet`, `Wagtail CMS - Managed Hosting`).
-    let head = spaced_dash_head(name).and_then(|head| {
-        identity(&normalise_name(head))
-            .filter(|id| !id.generic && id.text.len() >= MIN_IDENTITY_LEN)
-            .map(|id| id.text)
-    });
-    // A package manager's `Publisher.Product` id (`Bandisoft.Bandizip`, `Insecure.Nmap`)
-    // and a service sold around a product (`LocalGov Drupal Hosting and Support`) name the
-    // product.
+    // The distinctive identity of another name.
     let distinct = |other: &str| {
         identity(&normalise_name(other))
             .filter(|id| !id.generic && id.text.len() >= MIN_IDENTITY_LEN)
             .map(|id| id.text)
     };
+    // What precedes a spaced dash names the tool the rest qualifies (`HumHub – intranet
+    // Vřesnet`, `Wagtail CMS - Managed Hosting`).
+    let head = spaced_dash_head(name).and_then(distinct);
+    // A package manager's `Publisher.Product` id (`Bandisoft.Bandizip`, `Insecure.Nmap`)
+    // and a service sold around a product (`LocalGov Drupal Hosting and Support`) name the
+    // product.
     let other = package_id_name(name)
         .or_else(|| service_head(outside))
         .and_then(distinct);
@@ -423,9 +420,7 @@ pub fn former_names(name: &str) -> Vec<String> {
                 None if expands(inside, outside) || expands(outside, inside) => inside.trim(),
                 None => return None,
             };
-            identity(&normalise_name(rest))
-                .filter(|id| !id.generic && id.text.len() >= MIN_IDENTITY_LEN)
-                .map(|id| id.text)
+            distinct(rest)
         })
         .chain(head)
         .chain(other)
@@ -501,23 +496,19 @@ fn service_head(name: &str) -> Option<&str> {
         "support",
         "training",
     ];
-    let words: Vec<(usize, &str)> = name
-        .split_whitespace()
-        .map(|w| (w.as_ptr() as usize - name.as_ptr() as usize, w))
-        .collect();
-    let mut keep = words.len();
+    let mut head = name.trim_end();
     let mut service = false;
-    while keep > 0 {
-        let w = words[keep - 1].1.trim_end_matches(',').to_lowercase();
+    while let Some((rest, last)) = head.rsplit_once(char::is_whitespace) {
+        let w = last.trim_end_matches(',').to_lowercase();
         if SERVICE.contains(&w.as_str()) {
             service = true;
         } else if w != "and" && w != "&" {
             break;
         }
-        keep -= 1;
+        head = rest.trim_end();
     }
-    (service && keep >= 2 && keep < words.len())
-        .then(|| name[..words[keep - 1].0 + words[keep - 1].1.len()].trim_end_matches(','))
+    let head = head.trim_end_matches(',');
+    (service && head.split_whitespace().count() >= 2).then_some(head)
 }
 
 /// True when `long`, of two words or more, is spelled out by `short`, one word of capitals

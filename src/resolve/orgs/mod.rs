@@ -139,9 +139,9 @@ pub(super) fn key_text(org: &NormOrg) -> KeyText {
         .map(canonical_form)
         .filter(|c| Some(c) != run_together.as_ref() && !GENERIC_UNITS.contains(&c.as_str()));
     soft.extend(canonical.iter().map(|c| format!("org:name:{c}")));
-    // The name in each of the languages the name writes side by side (`Canadian Space Agency
-    // | Agence spatiale canadienne`, `Eusko Jaurlaritza - Gobierno Vasco`, `Maanmittauslaitos
-    // (National Land Survey of Finland)`): another name key each, after the others.
+    // The names of one body the name writes side by side (`Canadian Space Agency | Agence
+    // spatiale canadienne`, `FBK - Fondazione Bruno Kessler`, `Maanmittauslaitos (National
+    // Land Survey of Finland)`: [`other_names`]): another name key each, after the others.
     if let Some(name) = org.name.as_deref() {
         for part in other_names(name) {
             let Some(f) = org_form(part).map(|f| f.replace(' ', "")) else {
@@ -612,18 +612,14 @@ fn has_acronym_word(name: &str) -> bool {
 /// more, not a unit every administration has (`DSI`, `OCIO`).
 fn acronym_of(name: &str) -> Option<String> {
     let n = name.trim();
-    let ok = (2..=8).contains(&n.chars().count())
-        && n.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
-        && n.chars().filter(|c| c.is_uppercase()).count() >= 2
-        && !GENERIC_UNITS.contains(&n.to_lowercase().as_str());
+    let ok = is_acronym_word(n) && !GENERIC_UNITS.contains(&n.to_lowercase().as_str());
     ok.then(|| n.to_string())
 }
 
 /// The first letters of a name's capitalised words, when it has two such words or more
 /// (`European Central Bank` → `ECB`, `Joint Research Centre` → `JRC`).
 fn capital_initials(name: &str) -> Option<String> {
-    let initials: String = name
-        .split(|c: char| c.is_whitespace() || c == '-' || c == ',')
+    let initials: String = words_of(name)
         .filter_map(|w| w.chars().next())
         .filter(|c| c.is_uppercase())
         .collect();
